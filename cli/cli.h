@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared pieces of the alpcscope subcommands: exit codes, reading loop, progress. */
+#ifndef ALPCSCOPE_CLI_H
+#define ALPCSCOPE_CLI_H
+
+#include <alpcscope/alpcscope.h>
+
+#include <stdbool.h>
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_DAMAGED = 1,    /* trace damaged but read; diagnostics explain */
+	EXIT_USAGE = 2,      /* bad command line */
+	EXIT_UNREADABLE = 3, /* cannot open or not an ETL file */
+};
+
+/* Called for every event; return non-OK to stop. */
+typedef enum alpcscope_status (*cli_event_fn)(void *ctx, const struct alpcscope_event *ev,
+					      struct alpcscope_error *err);
+
+struct cli_read {
+	const char *path;
+	struct alpcscope_summary *diag_sink; /* optional: diagnostics also go here */
+	bool quiet_diagnostics;              /* do not print diagnostics to stderr */
+	bool file_order;
+	uint64_t damage; /* diagnostics of severity >= warning */
+	uint64_t printed;
+};
+
+/*
+ * Open cr->path, call @p fn for every event, and show progress on a terminal.
+ * *reader_out receives the reader (caller frees). Returns an exit code.
+ */
+int cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
+		   struct alpcscope_reader **reader_out);
+
+/* True when @p arg equals @p name or starts with "name=" (value in *value). */
+bool cli_opt(const char *arg, const char *name, const char **value, int *i, int argc, char **argv);
+
+int cmd_info(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+
+#endif

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* `alpcscope info TRACE [--format text|json]`: what the trace holds and what it lacks. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static enum alpcscope_status
+add(void *ctx, const struct alpcscope_event *ev, struct alpcscope_error *err)
+{
+	return alpcscope_summary_add_event(ctx, ev, err);
+}
+
+int
+cmd_info(int argc, char **argv)
+{
+	const char *path = NULL, *format = "text";
+	struct alpcscope_summary *summary = NULL;
+	struct alpcscope_reader *reader = NULL;
+	struct alpcscope_error err;
+	struct cli_read cr;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+
+		if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
+		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
+			format = v;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "alpcscope info: unknown option '%s'\n", argv[i]);
+			return EXIT_USAGE;
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			fprintf(stderr, "alpcscope info: more than one trace given\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (!path) {
+		fprintf(stderr, "usage: alpcscope info TRACE.etl [--format text|json]\n");
+		return EXIT_USAGE;
+	}
+	enum alpcscope_summary_format fmt;
+	if (strcmp(format, "text") == 0) {
+		fmt = ALPCSCOPE_SUMMARY_TEXT;
+	} else if (strcmp(format, "json") == 0) {
+		fmt = ALPCSCOPE_SUMMARY_JSON;
+	} else {
+		fprintf(stderr, "alpcscope info: unknown format '%s' (text, json)\n", format);
+		return EXIT_USAGE;
+	}
+	memset(&err, 0, sizeof(err));
+	if (alpcscope_summary_new(&summary, &err) != ALPCSCOPE_OK) {
+		fprintf(stderr, "alpcscope info: %s\n", err.message);
+		return EXIT_UNREADABLE;
+	}
+	memset(&cr, 0, sizeof(cr));
+	cr.path = path;
+	cr.diag_sink = summary;
+	cr.quiet_diagnostics = true; /* info lists them itself */
+	rc = cli_read_trace(&cr, add, summary, &reader);
+	if (reader) {
+		if (alpcscope_summary_write(summary, reader, path, fmt, stdout, &err) !=
+		    ALPCSCOPE_OK) {
+			fprintf(stderr, "alpcscope info: %s\n", err.message);
+			rc = EXIT_UNREADABLE;
+		}
+	}
+	alpcscope_summary_free(summary);
+	alpcscope_reader_free(reader);
+	return rc;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reading loop shared by the subcommands: open, iterate, report
+ * diagnostics on stderr (first few per ID), progress on a terminal, and the
+ * exit code (1 when any damage was seen, 3 when the file cannot be read).
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DIAG_PRINT_LIMIT 20
+
+static void
+on_diag(void *ctx, const struct alpcscope_diagnostic *d)
+{
+	struct cli_read *cr = ctx;
+
+	if (d->severity >= ALPCSCOPE_SEV_WARNING)
+		cr->damage++;
+	if (cr->diag_sink)
+		alpcscope_summary_add_diagnostic(cr->diag_sink, d);
+	if (cr->quiet_diagnostics || cr->printed >= DIAG_PRINT_LIMIT)
+		return;
+	cr->printed++;
+	if (d->file_offset != ALPCSCOPE_NO_OFFSET)
+		fprintf(stderr, "%s: %s at offset 0x%llx: %s\n", cr->path, d->id,
+			(unsigned long long)d->file_offset, d->message);
+	else
+		fprintf(stderr, "%s: %s: %s\n", cr->path, d->id, d->message);
+	if (cr->printed == DIAG_PRINT_LIMIT)
+		fprintf(stderr, "%s: further diagnostics are counted, not printed\n", cr->path);
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
+	       struct alpcscope_reader **reader_out)
+{
+	struct alpcscope_reader_options opt = ALPCSCOPE_READER_OPTIONS_INIT;
+	struct alpcscope_reader *reader = NULL;
+	struct alpcscope_error err;
+	const struct alpcscope_event *ev;
+	enum alpcscope_status st;
+	bool progress = isatty(STDERR_FILENO) != 0;
+	double start = now_seconds(), last = start;
+	bool shown = false;
+
+	memset(&err, 0, sizeof(err));
+	opt.diag = on_diag;
+	opt.diag_ctx = cr;
+	opt.file_order = cr->file_order;
+	*reader_out = NULL;
+	st = alpcscope_reader_open_file(&reader, cr->path, &opt, &err);
+	if (st != ALPCSCOPE_OK) {
+		if (err.offset != ALPCSCOPE_NO_OFFSET)
+			fprintf(stderr, "%s: %s at offset 0x%llx: %s\n", cr->path,
+				alpcscope_status_str(st), (unsigned long long)err.offset,
+				err.message);
+		else
+			fprintf(stderr, "%s: %s: %s\n", cr->path, alpcscope_status_str(st),
+				err.message);
+		return EXIT_UNREADABLE;
+	}
+	*reader_out = reader;
+	const struct alpcscope_trace_info *info = alpcscope_reader_info(reader);
+	const struct alpcscope_reader_stats *stats = alpcscope_reader_stats(reader);
+	while ((st = alpcscope_reader_next(reader, &ev, &err)) == ALPCSCOPE_OK) {
+		st = fn(ctx, ev, &err);
+		if (st != ALPCSCOPE_OK)
+			break;
+		if (progress && (ev->ordinal & 0xFFFF) == 0) {
+			double t = now_seconds();
+
+			if (t - start > 1.0 && t - last > 0.25) {
+				fprintf(stderr, "\r%s: %u/%u buffers, %llu events", cr->path,
+					stats->buffers_read, info->buffer_count,
+					(unsigned long long)stats->records_total);
+				last = t;
+				shown = true;
+			}
+		}
+	}
+	if (shown)
+		fprintf(stderr, "\r%*s\r", 70, "");
+	if (st != ALPCSCOPE_END) {
+		fprintf(stderr, "%s: %s: %s\n", cr->path, alpcscope_status_str(st), err.message);
+		return st == ALPCSCOPE_E_NOMEM || st == ALPCSCOPE_E_IO ? EXIT_UNREADABLE
+								       : EXIT_DAMAGED;
+	}
+	return cr->damage ? EXIT_DAMAGED : EXIT_OK;
+}
+
+bool
+cli_opt(const char *arg, const char *name, const char **value, int *i, int argc, char **argv)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(arg, name, n) != 0)
+		return false;
+	if (arg[n] == '=') {
+		*value = arg + n + 1;
+		return true;
+	}
+	if (arg[n] != '\0')
+		return false;
+	if (value) {
+		if (*i + 1 >= argc)
+			return false;
+		*value = argv[++*i];
+	}
+	return true;
+}

@@ -1,0 +1,947 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The public reader: maps the file, indexes every buffer (resynchronising
+ * after damage), reads the log-file header, then delivers records in time
+ * order with a k-way merge of the per-processor streams (etl-format.md
+ * §5.3-§5.4). One event struct per stream is reused, so delivering an event
+ * allocates nothing; a compressed buffer is inflated into its stream's
+ * scratch buffer, so memory is (processors x buffer size), flat in file size.
+ */
+#include <alpcscope/reader.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libfwnt.h>
+
+#include "reader/logfile_header.h"
+#include "reader/record.h"
+#include "reader/wmi_buffer.h"
+#include "reader/xpress.h"
+#include "util/bytes.h"
+#include "util/error.h"
+
+__extension__ typedef __int128 int128;
+
+/* One buffer found by the index pass. */
+struct buffer_ref {
+	uint64_t file_offset;
+	uint64_t sequence;
+	uint32_t avail; /* bytes of the buffer present in the file */
+	uint32_t saved_offset;
+	uint32_t offset;
+	uint32_t processor;
+	uint32_t index; /* position in file order */
+	uint16_t flags;
+	uint16_t type;
+};
+
+/* The buffers of one processor in sequence order, and the record being lent. */
+struct stream {
+	uint32_t *order; /* indices into reader->buffers */
+	uint32_t count;
+	uint32_t next;
+	const struct buffer_ref *cur;
+	const uint8_t *data;
+	size_t pos;
+	size_t end;
+	uint8_t *scratch;
+	size_t scratch_cap;
+	int64_t last_ticks;
+	bool has_event;
+	struct alpcscope_event ev;
+};
+
+enum time_mode { TIME_RAW, TIME_QPC_10MHZ, TIME_SCALED };
+
+struct alpcscope_reader {
+	const uint8_t *map;
+	size_t size;
+	bool owns_map;
+	struct alpcscope_reader_options opt;
+	struct alpcscope_trace_info info;
+	struct alpcscope_reader_stats stats;
+
+	struct buffer_ref *buffers;
+	uint32_t nbuffers;
+	uint32_t *order_storage;
+
+	struct stream header;
+	bool in_header_phase;
+	struct stream *streams;
+	uint32_t nstreams;
+	uint32_t *heap; /* stream indices, min-heap by (next ticks, index) */
+	uint32_t heap_len;
+	struct stream *lent;
+	bool started;
+	uint64_t ordinal;
+
+	enum time_mode time_mode;
+	int64_t t0;
+	int64_t start_ft;
+	int64_t num; /* filetime = start + d * num / den */
+	int64_t den;
+
+	bool strict_failed;
+	struct alpcscope_error strict_err;
+	char message[512];
+};
+
+/* ---- diagnostics ---- */
+
+static void __attribute__((format(printf, 6, 7)))
+diag(struct alpcscope_reader *r, const char *id, enum alpcscope_severity sev, uint64_t offset,
+     uint32_t buffer_index, const char *fmt, ...)
+{
+	va_list ap;
+	struct alpcscope_diagnostic d;
+
+	va_start(ap, fmt);
+	vsnprintf(r->message, sizeof(r->message), fmt, ap);
+	va_end(ap);
+	r->stats.diagnostics++;
+	r->stats.diagnostics_by_severity[sev]++;
+	d.id = id;
+	d.severity = sev;
+	d.file_offset = offset;
+	d.buffer_index = buffer_index;
+	d.message = r->message;
+	if (r->opt.diag)
+		r->opt.diag(r->opt.diag_ctx, &d);
+	if (r->opt.strict && sev >= ALPCSCOPE_SEV_WARNING && !r->strict_failed) {
+		r->strict_failed = true;
+		error_set(&r->strict_err, ALPCSCOPE_E_CORRUPT, offset, "%s: %s", id, r->message);
+	}
+}
+
+/* ---- buffer index ---- */
+
+static bool
+plausible_header(const struct wmi_buffer *b)
+{
+	return b->type <= WMIBUF_TYPE_MAX_KNOWN && (b->flags & ~WMIBUF_FLAG_KNOWN) == 0 &&
+	       (b->saved_offset == 0 ||
+		(b->saved_offset >= WMIBUF_HEADER_SIZE && b->saved_offset <= WMIBUF_MAX_SIZE));
+}
+
+/*
+ * After a damaged buffer header, find the next offset where a plausible header
+ * starts. With a fixed session buffer size (uncompressed files) buffers sit at
+ * multiples of it; otherwise scan byte by byte and require the header after
+ * the candidate to be plausible too (or the candidate to end the file).
+ */
+static uint64_t
+resync(struct alpcscope_reader *r, uint64_t bad_off)
+{
+	uint32_t bsize = r->info.buffer_size;
+	struct wmi_buffer b, b2;
+
+	if (bsize >= WMIBUF_HEADER_SIZE && bsize <= WMIBUF_MAX_SIZE && !r->info.compressed) {
+		for (uint64_t off = (bad_off / bsize + 1) * bsize;
+		     off + WMIBUF_HEADER_SIZE <= r->size; off += bsize) {
+			if (wmi_buffer_decode(r->map + off, r->size - off, off, &b) &&
+			    plausible_header(&b))
+				return off;
+		}
+		return r->size;
+	}
+	for (uint64_t off = bad_off + 1; off + WMIBUF_HEADER_SIZE <= r->size; off++) {
+		if (!wmi_buffer_decode(r->map + off, r->size - off, off, &b) ||
+		    !plausible_header(&b))
+			continue;
+		uint64_t next = off + b.size;
+		if (next == r->size)
+			return off;
+		if (next < r->size && wmi_buffer_decode(r->map + next, r->size - next, next, &b2) &&
+		    plausible_header(&b2))
+			return off;
+	}
+	return r->size;
+}
+
+static enum alpcscope_status
+index_buffers(struct alpcscope_reader *r, struct alpcscope_error *err)
+{
+	uint64_t off = 0;
+	uint32_t cap = 0;
+
+	while (off < r->size) {
+		struct wmi_buffer b;
+
+		if (r->size - off < WMIBUF_HEADER_SIZE) {
+			diag(r, "ALPCSCOPE-W101", ALPCSCOPE_SEV_ERROR, off, r->nbuffers,
+			     "truncated buffer header: %llu bytes left at end of file",
+			     (unsigned long long)(r->size - off));
+			break;
+		}
+		if (!wmi_buffer_decode(r->map + off, r->size - off, off, &b) ||
+		    !plausible_header(&b)) {
+			uint64_t next = resync(r, off);
+
+			diag(r, "ALPCSCOPE-W102", ALPCSCOPE_SEV_ERROR, off, r->nbuffers,
+			     "implausible buffer header (size %u, flags 0x%x, type %u); %llu bytes "
+			     "skipped",
+			     b.size, b.flags, b.type, (unsigned long long)(next - off));
+			r->stats.buffers_damaged++;
+			off = next;
+			continue;
+		}
+		if (r->nbuffers == cap) {
+			uint32_t ncap = cap ? cap * 2 : 256;
+			struct buffer_ref *nb = realloc(r->buffers, ncap * sizeof(*nb));
+
+			if (!nb)
+				return error_set(err, ALPCSCOPE_E_NOMEM, off, "out of memory");
+			r->buffers = nb;
+			cap = ncap;
+		}
+		struct buffer_ref *ref = &r->buffers[r->nbuffers];
+
+		ref->file_offset = off;
+		ref->sequence = b.sequence;
+		ref->avail = b.size;
+		ref->saved_offset = b.saved_offset;
+		ref->offset = b.offset;
+		ref->processor = b.processor;
+		ref->flags = b.flags;
+		ref->type = b.type;
+		ref->index = r->nbuffers;
+		if (b.size > r->size - off) {
+			ref->avail = (uint32_t)(r->size - off);
+			diag(r, "ALPCSCOPE-W103", ALPCSCOPE_SEV_ERROR, off, r->nbuffers,
+			     "buffer truncated by end of file: %u of %u bytes present", ref->avail,
+			     b.size);
+		}
+		if (b.flags & WMIBUF_FLAG_COMPRESSED) {
+			r->info.compressed_buffer_count++;
+			r->info.compressed = true;
+		}
+		if (b.flags & (WMIBUF_FLAG_EVENTS_LOST | WMIBUF_FLAG_BUFFER_LOST))
+			diag(r, "ALPCSCOPE-W109", ALPCSCOPE_SEV_INFO, off, r->nbuffers,
+			     "buffer flags report lost %s",
+			     (b.flags & WMIBUF_FLAG_BUFFER_LOST) ? "buffers" : "events");
+		r->nbuffers++;
+		off += b.size;
+	}
+	r->info.buffer_count = r->nbuffers;
+	return ALPCSCOPE_OK;
+}
+
+/* ---- loading one buffer's event area ---- */
+
+static bool
+inflate(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *ref,
+	const uint8_t *bytes, size_t out_size)
+{
+	size_t need = WMIBUF_HEADER_SIZE + out_size;
+	const uint8_t *in = bytes + WMIBUF_HEADER_SIZE;
+	size_t in_size = ref->avail - WMIBUF_HEADER_SIZE;
+	uint32_t fmt = r->info.compression_format;
+	uint32_t tries[3] = {fmt, fmt == 3 ? 2u : 3u, fmt == 4 ? 2u : 4u};
+
+	if (s->scratch_cap < need) {
+		uint8_t *n = realloc(s->scratch, need);
+
+		if (!n)
+			return false;
+		s->scratch = n;
+		s->scratch_cap = need;
+	}
+	memcpy(s->scratch, bytes, WMIBUF_HEADER_SIZE);
+	for (int i = 0; i < 3; i++) {
+		uint8_t *out = s->scratch + WMIBUF_HEADER_SIZE;
+		size_t got = out_size;
+		libfwnt_error_t *ferr = NULL;
+		int ok;
+
+		if (tries[i] == 3) {
+			ok = xpress_decompress(in, in_size, out, out_size) == 0;
+		} else if (tries[i] == 2) {
+			ok = libfwnt_lznt1_decompress(in, in_size, out, &got, &ferr) == 1 &&
+			     got == out_size;
+		} else {
+			ok = libfwnt_lzxpress_huffman_decompress(in, in_size, out, &got, &ferr) ==
+				 1 &&
+			     got == out_size;
+		}
+		if (ferr)
+			libfwnt_error_free(&ferr);
+		/* A wrong format can "succeed"; require a valid first record marker too. */
+		if (ok && (out_size < 4 || (out[3] & 0x80))) {
+			r->stats.bytes_decompressed += out_size;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Make @p ref the stream's current buffer; false when it has no readable events. */
+static bool
+load_buffer(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *ref)
+{
+	const uint8_t *bytes = r->map + ref->file_offset;
+
+	s->cur = ref;
+	r->stats.buffers_read++;
+	if (ref->flags & WMIBUF_FLAG_COMPRESSED) {
+		size_t cap =
+		    r->info.buffer_size > WMIBUF_MAX_SIZE ? WMIBUF_MAX_SIZE : r->info.buffer_size;
+
+		if (cap < WMIBUF_HEADER_SIZE)
+			cap = WMIBUF_MAX_SIZE;
+		if (ref->saved_offset < WMIBUF_HEADER_SIZE || ref->saved_offset > WMIBUF_MAX_SIZE) {
+			diag(r, "ALPCSCOPE-W104", ALPCSCOPE_SEV_ERROR, ref->file_offset + 4,
+			     ref->index, "compressed buffer data end %u out of range",
+			     ref->saved_offset);
+			r->stats.buffers_damaged++;
+			return false;
+		}
+		if (ref->saved_offset > cap)
+			diag(r, "ALPCSCOPE-W110", ALPCSCOPE_SEV_WARNING, ref->file_offset + 4,
+			     ref->index,
+			     "compressed buffer inflates to %u bytes, more than the session buffer "
+			     "size %u",
+			     ref->saved_offset, r->info.buffer_size);
+		if (!inflate(r, s, ref, bytes, ref->saved_offset - WMIBUF_HEADER_SIZE)) {
+			diag(r, "ALPCSCOPE-W105", ALPCSCOPE_SEV_ERROR, ref->file_offset, ref->index,
+			     "compressed buffer could not be decompressed to %u bytes",
+			     ref->saved_offset - WMIBUF_HEADER_SIZE);
+			r->stats.buffers_undecompressible++;
+			r->stats.buffers_damaged++;
+			return false;
+		}
+		s->data = s->scratch;
+		s->end = ref->saved_offset;
+	} else {
+		size_t end = ref->saved_offset;
+
+		s->data = bytes;
+		if (end == 0) {
+			/* Windows 7-era header buffers: SavedOffset unknown, Offset (maybe
+			 * unaligned) ends the data; the 0xFFFFFFFF fill also stops the walk. */
+			end = ref->offset >= WMIBUF_HEADER_SIZE ? ref->offset : ref->avail;
+		} else if (end < WMIBUF_HEADER_SIZE) {
+			diag(r, "ALPCSCOPE-W104", ALPCSCOPE_SEV_ERROR, ref->file_offset + 4,
+			     ref->index, "buffer data end %u below the buffer header",
+			     end == 0 ? 0u : (unsigned)end);
+			r->stats.buffers_damaged++;
+			return false;
+		}
+		if (end > ref->avail) {
+			if (ref->avail == (uint32_t)(r->size - ref->file_offset) &&
+			    ref->avail < ref->saved_offset) {
+				/* Truncated file: already reported; salvage what is present. */
+			} else {
+				diag(r, "ALPCSCOPE-W104", ALPCSCOPE_SEV_ERROR, ref->file_offset + 4,
+				     ref->index, "buffer data end %zu beyond buffer size %u", end,
+				     ref->avail);
+				r->stats.buffers_damaged++;
+			}
+			end = ref->avail;
+		}
+		s->end = end;
+	}
+	s->pos = WMIBUF_HEADER_SIZE;
+	return true;
+}
+
+/* Count complete records between SavedOffset and Offset (header buffers only). */
+static void
+count_records_past_saved(struct alpcscope_reader *r, const struct buffer_ref *ref)
+{
+	struct alpcscope_event scratch_ev;
+	size_t pos = ref->saved_offset, end = ref->offset, n = 0;
+
+	if (ref->flags & WMIBUF_FLAG_COMPRESSED || ref->saved_offset < WMIBUF_HEADER_SIZE ||
+	    end <= pos || end > ref->avail)
+		return;
+	while (pos < end) {
+		size_t size;
+		const char *why;
+		enum record_result rr =
+		    record_parse(r->map + ref->file_offset, pos, end, &scratch_ev, &size, &why);
+
+		if (rr != RECORD_OK)
+			break;
+		n++;
+		pos += size;
+	}
+	if (n) {
+		r->stats.header_records_past_saved_offset += n;
+		diag(
+		    r, "ALPCSCOPE-I401", ALPCSCOPE_SEV_INFO, ref->file_offset + ref->saved_offset,
+		    ref->index,
+		    "%zu complete record(s) between SavedOffset 0x%x and Offset 0x%x of the header "
+		    "buffer are not delivered (SavedOffset rule)",
+		    n, ref->saved_offset, ref->offset);
+	}
+}
+
+/* ---- time ---- */
+
+int64_t
+alpcscope_reader_ticks_to_filetime(const struct alpcscope_reader *r, int64_t ticks)
+{
+	int64_t d = ticks - r->t0;
+
+	switch (r->time_mode) {
+	case TIME_RAW: return ticks;
+	case TIME_QPC_10MHZ: return r->start_ft + d;
+	case TIME_SCALED: return r->start_ft + (int64_t)((int128)d * r->num / r->den);
+	}
+	return ticks;
+}
+
+static void
+setup_time(struct alpcscope_reader *r)
+{
+	const struct alpcscope_trace_info *in = &r->info;
+
+	r->time_mode = TIME_RAW;
+	if (!in->header_found)
+		return;
+	r->t0 = in->header_timestamp_ticks;
+	r->start_ft = in->start_filetime;
+	switch (in->clock_type) {
+	case ALPCSCOPE_CLOCK_SYSTEM_TIME:
+		r->time_mode = TIME_QPC_10MHZ; /* raw values are already 100 ns units */
+		return;
+	case ALPCSCOPE_CLOCK_CPU_CYCLES:
+		if (in->cpu_mhz) {
+			r->time_mode = TIME_SCALED;
+			r->num = 10;
+			r->den = in->cpu_mhz;
+			return;
+		}
+		break;
+	default:
+		if (in->perf_freq > 0) {
+			r->time_mode = in->perf_freq == 10000000 ? TIME_QPC_10MHZ : TIME_SCALED;
+			r->num = 10000000;
+			r->den = in->perf_freq;
+			return;
+		}
+		break;
+	}
+	diag(r, "ALPCSCOPE-W303", ALPCSCOPE_SEV_WARNING, ALPCSCOPE_NO_OFFSET, UINT32_MAX,
+	     "no usable time base (clock type %u, PerfFreq %lld, CPU MHz %u): times are raw",
+	     in->clock_type, (long long)in->perf_freq, in->cpu_mhz);
+	r->time_mode = TIME_RAW;
+}
+
+/* ---- streams ---- */
+
+/* Advance @p s to its next record; false when the stream is exhausted. */
+static bool
+stream_advance(struct alpcscope_reader *r, struct stream *s)
+{
+	for (;;) {
+		if (s->data && s->pos < s->end) {
+			size_t size;
+			const char *why = NULL;
+			enum record_result rr =
+			    record_parse(s->data, s->pos, s->end, &s->ev, &size, &why);
+
+			if (rr == RECORD_OK || rr == RECORD_EXT_DAMAGED) {
+				const struct buffer_ref *ref = s->cur;
+				struct alpcscope_event *ev = &s->ev;
+
+				if (rr == RECORD_EXT_DAMAGED)
+					diag(r, "ALPCSCOPE-W204", ALPCSCOPE_SEV_WARNING,
+					     (ref->flags & WMIBUF_FLAG_COMPRESSED)
+						 ? ref->file_offset
+						 : ref->file_offset + s->pos,
+					     ref->index,
+					     "extended data items overrun their record at buffer "
+					     "offset 0x%zx",
+					     s->pos);
+				ev->processor = ref->processor;
+				ev->buffer_index = ref->index;
+				ev->buffer_offset = (uint32_t)s->pos;
+				ev->file_offset = (ref->flags & WMIBUF_FLAG_COMPRESSED)
+						      ? ref->file_offset
+						      : ref->file_offset + s->pos;
+				if (!ev->has_timestamp)
+					ev->timestamp_ticks = s->last_ticks;
+				else if (ev->timestamp_ticks < s->last_ticks && s != &r->header)
+					r->stats.time_inversions++;
+				s->last_ticks = ev->timestamp_ticks;
+				s->pos += size;
+				s->has_event = true;
+				return true;
+			}
+			if (rr == RECORD_BAD) {
+				const struct buffer_ref *ref = s->cur;
+
+				diag(
+				    r, "ALPCSCOPE-W201", ALPCSCOPE_SEV_ERROR,
+				    (ref->flags & WMIBUF_FLAG_COMPRESSED)
+					? ref->file_offset
+					: ref->file_offset + s->pos,
+				    ref->index,
+				    "%s at buffer offset 0x%zx; rest of buffer (%zu bytes) skipped",
+				    why, s->pos, s->end - s->pos);
+				r->stats.buffers_damaged++;
+			}
+			s->pos = s->end; /* fill or damage: this buffer is done */
+		}
+		if (s->data && s == &r->header && s->cur)
+			count_records_past_saved(r, s->cur);
+		s->data = NULL;
+		if (s->next >= s->count) {
+			s->has_event = false;
+			return false;
+		}
+		(void)load_buffer(r, s, &r->buffers[s->order[s->next++]]);
+	}
+}
+
+static bool
+heap_less(const struct alpcscope_reader *r, uint32_t a, uint32_t b)
+{
+	int64_t ta = r->streams[a].ev.timestamp_ticks, tb = r->streams[b].ev.timestamp_ticks;
+
+	return ta < tb || (ta == tb && a < b);
+}
+
+static void
+heap_sift_down(struct alpcscope_reader *r, uint32_t i)
+{
+	uint32_t *h = r->heap;
+
+	for (;;) {
+		uint32_t l = 2 * i + 1, m = i;
+
+		if (l < r->heap_len && heap_less(r, h[l], h[m]))
+			m = l;
+		if (l + 1 < r->heap_len && heap_less(r, h[l + 1], h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		uint32_t t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static const struct buffer_ref *sort_base;
+
+static int
+cmp_order(const void *a, const void *b)
+{
+	const struct buffer_ref *x = &sort_base[*(const uint32_t *)a];
+	const struct buffer_ref *y = &sort_base[*(const uint32_t *)b];
+
+	if (x->processor != y->processor)
+		return x->processor < y->processor ? -1 : 1;
+	if (x->sequence != y->sequence)
+		return x->sequence < y->sequence ? -1 : 1;
+	return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : (x > y);
+}
+
+static enum alpcscope_status
+build_streams(struct alpcscope_reader *r, struct alpcscope_error *err)
+{
+	uint32_t first_data = 0;
+
+	r->order_storage = malloc(((size_t)r->nbuffers + 1) * sizeof(uint32_t));
+	if (!r->order_storage)
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+	if (r->nbuffers && r->buffers[0].type == WMIBUF_TYPE_HEADER && !r->opt.file_order) {
+		r->header.order = r->order_storage;
+		r->header.order[0] = 0;
+		r->header.count = 1;
+		first_data = 1;
+	}
+	uint32_t *data_order = r->order_storage + first_data;
+	uint32_t ndata = r->nbuffers - first_data;
+
+	for (uint32_t i = 0; i < ndata; i++)
+		data_order[i] = first_data + i;
+	if (r->opt.file_order) {
+		r->streams = calloc(1, sizeof(*r->streams));
+		r->heap = calloc(1, sizeof(uint32_t));
+		if (!r->streams || !r->heap)
+			return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET,
+					 "out of memory");
+		r->nstreams = 1;
+		r->streams[0].order = data_order;
+		r->streams[0].count = ndata;
+		return ALPCSCOPE_OK;
+	}
+	sort_base = r->buffers;
+	qsort(data_order, ndata, sizeof(uint32_t), cmp_order);
+
+	uint32_t nstreams = 0;
+	for (uint32_t i = 0; i < ndata; i++)
+		if (i == 0 ||
+		    r->buffers[data_order[i]].processor != r->buffers[data_order[i - 1]].processor)
+			nstreams++;
+	r->streams = calloc(nstreams ? nstreams : 1, sizeof(*r->streams));
+	r->heap = calloc(nstreams ? nstreams : 1, sizeof(uint32_t));
+	if (!r->streams || !r->heap)
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+	for (uint32_t i = 0; i < ndata; i++) {
+		if (i == 0 || r->buffers[data_order[i]].processor !=
+				  r->buffers[data_order[i - 1]].processor) {
+			r->streams[r->nstreams].order = data_order + i;
+			r->nstreams++;
+		}
+		r->streams[r->nstreams - 1].count++;
+	}
+
+	/* Sequence numbers are global across processors; report holes among data buffers. */
+	if (ndata > 1) {
+		uint64_t *seq = malloc(ndata * sizeof(uint64_t));
+
+		if (!seq)
+			return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET,
+					 "out of memory");
+		for (uint32_t i = 0; i < ndata; i++)
+			seq[i] = r->buffers[data_order[i]].sequence;
+		qsort(seq, ndata, sizeof(uint64_t), cmp_u64);
+		uint64_t missing = 0, duplicates = 0;
+		for (uint32_t i = 1; i < ndata; i++) {
+			if (seq[i] == seq[i - 1])
+				duplicates++;
+			else if (seq[i] - seq[i - 1] > 1)
+				missing += seq[i] - seq[i - 1] - 1;
+		}
+		free(seq);
+		if (missing) {
+			r->stats.sequence_gaps =
+			    (uint32_t)(missing > UINT32_MAX ? UINT32_MAX : missing);
+			diag(r, "ALPCSCOPE-I106", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+			     UINT32_MAX,
+			     "%llu buffer sequence number(s) missing among data buffers (buffers "
+			     "may have been lost or the file is part of a series)",
+			     (unsigned long long)missing);
+		}
+		if (duplicates)
+			diag(r, "ALPCSCOPE-I110", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+			     UINT32_MAX, "%llu duplicate buffer sequence number(s)",
+			     (unsigned long long)duplicates);
+	}
+	return ALPCSCOPE_OK;
+}
+
+/* Read the log-file header from the first record of buffer 0. */
+static void
+read_logfile_header(struct alpcscope_reader *r)
+{
+	struct stream probe;
+	uint32_t zero = 0;
+
+	if (r->nbuffers == 0) {
+		diag(r, "ALPCSCOPE-W301", ALPCSCOPE_SEV_ERROR, 0, UINT32_MAX,
+		     "no readable buffer: no log-file header");
+		return;
+	}
+	memset(&probe, 0, sizeof(probe));
+	probe.order = &zero;
+	probe.count = 1;
+	/* The header buffer is never compressed; decode its first record directly. */
+	const struct buffer_ref *ref = &r->buffers[0];
+	if (!(ref->flags & WMIBUF_FLAG_COMPRESSED) && load_buffer(r, &probe, ref)) {
+		size_t size;
+		const char *why = NULL;
+		enum record_result rr =
+		    record_parse(probe.data, probe.pos, probe.end, &probe.ev, &size, &why);
+
+		r->stats.buffers_read--; /* the probe is not a read of the buffer */
+		if (rr == RECORD_OK && probe.ev.is_kernel && probe.ev.hook_id == 0 &&
+		    (probe.ev.kind == ALPCSCOPE_RECORD_SYSTEM32 ||
+		     probe.ev.kind == ALPCSCOPE_RECORD_SYSTEM64)) {
+			const char *warning = NULL;
+			const char *bad = logfile_header_decode(&probe.ev, &r->info, &warning);
+
+			if (bad)
+				diag(r, "ALPCSCOPE-W301", ALPCSCOPE_SEV_ERROR,
+				     ref->file_offset + WMIBUF_HEADER_SIZE, 0, "%s", bad);
+			else if (warning)
+				diag(r, "ALPCSCOPE-W302", ALPCSCOPE_SEV_WARNING,
+				     ref->file_offset + WMIBUF_HEADER_SIZE, 0, "%s", warning);
+			if (!bad) {
+				/* snail reads the compression format from the header buffer's
+				 * State; it is 3 (= Flush) in uncompressed files too, so it only
+				 * matters once a buffer is compressed. */
+				uint32_t fmt =
+				    le32_load(r->map + ref->file_offset + WMIBUF_OFF_STATE) &
+				    0xFFFF;
+
+				r->info.compression_format = (fmt >= 2 && fmt <= 4) ? fmt : 3u;
+			}
+			return;
+		}
+	} else {
+		r->stats.buffers_read = 0;
+	}
+	diag(r, "ALPCSCOPE-W301", ALPCSCOPE_SEV_ERROR, ref->file_offset + WMIBUF_HEADER_SIZE, 0,
+	     "first record is not a log-file header event; times stay raw");
+}
+
+static enum alpcscope_status
+reader_init(struct alpcscope_reader *r, struct alpcscope_error *err)
+{
+	struct wmi_buffer b0;
+	enum alpcscope_status st;
+
+	r->info.file_size = r->size;
+	if (!wmi_buffer_decode(r->map, r->size, 0, &b0) || !plausible_header(&b0))
+		return error_set(err, ALPCSCOPE_E_NOT_ETL, 0,
+				 "no ETL buffer header at offset 0 (%zu bytes)", r->size);
+	/* The session buffer size is needed for resynchronisation: take it from
+	 * buffer 0 until the log-file header says otherwise. */
+	r->info.buffer_size = b0.size;
+	r->info.compressed = false;
+	st = index_buffers(r, err);
+	if (st != ALPCSCOPE_OK)
+		return st;
+	r->info.compressed = r->info.compressed_buffer_count > 0;
+	r->info.buffer_size = 0;
+	read_logfile_header(r);
+	if (r->info.compressed_buffer_count)
+		r->info.compressed = true;
+	if (!r->info.compressed)
+		r->info.compression_format = 0;
+	else if (r->info.compression_format == 0)
+		r->info.compression_format = 3;
+	setup_time(r);
+	if (r->info.header_found) {
+		if (r->info.events_lost)
+			diag(r, "ALPCSCOPE-I107", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+			     UINT32_MAX, "the logger lost %u event(s) (EventsLost)",
+			     r->info.events_lost);
+		if (r->info.buffers_lost)
+			diag(r, "ALPCSCOPE-I108", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+			     UINT32_MAX, "the logger lost %u buffer(s) (BuffersLost)",
+			     r->info.buffers_lost);
+		if (r->info.buffers_written && r->info.buffers_written != r->nbuffers)
+			diag(r, "ALPCSCOPE-I109", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+			     UINT32_MAX,
+			     "log-file header says %u buffers were written, the file holds %u",
+			     r->info.buffers_written, r->nbuffers);
+	}
+	return build_streams(r, err);
+}
+
+/* ---- public API ---- */
+
+static enum alpcscope_status
+reader_new(struct alpcscope_reader **out, const struct alpcscope_reader_options *options,
+	   struct alpcscope_error *err)
+{
+	struct alpcscope_reader *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+	if (options) {
+		r->opt = *options;
+	} else {
+		struct alpcscope_reader_options def = ALPCSCOPE_READER_OPTIONS_INIT;
+		r->opt = def;
+	}
+	r->in_header_phase = true;
+	*out = r;
+	return ALPCSCOPE_OK;
+}
+
+enum alpcscope_status
+alpcscope_reader_open_memory(struct alpcscope_reader **out, const void *data, size_t size,
+			     const struct alpcscope_reader_options *options,
+			     struct alpcscope_error *err)
+{
+	struct alpcscope_reader *r;
+	enum alpcscope_status st;
+
+	if (!out || (!data && size))
+		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
+				 "NULL argument");
+	*out = NULL;
+	st = reader_new(&r, options, err);
+	if (st != ALPCSCOPE_OK)
+		return st;
+	r->map = data;
+	r->size = size;
+	st = reader_init(r, err);
+	if (st != ALPCSCOPE_OK) {
+		alpcscope_reader_free(r);
+		return st;
+	}
+	*out = r;
+	return ALPCSCOPE_OK;
+}
+
+enum alpcscope_status
+alpcscope_reader_open_file(struct alpcscope_reader **out, const char *path,
+			   const struct alpcscope_reader_options *options,
+			   struct alpcscope_error *err)
+{
+	struct alpcscope_reader *r;
+	enum alpcscope_status st;
+	struct stat sb;
+	int fd;
+
+	if (!out || !path)
+		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
+				 "NULL argument");
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "cannot open: %s",
+				 strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		int e = errno;
+		close(fd);
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "not a regular file%s%s",
+				 e ? ": " : "", e ? strerror(e) : "");
+	}
+	if (sb.st_size < WMIBUF_HEADER_SIZE) {
+		close(fd);
+		return error_set(err, ALPCSCOPE_E_NOT_ETL, 0,
+				 "file too small for an ETL buffer (%lld bytes)",
+				 (long long)sb.st_size);
+	}
+	void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "cannot map: %s",
+				 strerror(errno));
+	(void)madvise(map, (size_t)sb.st_size, MADV_WILLNEED);
+	st = reader_new(&r, options, err);
+	if (st != ALPCSCOPE_OK) {
+		munmap(map, (size_t)sb.st_size);
+		return st;
+	}
+	r->map = map;
+	r->size = (size_t)sb.st_size;
+	r->owns_map = true;
+	st = reader_init(r, err);
+	if (st != ALPCSCOPE_OK) {
+		alpcscope_reader_free(r);
+		return st;
+	}
+	*out = r;
+	return ALPCSCOPE_OK;
+}
+
+const struct alpcscope_trace_info *
+alpcscope_reader_info(const struct alpcscope_reader *r)
+{
+	return &r->info;
+}
+
+const struct alpcscope_reader_stats *
+alpcscope_reader_stats(const struct alpcscope_reader *r)
+{
+	return &r->stats;
+}
+
+static const struct alpcscope_event *
+lend(struct alpcscope_reader *r, struct stream *s)
+{
+	struct alpcscope_event *ev = &s->ev;
+
+	r->lent = s;
+	ev->ordinal = r->ordinal++;
+	ev->filetime_100ns = alpcscope_reader_ticks_to_filetime(r, ev->timestamp_ticks);
+	r->stats.records_total++;
+	r->stats.records_by_kind[ev->kind]++;
+	if (ev->ext_count) {
+		uint16_t kept = ev->ext_count;
+
+		if (kept > ALPCSCOPE_MAX_EXT_ITEMS) {
+			diag(r, "ALPCSCOPE-W205", ALPCSCOPE_SEV_WARNING, ev->file_offset,
+			     ev->buffer_index, "%u extended items in one record; only %d kept",
+			     kept, ALPCSCOPE_MAX_EXT_ITEMS);
+			kept = ALPCSCOPE_MAX_EXT_ITEMS;
+			ev->ext_count = kept;
+		}
+		r->stats.ext_items += kept;
+		for (uint16_t i = 0; i < kept; i++)
+			r->stats.ext_items_by_type[ev->ext[i].type < 19 ? ev->ext[i].type : 19]++;
+	}
+	return ev;
+}
+
+enum alpcscope_status
+alpcscope_reader_next(struct alpcscope_reader *r, const struct alpcscope_event **out,
+		      struct alpcscope_error *err)
+{
+	if (!r || !out)
+		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
+				 "NULL argument");
+	if (r->in_header_phase) {
+		if (r->lent == &r->header || (!r->started && r->header.count)) {
+			r->started = true;
+			if (stream_advance(r, &r->header)) {
+				*out = lend(r, &r->header);
+				goto check;
+			}
+		}
+		r->in_header_phase = false;
+		r->started = true;
+		r->lent = NULL;
+		for (uint32_t i = 0; i < r->nstreams; i++)
+			if (stream_advance(r, &r->streams[i]))
+				r->heap[r->heap_len++] = i;
+		for (uint32_t i = r->heap_len / 2; i-- > 0;)
+			heap_sift_down(r, i);
+	} else if (r->lent) {
+		if (!stream_advance(r, r->lent))
+			r->heap[0] = r->heap[--r->heap_len];
+		if (r->heap_len)
+			heap_sift_down(r, 0);
+		r->lent = NULL;
+	}
+	if (r->heap_len == 0) {
+		*out = NULL;
+		if (r->strict_failed) {
+			if (err)
+				*err = r->strict_err;
+			return r->strict_err.status;
+		}
+		return ALPCSCOPE_END;
+	}
+	*out = lend(r, &r->streams[r->heap[0]]);
+check:
+	if (r->strict_failed) {
+		if (err)
+			*err = r->strict_err;
+		return r->strict_err.status;
+	}
+	return ALPCSCOPE_OK;
+}
+
+void
+alpcscope_reader_free(struct alpcscope_reader *r)
+{
+	if (!r)
+		return;
+	for (uint32_t i = 0; i < r->nstreams; i++)
+		free(r->streams[i].scratch);
+	free(r->header.scratch);
+	free(r->streams);
+	free(r->heap);
+	free(r->order_storage);
+	free(r->buffers);
+	if (r->owns_map)
+		munmap((void *)(uintptr_t)r->map, r->size);
+	free(r);
+}
