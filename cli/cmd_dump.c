@@ -1,14 +1,146 @@
 /* SPDX-License-Identifier: MIT */
-/* `alpcscope dump TRACE`: every event with decoded fields (filled in by the decode work). */
+/*
+ * `alpcscope dump TRACE [--format text|jsonl|csv] [--filter EXPR]... [--from T]
+ * [--to T] [--limit N] [--file-order]`: every event, decoded fields by name.
+ */
 #include "cli.h"
+#include "event_filter.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dump_ctx {
+	struct alpcscope_decoder *decoder;
+	struct alpcscope_dump_writer *writer;
+	struct event_filter filter;
+	uint64_t limit;
+	uint64_t written;
+	uint64_t decode_failures;
+};
+
+/* Relative --from/--to values count from the trace start, known once the trace is open. */
+static void
+on_open(void *vctx, const struct alpcscope_reader *reader)
+{
+	struct dump_ctx *c = vctx;
+
+	event_filter_bind(&c->filter, alpcscope_reader_info(reader)->start_filetime);
+}
+
+static enum alpcscope_status
+on_event(void *vctx, const struct alpcscope_event *ev, struct alpcscope_error *err)
+{
+	struct dump_ctx *c = vctx;
+	const struct alpcscope_decoded *d = NULL;
+	enum alpcscope_status st;
+
+	if (c->limit && c->written >= c->limit)
+		return ALPCSCOPE_END;
+	st = alpcscope_decode(c->decoder, ev, &d, NULL);
+	if (st == ALPCSCOPE_E_NOMEM)
+		return st;
+	if (st != ALPCSCOPE_OK)
+		c->decode_failures++;
+	if (!event_filter_match(&c->filter, ev, d))
+		return ALPCSCOPE_OK;
+	c->written++;
+	return alpcscope_dump_writer_event(c->writer, ev, d, err);
+}
 
 int
 cmd_dump(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "alpcscope dump: not built yet\n");
-	return EXIT_USAGE;
+	const char *path = NULL, *format = "text";
+	struct dump_ctx c;
+	struct cli_read cr;
+	struct alpcscope_reader *reader = NULL;
+	struct alpcscope_error err;
+	enum alpcscope_dump_format fmt;
+	char why[200];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(&cr, 0, sizeof(cr));
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+
+		if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
+		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
+			format = v;
+		} else if (cli_opt(argv[i], "--filter", &v, &i, argc, argv)) {
+			if (!event_filter_add(&c.filter, v, why, sizeof(why))) {
+				fprintf(stderr, "alpcscope dump: --filter: %s\n", why);
+				return EXIT_USAGE;
+			}
+		} else if (cli_opt(argv[i], "--from", &v, &i, argc, argv) ||
+			   cli_opt(argv[i], "--to", &v, &i, argc, argv)) {
+			if (!event_filter_set_time(
+				&c.filter,
+				strncmp(argv[i], "--from", 6) == 0 ||
+				    (i > 0 && strcmp(argv[i - 1], "--from") == 0),
+				v)) {
+				fprintf(
+				    stderr,
+				    "alpcscope dump: bad time '%s' (ISO-8601 UTC or seconds from "
+				    "trace start)\n",
+				    v);
+				return EXIT_USAGE;
+			}
+		} else if (cli_opt(argv[i], "--limit", &v, &i, argc, argv)) {
+			char *end;
+			c.limit = strtoull(v, &end, 10);
+			if (*end || !*v) {
+				fprintf(stderr, "alpcscope dump: bad --limit '%s'\n", v);
+				return EXIT_USAGE;
+			}
+		} else if (strcmp(argv[i], "--file-order") == 0) {
+			cr.file_order = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "alpcscope dump: unknown option '%s'\n", argv[i]);
+			return EXIT_USAGE;
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			fprintf(stderr, "alpcscope dump: more than one trace given\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (!path) {
+		fprintf(stderr, "usage: alpcscope dump TRACE.etl [--format text|jsonl|csv] "
+				"[--filter key=value,...] [--from T] [--to T] [--limit N] "
+				"[--file-order]\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(format, "text") == 0) {
+		fmt = ALPCSCOPE_DUMP_TEXT;
+	} else if (strcmp(format, "jsonl") == 0 || strcmp(format, "json") == 0) {
+		fmt = ALPCSCOPE_DUMP_JSONL;
+	} else if (strcmp(format, "csv") == 0) {
+		fmt = ALPCSCOPE_DUMP_CSV;
+	} else {
+		fprintf(stderr, "alpcscope dump: unknown format '%s' (text, jsonl, csv)\n", format);
+		return EXIT_USAGE;
+	}
+	memset(&err, 0, sizeof(err));
+	if (alpcscope_decoder_new(&c.decoder, &err) != ALPCSCOPE_OK ||
+	    alpcscope_dump_writer_new(&c.writer, fmt, stdout, &err) != ALPCSCOPE_OK) {
+		fprintf(stderr, "alpcscope dump: %s\n", err.message);
+		alpcscope_decoder_free(c.decoder);
+		return EXIT_UNREADABLE;
+	}
+	cr.path = path;
+	cr.on_open = on_open;
+	rc = cli_read_trace(&cr, on_event, &c, &reader);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "alpcscope dump: write failed\n");
+		rc = EXIT_UNREADABLE;
+	}
+	if (c.decode_failures)
+		fprintf(stderr, "%s: %llu event(s) could not be decoded (shown with raw payload)\n",
+			path, (unsigned long long)c.decode_failures);
+	alpcscope_dump_writer_free(c.writer);
+	alpcscope_decoder_free(c.decoder);
+	alpcscope_reader_free(reader);
+	return rc;
 }

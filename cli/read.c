@@ -73,6 +73,8 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 		return EXIT_UNREADABLE;
 	}
 	*reader_out = reader;
+	if (cr->on_open)
+		cr->on_open(ctx, reader);
 	const struct alpcscope_trace_info *info = alpcscope_reader_info(reader);
 	const struct alpcscope_reader_stats *stats = alpcscope_reader_stats(reader);
 	while ((st = alpcscope_reader_next(reader, &ev, &err)) == ALPCSCOPE_OK) {

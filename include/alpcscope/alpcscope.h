@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "decode.h"
+#include "dump.h"
 #include "event.h"
 #include "reader.h"
 #include "status.h"

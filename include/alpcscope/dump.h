@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Event dump writers for `alpcscope dump`: one line per event with its header
+ * fields and decoded payload fields by name, as text, JSON Lines or CSV.
+ */
+#ifndef ALPCSCOPE_DUMP_H
+#define ALPCSCOPE_DUMP_H
+
+#include <stdio.h>
+
+#include "common.h"
+#include "decode.h"
+#include "event.h"
+#include "status.h"
+
+ALPCSCOPE_BEGIN_DECLS
+
+/** Output formats of the dump writer. */
+enum alpcscope_dump_format {
+	ALPCSCOPE_DUMP_TEXT = 0,
+	ALPCSCOPE_DUMP_JSONL = 1,
+	ALPCSCOPE_DUMP_CSV = 2,
+};
+
+/** Streaming writer of events; holds a reusable line buffer. */
+struct alpcscope_dump_writer;
+
+/**
+ * Create a writer to @p out (which the caller keeps open).
+ * CSV writes its header line here.
+ * @param[out] w  New writer; free with alpcscope_dump_writer_free().
+ * @return ALPCSCOPE_OK, ALPCSCOPE_E_NOMEM, ALPCSCOPE_E_INVALID_ARG.
+ */
+ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_dump_writer_new(struct alpcscope_dump_writer **w,
+								 enum alpcscope_dump_format fmt,
+								 FILE *out,
+								 struct alpcscope_error *err);
+
+/**
+ * Write one event. @p decoded may be NULL (header fields and raw payload
+ * only). Strings are written as valid UTF-8 whatever the input bytes.
+ * @return ALPCSCOPE_OK, ALPCSCOPE_E_IO (write failed), ALPCSCOPE_E_NOMEM.
+ */
+ALPCSCOPE_EXPORT enum alpcscope_status
+alpcscope_dump_writer_event(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
+			    const struct alpcscope_decoded *decoded, struct alpcscope_error *err);
+
+/** Release @p w (flushes nothing else). Accepts NULL. */
+ALPCSCOPE_EXPORT void alpcscope_dump_writer_free(struct alpcscope_dump_writer *w);
+
+ALPCSCOPE_END_DECLS
+
+#endif

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/* Growable text buffer and the escapes every text output format needs. */
+#include "util/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool
+reserve(struct strbuf *sb, size_t extra)
+{
+	if (sb->oom)
+		return false;
+	if (sb->len + extra + 1 <= sb->cap)
+		return true;
+	size_t ncap = sb->cap ? sb->cap : 256;
+	while (ncap < sb->len + extra + 1) {
+		if (ncap > SIZE_MAX / 2) {
+			sb->oom = true;
+			return false;
+		}
+		ncap *= 2;
+	}
+	char *p = realloc(sb->data, ncap);
+	if (!p) {
+		sb->oom = true;
+		return false;
+	}
+	sb->data = p;
+	sb->cap = ncap;
+	return true;
+}
+
+void
+strbuf_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->data)
+		sb->data[0] = '\0';
+}
+
+void
+strbuf_free(struct strbuf *sb)
+{
+	free(sb->data);
+	sb->data = NULL;
+	sb->len = sb->cap = 0;
+}
+
+void
+strbuf_add(struct strbuf *sb, const char *s, size_t n)
+{
+	if (!reserve(sb, n))
+		return;
+	memcpy(sb->data + sb->len, s, n);
+	sb->len += n;
+	sb->data[sb->len] = '\0';
+}
+
+void
+strbuf_adds(struct strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+void
+strbuf_addc(struct strbuf *sb, char c)
+{
+	strbuf_add(sb, &c, 1);
+}
+
+void
+strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[256];
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		strbuf_add(sb, tmp, (size_t)n);
+		return;
+	}
+	if (!reserve(sb, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at @p s (1-4), or 0 when it is invalid
+ * (bad lead byte, bad continuation, overlong, surrogate, > U+10FFFF).
+ */
+static size_t
+utf8_valid_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xE0 && s[1] < 0xA0)
+			return 0;
+		if (c == 0xED && s[1] >= 0xA0)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xF0 && s[1] < 0x90)
+			return 0;
+		if (c == 0xF4 && s[1] >= 0x90)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+void
+strbuf_add_json_string(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	strbuf_addc(sb, '"');
+	while (*p) {
+		size_t n = utf8_valid_len(p);
+
+		if (n == 0) {
+			strbuf_adds(sb, "\\ufffd");
+			p++;
+		} else if (n > 1) {
+			strbuf_add(sb, (const char *)p, n);
+			p += n;
+		} else {
+			unsigned char c = *p++;
+
+			switch (c) {
+			case '"': strbuf_adds(sb, "\\\""); break;
+			case '\\': strbuf_adds(sb, "\\\\"); break;
+			case '\n': strbuf_adds(sb, "\\n"); break;
+			case '\r': strbuf_adds(sb, "\\r"); break;
+			case '\t': strbuf_adds(sb, "\\t"); break;
+			default:
+				if (c < 0x20 || c == 0x7F)
+					strbuf_printf(sb, "\\u%04x", c);
+				else
+					strbuf_addc(sb, (char)c);
+			}
+		}
+	}
+	strbuf_addc(sb, '"');
+}
+
+void
+strbuf_add_text(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	while (*p) {
+		size_t n = utf8_valid_len(p);
+
+		if (n == 0) {
+			strbuf_adds(sb, "\xEF\xBF\xBD");
+			p++;
+		} else if (n == 1 && (*p < 0x20 || *p == 0x7F)) {
+			strbuf_printf(sb, "\\x%02x", *p);
+			p++;
+		} else {
+			strbuf_add(sb, (const char *)p, n);
+			p += n;
+		}
+	}
+}
+
+void
+strbuf_add_csv_field(struct strbuf *sb, const char *s)
+{
+	const char *t = s ? s : "";
+
+	if (!strpbrk(t, ",\"\r\n")) {
+		strbuf_add_text(sb, t);
+		return;
+	}
+	strbuf_addc(sb, '"');
+	for (const char *q = t; *q; q++) {
+		if (*q == '"')
+			strbuf_adds(sb, "\"\"");
+		else
+			strbuf_addc(sb, *q);
+	}
+	strbuf_addc(sb, '"');
+}
+
+void
+strbuf_add_hex(struct strbuf *sb, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	if (!reserve(sb, n * 2))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		sb->data[sb->len++] = digits[p[i] >> 4];
+		sb->data[sb->len++] = digits[p[i] & 15];
+	}
+	sb->data[sb->len] = '\0';
+}
