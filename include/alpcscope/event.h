@@ -87,16 +87,17 @@ struct alpcscope_ext_item {
  * One event record. Lent by alpcscope_reader_next(); every pointer borrows
  * from the reader and stays valid until the next call on that reader.
  *
- * Kernel events (SYSTEM, COMPACT, PERFINFO framing) have @c is_kernel set:
- * @c group and @c opcode come from the hook id and @c provider is the
- * group's GUID (the Image GUID for hook 0x030A, as Windows presents it).
+ * Kernel events have @c is_kernel set: SYSTEM, COMPACT and PERFINFO framing
+ * (@c group and @c opcode from the hook id, @c provider the group's GUID, the
+ * Image GUID for hook 0x030A as Windows presents it), and classic or manifest
+ * records whose GUID is a kernel group's GUID (as merge tools write some).
  * Other records carry their own GUID: the provider (EVENT_HEADER), the event
  * class (FULL, INSTANCE) or the message GUID (WPP, when present).
  */
 struct alpcscope_event {
 	enum alpcscope_record_kind kind;
 	uint8_t pointer_size; /**< 4 or 8: pointer width of this record's payload */
-	bool is_kernel;       /**< framed by a SYSTEM/COMPACT/PERFINFO header */
+	bool is_kernel;       /**< a kernel group event (see above) */
 	bool has_provider;    /**< @c provider is meaningful */
 	bool has_timestamp;   /**< false for WPP messages without one (time inherited) */
 

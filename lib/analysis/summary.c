@@ -241,15 +241,6 @@ alpcscope_summary_add_event(struct alpcscope_summary *s, const struct alpcscope_
 		s->wmi_events++;
 	else if (alpcscope_guid_equal(g, alpcscope_image_id_guid()))
 		s->image_id_events++;
-	else if (ev->has_provider && !is_wpp) {
-		/* Kernel groups can also arrive with a classic header carrying the group GUID. */
-		for (unsigned grp = 0; grp < 0x1F; grp++) {
-			const struct alpcscope_guid *kg = alpcscope_kernel_group_guid((uint8_t)grp);
-
-			if (kg && alpcscope_guid_equal(g, kg) && grp == GROUP_ALPC)
-				s->alpc_events++;
-		}
-	}
 	return ALPCSCOPE_OK;
 }
 

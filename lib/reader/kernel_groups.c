@@ -4,6 +4,8 @@
  * present each group under a fixed GUID (etl-format.md §3.10, from sechost
  * via Geoff Chappell's tables; the same map as dissect.etl).
  */
+#include "reader/kernel_groups.h"
+
 #include <alpcscope/event.h>
 
 #include <stddef.h>
@@ -91,4 +93,16 @@ alpcscope_record_kind_name(enum alpcscope_record_kind kind)
 	case ALPCSCOPE_RECORD_KIND_COUNT: break;
 	}
 	return "UNKNOWN";
+}
+
+bool
+kernel_group_from_guid(const struct alpcscope_guid *g, uint8_t *group)
+{
+	for (unsigned i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		if (groups[i].guid.data1 == g->data1 && alpcscope_guid_equal(&groups[i].guid, g)) {
+			*group = (uint8_t)i;
+			return true;
+		}
+	}
+	return false;
 }

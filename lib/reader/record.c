@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "reader/kernel_groups.h"
 #include "util/bytes.h"
 
 enum {
@@ -353,6 +354,17 @@ record_parse(const uint8_t *buf, size_t pos, size_t end, struct alpcscope_event 
 		}
 		*why = "unknown header type with implausible size";
 		return RECORD_BAD;
+	}
+	if (!ev->is_kernel) {
+		/* Merge tools also write kernel events with a classic header carrying the
+		 * group's GUID: present them like hook-id framed ones (group + opcode). */
+		uint8_t group;
+
+		if (kernel_group_from_guid(&ev->provider, &group)) {
+			ev->is_kernel = true;
+			ev->group = group;
+			ev->hook_id = (uint16_t)(group << 8 | ev->opcode);
+		}
 	}
 	ev->payload = r + header_size;
 	ev->payload_size = size - header_size;
