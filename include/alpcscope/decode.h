@@ -189,7 +189,7 @@ struct alpcscope_image_id {
 	const char *original_file_name;
 };
 
-/** KernelTraceControl DbgID_RSDS (opcode 36): PDB identity of an image. */
+/** KernelTraceControl DbgID_RSDS (36) / DbgID_ILRSDS (37, IL image): PDB identity of an image. */
 struct alpcscope_dbg_id {
 	uint64_t image_base;
 	uint32_t process_id;

@@ -2,8 +2,11 @@
 /*
  * KernelTraceControl ImageID/DbgID records merged in by xperf/WPR (task GUID
  * b3e675d7-2554-4f18-830b-2762732560de, event-payloads.md §6.1): ImageID
- * opcode 0 and DbgID_RSDS opcode 36. The other opcodes (ILRSDS 37, whose
- * layout is disputed, PPDB 38, Determ 40, FileVersion 64, ...) stay generic.
+ * opcode 0, DbgID_RSDS opcode 36 and DbgID_ILRSDS opcode 37. The doc lists
+ * the ILRSDS string offset as disputed (§10 item 5); the samples
+ * (perfview__net.4.5.2.*) settle it: the same layout as RSDS, PdbFileName at
+ * P+24. The other opcodes (PPDB 38, Determ 40, FileVersion 64, ...) stay
+ * generic.
  */
 #include "payload.h"
 
@@ -52,7 +55,7 @@ kernel_trace_control_decode(struct payload *p, const struct alpcscope_event *ev,
 		field_str(dec, "OriginalFileName", r->original_file_name);
 		return true;
 	}
-	if (ev->opcode == 36) {
+	if (ev->opcode == 36 || ev->opcode == 37) {
 		struct alpcscope_dbg_id *r = &dec->out.as.dbg_id;
 
 		r->image_base = payload_ptr(p);

@@ -61,6 +61,13 @@ test_dbg_id(struct alpcscope_decoder *dec, unsigned P)
 	f = field_of(d, "GuidSig", ALPCSCOPE_FIELD_GUID);
 	CHECK(f && alpcscope_guid_equal(&f->value.guid, &pdb_guid));
 	CHECK_EQ_U64(check_truncations(dec, &ev, ALPCSCOPE_DECODED_DBG_ID, NULL, 0), 0);
+
+	/* ILRSDS (37) has the same layout (settled on the net.4.5.2 samples). */
+	ev = classic_event(alpcscope_image_id_guid(), 37, 2, P, &b);
+	CHECK(alpcscope_decode(dec, &ev, &d, NULL) == ALPCSCOPE_OK);
+	CHECK(d->kind == ALPCSCOPE_DECODED_DBG_ID);
+	CHECK_STR(d->name, "KernelTraceControl/DbgID_ILRSDS");
+	CHECK_STR(d->as.dbg_id.pdb_file_name, "ntdll.pdb");
 }
 
 int

@@ -46,6 +46,9 @@ struct tally {
 	size_t pid_count;
 	uint32_t service_pids[MAX_PIDS];
 	size_t service_pid_count;
+	uint32_t image_id_pids[MAX_PIDS];
+	size_t image_id_pid_count;
+	uint64_t image_id_pids_known;
 	uint32_t image_pids[MAX_PIDS * 4];
 	size_t image_pid_count;
 };
@@ -148,6 +151,9 @@ on_decoded(struct tally *t, const struct alpcscope_decoded *d)
 			t->stack_empty++;
 		break;
 	case ALPCSCOPE_DECODED_IMAGE_ID:
+		if (d->as.image_id.process_id != 0)
+			pid_add(t->image_id_pids, &t->image_id_pid_count, MAX_PIDS,
+				d->as.image_id.process_id);
 		if (d->as.image_id.original_file_name && d->as.image_id.original_file_name[0])
 			t->image_ids_named++;
 		break;
@@ -220,6 +226,9 @@ run_file(const char *name, struct tally *t)
 		if (pid_has(t->pids, t->pid_count, t->image_pids[i]))
 			t->images_pid_known++;
 	t->images_with_pid = t->image_pid_count;
+	for (i = 0; i < t->image_id_pid_count; i++)
+		if (pid_has(t->pids, t->pid_count, t->image_id_pids[i]))
+			t->image_id_pids_known++;
 	for (i = 0; i < t->service_pid_count; i++)
 		if (pid_has(t->pids, t->pid_count, t->service_pids[i]))
 			t->services_pid_known++;
@@ -331,6 +340,10 @@ check_file(const struct expect *e)
 	if (t->by_kind[ALPCSCOPE_DECODED_IMAGE_ID]) {
 		CHECK_EQ_U64(t->image_ids_named, t->by_kind[ALPCSCOPE_DECODED_IMAGE_ID]);
 		CHECK(t->dbg_ids_pdb * 100 >= t->by_kind[ALPCSCOPE_DECODED_DBG_ID] * 99);
+		/* ImageID ProcessId is not always 0 (event-payloads.md §6.1 says it is): it
+		 * names real processes, the same ones Process events name. */
+		CHECK(t->image_id_pid_count > 0);
+		CHECK_EQ_U64(t->image_id_pids_known, t->image_id_pid_count);
 	}
 	/* Every record is either typed or generic, and nothing kernel-typed goes unnamed. */
 	CHECK(t->named >= processes + images + t->by_kind[ALPCSCOPE_DECODED_THREAD]);
@@ -356,6 +369,8 @@ main(void)
 	CHECK(tally.exit_times == 5); /* the 5 Defunct v5 records carry ExitTime */
 	CHECK(run_file("perfview__net.4.5.2.x64.etl", &tally));
 	CHECK(tally.image_ids_named == 3590);
-	CHECK(tally.dbg_ids_pdb <= 3534);
+	/* DbgID_RSDS 36 + DbgID_ILRSDS 37, ILRSDS decoded with the RSDS layout. */
+	CHECK_EQ_U64(tally.by_kind[ALPCSCOPE_DECODED_DBG_ID], 3534 + 44);
+	CHECK_EQ_U64(tally.dbg_ids_pdb, 3534 + 44);
 	return check_summary();
 }
