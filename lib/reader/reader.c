@@ -65,6 +65,7 @@ struct alpcscope_reader {
 	const uint8_t *map;
 	size_t size;
 	bool owns_map;
+	uintptr_t page_size;
 	struct alpcscope_reader_options opt;
 	struct alpcscope_trace_info info;
 	struct alpcscope_reader_stats stats;
@@ -438,6 +439,25 @@ setup_time(struct alpcscope_reader *r)
 
 /* ---- streams ---- */
 
+/*
+ * Each buffer is read once, so drop its file pages when done: resident memory
+ * then stays at a few buffers per processor whatever the file size, instead of
+ * growing with every page of the mapping touched.
+ */
+static void
+release_pages(struct alpcscope_reader *r, const struct buffer_ref *ref)
+{
+	uintptr_t base = (uintptr_t)r->map;
+	uintptr_t lo, hi, ps = r->page_size;
+
+	if (!r->owns_map)
+		return;
+	lo = (base + ref->file_offset + ps - 1) & ~(ps - 1);
+	hi = (base + ref->file_offset + ref->avail) & ~(ps - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 /* Advance @p s to its next record; false when the stream is exhausted. */
 static bool
 stream_advance(struct alpcscope_reader *r, struct stream *s)
@@ -494,6 +514,8 @@ stream_advance(struct alpcscope_reader *r, struct stream *s)
 		}
 		if (s->data && s == &r->header && s->cur)
 			count_records_past_saved(r, s->cur);
+		if (s->data && s->cur)
+			release_pages(r, s->cur);
 		s->data = NULL;
 		if (s->next >= s->count) {
 			s->has_event = false;
@@ -743,14 +765,13 @@ reader_init(struct alpcscope_reader *r, struct alpcscope_error *err)
 
 /* ---- public API ---- */
 
-static enum alpcscope_status
-reader_new(struct alpcscope_reader **out, const struct alpcscope_reader_options *options,
-	   struct alpcscope_error *err)
+static struct alpcscope_reader *
+reader_new(const struct alpcscope_reader_options *options)
 {
 	struct alpcscope_reader *r = calloc(1, sizeof(*r));
 
 	if (!r)
-		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+		return NULL;
 	if (options) {
 		r->opt = *options;
 	} else {
@@ -758,8 +779,7 @@ reader_new(struct alpcscope_reader **out, const struct alpcscope_reader_options 
 		r->opt = def;
 	}
 	r->in_header_phase = true;
-	*out = r;
-	return ALPCSCOPE_OK;
+	return r;
 }
 
 enum alpcscope_status
@@ -767,16 +787,16 @@ alpcscope_reader_open_memory(struct alpcscope_reader **out, const void *data, si
 			     const struct alpcscope_reader_options *options,
 			     struct alpcscope_error *err)
 {
-	struct alpcscope_reader *r;
+	struct alpcscope_reader *r = NULL;
 	enum alpcscope_status st;
 
 	if (!out || (!data && size))
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
 				 "NULL argument");
 	*out = NULL;
-	st = reader_new(&r, options, err);
-	if (st != ALPCSCOPE_OK)
-		return st;
+	r = reader_new(options);
+	if (!r)
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	r->map = data;
 	r->size = size;
 	st = reader_init(r, err);
@@ -793,7 +813,7 @@ alpcscope_reader_open_file(struct alpcscope_reader **out, const char *path,
 			   const struct alpcscope_reader_options *options,
 			   struct alpcscope_error *err)
 {
-	struct alpcscope_reader *r;
+	struct alpcscope_reader *r = NULL;
 	enum alpcscope_status st;
 	struct stat sb;
 	int fd;
@@ -823,15 +843,15 @@ alpcscope_reader_open_file(struct alpcscope_reader **out, const char *path,
 	if (map == MAP_FAILED)
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "cannot map: %s",
 				 strerror(errno));
-	(void)madvise(map, (size_t)sb.st_size, MADV_WILLNEED);
-	st = reader_new(&r, options, err);
-	if (st != ALPCSCOPE_OK) {
+	r = reader_new(options);
+	if (!r) {
 		munmap(map, (size_t)sb.st_size);
-		return st;
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	}
 	r->map = map;
 	r->size = (size_t)sb.st_size;
 	r->owns_map = true;
+	r->page_size = sysconf(_SC_PAGESIZE) > 0 ? (uintptr_t)sysconf(_SC_PAGESIZE) : 4096;
 	st = reader_init(r, err);
 	if (st != ALPCSCOPE_OK) {
 		alpcscope_reader_free(r);
