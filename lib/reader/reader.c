@@ -91,6 +91,7 @@ struct alpcscope_reader {
 	int64_t den;
 
 	bool strict_failed;
+	bool reported_inversions;
 	struct alpcscope_error strict_err;
 	char message[512];
 };
@@ -225,7 +226,7 @@ index_buffers(struct alpcscope_reader *r, struct alpcscope_error *err)
 			r->info.compressed = true;
 		}
 		if (b.flags & (WMIBUF_FLAG_EVENTS_LOST | WMIBUF_FLAG_BUFFER_LOST))
-			diag(r, "ALPCSCOPE-W109", ALPCSCOPE_SEV_INFO, off, r->nbuffers,
+			diag(r, "ALPCSCOPE-I111", ALPCSCOPE_SEV_INFO, off, r->nbuffers,
 			     "buffer flags report lost %s",
 			     (b.flags & WMIBUF_FLAG_BUFFER_LOST) ? "buffers" : "events");
 		r->nbuffers++;
@@ -932,6 +933,13 @@ alpcscope_reader_next(struct alpcscope_reader *r, const struct alpcscope_event *
 	}
 	if (r->heap_len == 0) {
 		*out = NULL;
+		if (r->stats.time_inversions && !r->reported_inversions) {
+			r->reported_inversions = true;
+			diag(r, "ALPCSCOPE-I112", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET, UINT32_MAX,
+			     "%llu time stamp(s) went backwards within a processor stream; those "
+			     "events were delivered in stream order",
+			     (unsigned long long)r->stats.time_inversions);
+		}
 		if (r->strict_failed) {
 			if (err)
 				*err = r->strict_err;
