@@ -82,6 +82,7 @@ struct proc {
 	int64_t start, end, created_ft;
 	uint32_t by_pid, by_tid;
 	uint64_t key;
+	char *stack; /* frames of a StackWalk on the Process Start */
 };
 
 struct thr {
@@ -385,6 +386,8 @@ parse_frames(struct scenario *sc, const char *v, uint32_t *first, uint32_t *coun
 			return perr(sc, "bad frame address near '%s'", v);
 		if (*count == MAX_FRAMES)
 			return perr(sc, "more than %d frames", MAX_FRAMES);
+		if (sc->cfg.pointer_size == 4 && f > UINT32_MAX)
+			return perr(sc, "frame %llx does not fit a 32-bit trace", f);
 		if (!grow((void **)&sc->frames, &sc->cap_frames, sc->nframes, sizeof(uint64_t)))
 			return perr(sc, "out of memory");
 		sc->frames[sc->nframes++] = f;
@@ -432,7 +435,7 @@ tokenize(struct scenario *sc, char *s, char **keyword, struct line_args *a)
 		if (!*s || *s == '#')
 			return 0;
 		char *tok = s, *eq = NULL;
-		while (*s && *s != ' ' && *s != '\t' && *s != '"') {
+		while (*s && *s != ' ' && *s != '\t' && *s != '"' && *s != '\'') {
 			if (*s == '=' && !eq)
 				eq = s;
 			s++;
@@ -441,13 +444,16 @@ tokenize(struct scenario *sc, char *s, char **keyword, struct line_args *a)
 		if (eq) {
 			*eq = 0;
 			val = eq + 1;
-			if (*s == '"') {
-				/* Quoted: literal up to the next quote (paths keep their
-				 * backslashes). */
+			if (*s == '"' || *s == '\'') {
+				/*
+				 * Quoted: literal up to the same quote character, no escapes,
+				 * so paths keep their backslashes; '...' may hold a ".
+				 */
+				char q = *s;
 				if (s != val)
 					return perr(sc, "quote must start the value of %s", tok);
 				val = ++s;
-				while (*s && *s != '"')
+				while (*s && *s != q)
 					s++;
 				if (!*s)
 					return perr(sc, "unterminated quote");
@@ -464,7 +470,7 @@ tokenize(struct scenario *sc, char *s, char **keyword, struct line_args *a)
 			a->n++;
 			continue;
 		}
-		if (*s == '"')
+		if (*s == '"' || *s == '\'')
 			return perr(sc, "quoted text needs a key= before it");
 		if (*s)
 			*s++ = 0;
@@ -551,9 +557,9 @@ decl_trace(struct scenario *sc, const struct line_args *a)
 static int
 decl_process(struct scenario *sc, const struct line_args *a)
 {
-	static const char *const keys[] = {"pid",     "ppid",  "image",   "cmd",   "session",
-					   "sid",     "start", "end",     "by",    "key",
-					   "created", "flags", "package", "appid", NULL};
+	static const char *const keys[] = {"pid",     "ppid",  "image", "cmd", "session", "sid",
+					   "start",   "end",   "by",    "key", "created", "flags",
+					   "package", "appid", "stack", NULL};
 	struct proc p = {0};
 	bool has_start, has_by;
 	const char *st;
@@ -569,6 +575,7 @@ decl_process(struct scenario *sc, const struct line_args *a)
 	p.sid = opt_str(sc, a, "sid");
 	p.pkg = opt_str(sc, a, "package");
 	p.appid = opt_str(sc, a, "appid");
+	p.stack = opt_str(sc, a, "stack");
 	st = get(a, "start");
 	p.rundown = !st || strcmp(st, "rundown") == 0;
 	p.start = sc->cfg.start_ticks;
@@ -1243,6 +1250,8 @@ add_lifecycle_events(struct scenario *sc)
 					 p->by_tid)))
 				return -1;
 			e->ref = (int32_t)i;
+			if (p->stack && add_stack_for(sc, e, p->stack))
+				return -1;
 		}
 	}
 	for (size_t i = 0; i < sc->nthrs; i++) {
