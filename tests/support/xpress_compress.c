@@ -211,7 +211,7 @@ xpress_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap)
 }
 
 size_t
-xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap)
+xpress_ref_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap)
 {
 	size_t ip = 0, op = 0, nibble_at = 0;
 	bool have_nibble = false;

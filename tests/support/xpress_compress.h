@@ -26,6 +26,6 @@ size_t xpress_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t ou
  * without a third-party library. Returns the produced length or
  * (size_t)-1 on malformed input or when the output would exceed @out_cap.
  */
-size_t xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
+size_t xpress_ref_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
 
 #endif
