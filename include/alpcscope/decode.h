@@ -340,6 +340,77 @@ ALPCSCOPE_EXPORT const char *alpcscope_kernel_opcode_name(uint8_t group, uint8_t
 ALPCSCOPE_EXPORT const struct alpcscope_field *
 alpcscope_decoded_field(const struct alpcscope_decoded *decoded, const char *name);
 
+/* ---- service name <-> host process, from SystemConfig Services ---- */
+
+/**
+ * Services seen in SystemConfig Services events: which process hosts which
+ * service, and which service a thread's SubProcessTag belongs to. Strings are
+ * copied. Not thread-safe.
+ */
+struct alpcscope_service_map;
+
+/** One service. Strings live as long as the map. */
+struct alpcscope_service_entry {
+	const char *service_name;
+	const char *display_name;
+	uint32_t process_id; /**< 0 when the service was not running */
+	uint32_t service_state;
+	uint32_t sub_process_tag;
+};
+
+/**
+ * Create an empty map.
+ *
+ * @param[out] out  New map; free with alpcscope_service_map_free().
+ * @param err       Optional error details.
+ * @return ALPCSCOPE_OK, ALPCSCOPE_E_INVALID_ARG or ALPCSCOPE_E_NOMEM.
+ */
+ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_service_map_new(struct alpcscope_service_map **out,
+								 struct alpcscope_error *err);
+
+/** Release @p map and its strings. Accepts NULL. */
+ALPCSCOPE_EXPORT void alpcscope_service_map_free(struct alpcscope_service_map *map);
+
+/**
+ * Record the service of @p decoded (kind ALPCSCOPE_DECODED_SERVICE; other
+ * kinds are ignored). A later event for the same service name (compared
+ * case-insensitively, as the SCM does) replaces the earlier one.
+ *
+ * @return ALPCSCOPE_OK, ALPCSCOPE_E_INVALID_ARG or ALPCSCOPE_E_NOMEM.
+ */
+ALPCSCOPE_EXPORT enum alpcscope_status
+alpcscope_service_map_add(struct alpcscope_service_map *map,
+			  const struct alpcscope_decoded *decoded, struct alpcscope_error *err);
+
+/** Number of services recorded. */
+ALPCSCOPE_EXPORT size_t alpcscope_service_map_count(const struct alpcscope_service_map *map);
+
+/** Service @p index (< count), in the order first seen; borrowed. */
+ALPCSCOPE_EXPORT const struct alpcscope_service_entry *
+alpcscope_service_map_at(const struct alpcscope_service_map *map, size_t index);
+
+/** The service called @p service_name (case-insensitive), or NULL. */
+ALPCSCOPE_EXPORT const struct alpcscope_service_entry *
+alpcscope_service_map_find(const struct alpcscope_service_map *map, const char *service_name);
+
+/**
+ * The service hosted by @p process_id whose SubProcessTag is @p tag (a
+ * Thread event's SubProcessTag names the service the thread works for), or
+ * NULL. Tag 0 never matches.
+ */
+ALPCSCOPE_EXPORT const struct alpcscope_service_entry *
+alpcscope_service_map_find_tag(const struct alpcscope_service_map *map, uint32_t process_id,
+			       uint32_t tag);
+
+/**
+ * Services hosted by @p process_id: stores up to @p cap entries in @p out
+ * (may be NULL when @p cap is 0) and returns how many there are in total.
+ */
+ALPCSCOPE_EXPORT size_t alpcscope_service_map_by_pid(const struct alpcscope_service_map *map,
+						     uint32_t process_id,
+						     const struct alpcscope_service_entry **out,
+						     size_t cap);
+
 ALPCSCOPE_END_DECLS
 
 #endif

@@ -46,6 +46,10 @@ struct tally {
 	size_t pid_count;
 	uint32_t service_pids[MAX_PIDS];
 	size_t service_pid_count;
+	struct alpcscope_service_map *services;
+	uint32_t thread_tags[MAX_PIDS][2]; /* (pid, SubProcessTag) of svchost threads */
+	size_t thread_tag_count;
+	uint64_t thread_tags_resolved; /* ... whose tag names a service of that process */
 	uint32_t image_id_pids[MAX_PIDS];
 	size_t image_id_pid_count;
 	uint64_t image_id_pids_known;
@@ -164,6 +168,7 @@ on_decoded(struct tally *t, const struct alpcscope_decoded *d)
 	case ALPCSCOPE_DECODED_SERVICE:
 		if (d->as.service.service_name && d->as.service.service_name[0])
 			t->services_named++;
+		CHECK(alpcscope_service_map_add(t->services, d, NULL) == ALPCSCOPE_OK);
 		if (d->as.service.service_state == 4) {
 			t->services_running++;
 			if (d->as.service.process_id != 0)
@@ -176,6 +181,11 @@ on_decoded(struct tally *t, const struct alpcscope_decoded *d)
 	case ALPCSCOPE_DECODED_THREAD:
 		if (d->as.thread.thread_name && d->as.thread.thread_name[0])
 			t->thread_names++;
+		if (d->as.thread.sub_process_tag != 0 && t->thread_tag_count < MAX_PIDS) {
+			t->thread_tags[t->thread_tag_count][0] = d->as.thread.process_id;
+			t->thread_tags[t->thread_tag_count][1] = d->as.thread.sub_process_tag;
+			t->thread_tag_count++;
+		}
 		break;
 	case ALPCSCOPE_DECODED_GENERIC: t->generic++; break;
 	default: break;
@@ -195,7 +205,10 @@ run_file(const char *name, struct tally *t)
 	enum alpcscope_status st;
 	size_t i;
 
+	alpcscope_service_map_free(t->services);
 	memset(t, 0, sizeof(*t));
+	if (alpcscope_service_map_new(&t->services, NULL) != ALPCSCOPE_OK)
+		return false;
 	snprintf(path, sizeof(path), "%s/%s", SAMPLES_DIR, name);
 	st = alpcscope_reader_open_file(&reader, path, NULL, &err);
 	if (st != ALPCSCOPE_OK) {
@@ -226,6 +239,10 @@ run_file(const char *name, struct tally *t)
 		if (pid_has(t->pids, t->pid_count, t->image_pids[i]))
 			t->images_pid_known++;
 	t->images_with_pid = t->image_pid_count;
+	for (i = 0; i < t->thread_tag_count; i++)
+		if (alpcscope_service_map_find_tag(t->services, t->thread_tags[i][0],
+						   t->thread_tags[i][1]))
+			t->thread_tags_resolved++;
 	for (i = 0; i < t->image_id_pid_count; i++)
 		if (pid_has(t->pids, t->pid_count, t->image_id_pids[i]))
 			t->image_id_pids_known++;
@@ -259,6 +276,8 @@ run_file(const char *name, struct tally *t)
 		(unsigned long long)t->stack_empty, (unsigned long long)t->image_ids_named,
 		(unsigned long long)t->dbg_ids_pdb, (unsigned long long)t->services_named,
 		(unsigned long long)t->thread_names, (unsigned long long)t->named);
+	fprintf(stderr, "  thread tags %zu, resolved to a service of the same process %llu\n",
+		t->thread_tag_count, (unsigned long long)t->thread_tags_resolved);
 	alpcscope_decoder_free(dec);
 	alpcscope_reader_free(reader);
 	return true;
@@ -333,6 +352,11 @@ check_file(const struct expect *e)
 		CHECK_EQ_U64(t->services_running_with_pid, t->services_running);
 		CHECK_EQ_U64(t->services_pid_known, t->service_pid_count);
 	}
+	if (e->services && e->thread) {
+		/* Thread SubProcessTag names a service hosted by the thread's own process. */
+		CHECK(t->thread_tag_count > 100);
+		CHECK(t->thread_tags_resolved * 100 >= t->thread_tag_count * 95);
+	}
 	if (e->stack) {
 		CHECK_EQ_U64(t->stack_empty, 0);
 		CHECK(t->stack_frames > e->stack);
@@ -372,5 +396,18 @@ main(void)
 	/* DbgID_RSDS 36 + DbgID_ILRSDS 37, ILRSDS decoded with the RSDS layout. */
 	CHECK_EQ_U64(tally.by_kind[ALPCSCOPE_DECODED_DBG_ID], 3534 + 44);
 	CHECK_EQ_U64(tally.dbg_ids_pdb, 3534 + 44);
+	/* Service map: svchost PID -> service, and thread SubProcessTag -> service. */
+	{
+		const struct alpcscope_service_entry *e =
+		    alpcscope_service_map_find(tally.services, "Winmgmt");
+
+		CHECK(e && e->process_id == 144 && e->service_state == 4);
+		e = alpcscope_service_map_find(tally.services, "rpcss");
+		CHECK(e && e->process_id == 880);
+		e = alpcscope_service_map_find_tag(tally.services, 144, 0x90);
+		CHECK(e && strcmp(e->service_name, "Winmgmt") == 0);
+		CHECK_EQ_U64(alpcscope_service_map_count(tally.services), 157);
+	}
+	alpcscope_service_map_free(tally.services);
 	return check_summary();
 }
