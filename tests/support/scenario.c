@@ -527,6 +527,14 @@ decl_trace(struct scenario *sc, const struct line_args *a)
 	    get_u32(sc, a, "mhz", c->cpu_mhz, &c->cpu_mhz) ||
 	    get_u32(sc, a, "mode", c->log_file_mode, &c->log_file_mode))
 		return -1;
+	/* Checked here too so the message carries the line number. */
+	if (c->cpus == 0 || c->cpus > ETL_MAX_CPUS)
+		return perr(sc, "cpus must be 1..%u", ETL_MAX_CPUS);
+	if (c->pointer_size != 4 && c->pointer_size != 8)
+		return perr(sc, "pointer size must be 4 or 8");
+	if (c->buffer_size < ETL_MIN_BUFFER_SIZE || c->buffer_size > ETL_MAX_BUFFER_SIZE ||
+	    c->buffer_size % 8)
+		return perr(sc, "buffer must be a multiple of 8 in 4K..16M");
 	if (get_u64(sc, a, "freq", (uint64_t)c->perf_freq, &v))
 		return -1;
 	if (v == 0 || v > INT32_MAX)

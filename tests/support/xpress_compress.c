@@ -17,6 +17,12 @@
 #define MIN_MATCH   3u
 #define CHAIN_DEPTH 24u /* enough for ETW records, which repeat at short distances */
 #define NO_POS      UINT32_MAX
+/*
+ * Longest match emitted. MS-XCA allows 32-bit lengths, but libfwnt (the
+ * decoder etl-format.md §6.5 validated on real ETL files) rejects matches
+ * of 64 KiB and more; splitting long runs costs 2-3 bytes per 32 KiB.
+ */
+#define MAX_MATCH 0x8000u
 
 size_t
 xpress_compress_bound(size_t in_len)
@@ -166,7 +172,7 @@ xpress_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap)
 			uint32_t h = hash3(in + i);
 			uint32_t cand = head[h];
 			unsigned depth = 0;
-			size_t max_len = in_len - i;
+			size_t max_len = in_len - i < MAX_MATCH ? in_len - i : MAX_MATCH;
 			while (cand != NO_POS && i - cand <= WINDOW && depth++ < CHAIN_DEPTH) {
 				size_t n = 0;
 				while (n < max_len && in[cand + n] == in[i + n])
