@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside of struct alpcscope_model, shared by the analysis modules:
+ * process_table.c (processes, threads, images, services), alpc_pairing.c
+ * (the per-message-ID state machine), stacks.c (stack attachment and key
+ * resolution), chain_builder.c (chains, logical parents) and model.c (the
+ * public entry points and event dispatch).
+ */
+#ifndef ALPCSCOPE_ANALYSIS_MODEL_INTERNAL_H
+#define ALPCSCOPE_ANALYSIS_MODEL_INTERNAL_H
+
+#include <alpcscope/decode.h>
+#include <alpcscope/model.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analysis/arena.h"
+#include "analysis/idmap.h"
+
+/* Messages live in fixed-size chunks so that pointers stay put and growth never copies. */
+#define MSG_CHUNK_SHIFT 12
+#define MSG_CHUNK_SIZE  (1u << MSG_CHUNK_SHIFT)
+
+/* Internal kind of a Send still waiting for its Receive. */
+#define MSG_KIND_PENDING 0xFF
+
+/* Endpoint reference: message index * 2 + side (0 send, 1 receive). */
+#define EP_SEND    0u
+#define EP_RECEIVE 1u
+#define EP_NONE    UINT32_MAX
+
+enum wait_state {
+	WAIT_NONE = 0,
+	WAIT_REPLY = 1,   /* last wait was Wait-For-Reply */
+	WAIT_NEW_MSG = 2, /* last wait was Wait-For-New-Message: listening on a port */
+};
+
+/* Live pairing state of one thread instance (parallel to model->threads). */
+struct thread_state {
+	uint32_t held;           /* top of the stack of requests being served (message index) */
+	uint32_t port;           /* port index from the last Wait-For-New-Message */
+	uint32_t last_sent;      /* last message sent */
+	uint32_t wait_reply_msg; /* message named by the last Wait-For-Reply */
+	uint8_t wait;            /* enum wait_state */
+	bool unwait;             /* Unwait seen since the last Receive */
+	int64_t last_ticks;      /* raw time of the last Send/Receive (stack matching) */
+	uint32_t last_endpoint;  /* endpoint of that Send/Receive */
+	uint32_t parked;         /* endpoint whose kernel-only stack awaits its user part */
+};
+
+/* Stack under construction: kernel and user parts arrive separately. */
+struct stack_build {
+	uint64_t *kernel;
+	uint64_t *user;
+	uint32_t nkernel;
+	uint32_t nuser;
+	uint8_t sources; /* bit 0 walk, bit 1 keys */
+};
+
+/* A stack-caching key reference waiting for its definition. */
+struct key_ref {
+	uint32_t endpoint;
+	uint32_t next; /* next ref of the same key, or IDMAP_NONE; free-list link when free */
+	bool is_user;
+};
+
+struct service_rec {
+	uint32_t pid;
+	uint32_t tag;
+	const char *name;
+};
+
+struct alpcscope_model {
+	struct alpcscope_model_options opt;
+	struct alpcscope_decoder *decoder;
+	struct arena arena;
+	bool finished;
+	uint8_t pointer_size; /* of the kernel events seen; 8 until one says otherwise */
+	struct alpcscope_model_stats stats;
+
+	/* processes: pid -> current instance */
+	struct alpcscope_process_instance *procs;
+	uint32_t nprocs, cap_procs;
+	struct idmap pid_map;
+
+	/* threads: tid -> current instance; state parallel to threads */
+	struct alpcscope_thread_instance *threads;
+	struct thread_state *tstate;
+	uint32_t nthreads, cap_threads;
+	struct idmap tid_map;
+
+	struct alpcscope_image_entry *images;
+	uint32_t nimages, cap_images;
+
+	struct service_rec *services;
+	uint32_t nservices, cap_services;
+
+	/* ports: interned names */
+	const char **ports;
+	uint32_t nports, cap_ports;
+	struct idmap port_map; /* string hash -> first port index with that hash */
+
+	/* messages */
+	struct alpcscope_message **msg_chunks;
+	uint32_t nmsg_chunks, cap_msg_chunks;
+	uint32_t nmsgs;
+	struct idmap pending; /* message ID -> oldest pending Send (message index) */
+	uint64_t npending;
+	uint32_t expire_cursor; /* messages below this index are past the expiry check */
+
+	/* stacks */
+	struct alpcscope_stack *stacks;
+	struct stack_build *sbuild;
+	uint32_t nstacks, cap_stacks;
+	struct key_ref *krefs;
+	uint32_t nkrefs, cap_krefs, kref_free;
+	struct idmap key_map; /* stack key -> first waiting ref */
+
+	/* chains (built by finish) */
+	struct alpcscope_chain_node *nodes;
+	uint32_t nnodes, cap_nodes;
+	struct alpcscope_chain *chains;
+	uint32_t nchains, cap_chains;
+};
+
+static inline struct alpcscope_message *
+model_msg(const struct alpcscope_model *m, uint32_t i)
+{
+	return &m->msg_chunks[i >> MSG_CHUNK_SHIFT][i & (MSG_CHUNK_SIZE - 1)];
+}
+
+static inline struct alpcscope_message_event *
+model_endpoint(const struct alpcscope_model *m, uint32_t ep)
+{
+	struct alpcscope_message *msg = model_msg(m, ep >> 1);
+
+	return (ep & 1u) ? &msg->receive : &msg->send;
+}
+
+/* Grow a realloc'd array to hold one more element; false on out of memory. */
+bool model_grow(void **arr, uint32_t *cap, uint32_t n, size_t elem);
+
+/* process_table.c */
+uint32_t process_table_current(struct alpcscope_model *m, uint32_t pid, bool *oom);
+uint32_t process_table_thread(struct alpcscope_model *m, uint32_t pid, uint32_t tid, bool *oom);
+bool process_table_on_process(struct alpcscope_model *m, const struct alpcscope_event *ev,
+			      const struct alpcscope_process *rec);
+bool process_table_on_thread(struct alpcscope_model *m, const struct alpcscope_event *ev,
+			     const struct alpcscope_thread *rec, bool has_name);
+bool process_table_on_thread_name(struct alpcscope_model *m, uint32_t pid, uint32_t tid,
+				  const char *name);
+bool process_table_on_image(struct alpcscope_model *m, const struct alpcscope_event *ev,
+			    uint32_t pid, uint64_t base, uint64_t size, const char *path);
+bool process_table_on_service(struct alpcscope_model *m, uint32_t pid, uint32_t tag,
+			      const char *name);
+bool process_table_finish(struct alpcscope_model *m);
+
+/* alpc_pairing.c */
+bool alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *ev,
+			   const struct alpcscope_alpc *rec);
+void alpc_pairing_finish(struct alpcscope_model *m);
+bool alpc_pairing_on_process_start(struct alpcscope_model *m, uint32_t process,
+				   uint32_t creator_thread);
+void alpc_pairing_on_thread_end(struct alpcscope_model *m, uint32_t thread);
+
+/* stacks.c */
+bool stacks_on_walk(struct alpcscope_model *m, const struct alpcscope_stack_walk *sw);
+bool stacks_on_key_ref(struct alpcscope_model *m, const struct alpcscope_stack_key_ref *ref);
+bool stacks_on_key_def(struct alpcscope_model *m, const struct alpcscope_stack_key *def);
+bool stacks_finish(struct alpcscope_model *m);
+bool stacks_is_kernel_address(const struct alpcscope_model *m, uint64_t addr);
+
+/* chain_builder.c */
+bool chain_builder_finish(struct alpcscope_model *m);
+
+#endif
