@@ -858,6 +858,33 @@ timed_event(struct scenario *sc, const char *when, const struct line_args *a)
 	else
 		return perr(sc, "unknown event kind '%s'", kind);
 
+	static const char *const keys_by_kind[][32] = {
+	    [EV_SEND] = {"cpu", "stack", "msg", NULL},
+	    [EV_RECEIVE] = {"cpu", "stack", "msg", NULL},
+	    [EV_WAIT_REPLY] = {"cpu", "stack", "msg", NULL},
+	    [EV_WAIT_NEW] = {"cpu", "stack", "server", "port", "ansi", NULL},
+	    [EV_UNWAIT] = {"cpu", "stack", "status", NULL},
+	    [EV_ALPC_RAW] = {"cpu", "stack", "op", "data", NULL},
+	    [EV_STACK] = {"cpu", "frames", "event", NULL},
+	    [EV_STACKREF] = {"cpu", "key", "event", "user", NULL},
+	    [EV_STACKDEF] = {"cpu", "key", "frames", "kind", NULL},
+	    [EV_RPC] = {"cpu", "stack", "uuid", "opnum", "protocol", "endpoint", "netaddr",
+			"options", "authn", "authsvc", "imp", "activity", "status", "call", NULL},
+	    [EV_WMI] = {"cpu",          "stack",       "id",        "correlation",
+			"group",        "op",          "operation", "machine",
+			"fqdn",         "user",        "clientpid", "clientctime",
+			"ns",           "local",       "hostid",    "provider",
+			"providerguid", "path",        "result",    "class",
+			"method",       "impl",        "cmd",       "createdpid",
+			"createdctime", "hostprocess", "processid", "providerpath",
+			"code",         NULL},
+	    [EV_EVENT] = {"cpu", "provider", "id", "version", "channel", "level", "opcode", "task",
+			  "keyword", "activity", "data", "stack", "stackkey", "width", NULL},
+	    [EV_WPP] = {"cpu", "guid", "msg", "data", NULL},
+	    [EV_SETNAME] = {"cpu", "name", NULL},
+	};
+	if (check_keys(sc, &b, keys_by_kind[k]))
+		return -1;
 	e = add_ev(sc, k, t, cpu, pid, tid);
 	if (!e)
 		return -1;
@@ -1662,10 +1689,18 @@ ctime_value(const struct scenario *sc, const struct line_args *a, const char *ke
 }
 
 static int
-emit_provider_event(struct emit_ctx *x, const struct ev *e, const struct etl_rec *r)
+emit_provider_event(struct emit_ctx *x, const struct ev *e, const struct etl_rec *r0)
 {
 	const struct scenario *sc = x->sc;
 	const struct line_args *a = sc->lines[e->ref];
+	struct etl_rec rr = *r0, *r = &rr;
+	/* width=4 in a 64-bit trace: a WOW64 process's EVENT_HEADER32 (etl-format.md §3.9). */
+	if (e->kind == EV_EVENT)
+		rr.width = (unsigned)lnum(a, "width", 0);
+	if (rr.width != 0 && rr.width != 4 && rr.width != 8) {
+		snprintf(x->err, x->errsz, "event: width must be 4 or 8");
+		return -1;
+	}
 	struct etl_event_desc d;
 	memset(&d, 0, sizeof(d));
 	etl_bytes_reset(&x->b);
