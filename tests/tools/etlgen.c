@@ -189,9 +189,12 @@ gen_write(struct gen *g, const struct gev *e)
 		return etl_emit_alpc(g->w, &r, 0x25, b->data, b->len);
 	case G_STACK: {
 		uint64_t frames[12];
+		bool w64 = g->cfg->pointer_size == 8;
 		for (unsigned i = 0; i < 12; i++)
-			frames[i] = i < 5 ? 0xFFFFF80312A40000ull + 0x130 * i + (e->a & 0xFF)
-					  : 0x00007FFA1B2C0000ull + 0x4410 * i + (e->a & 0xFFF);
+			frames[i] = i < 5 ? (w64 ? 0xFFFFF80312A40000ull : 0x82A40000u) +
+						0x130 * i + (e->a & 0xFF)
+					  : (w64 ? 0x00007FFA1B2C0000ull : 0x77A10000u) +
+						0x4410 * i + (e->a & 0xFFF);
 		return etl_emit_stackwalk(g->w, &r, e->ticks, e->pid, e->tid, frames, 12);
 	}
 	case G_RPC_START:
@@ -230,7 +233,9 @@ gen_write(struct gen *g, const struct gev *e)
 	}
 	case G_IMAGE_LOAD: {
 		struct etl_image im = {0};
-		im.base = 0x00007FFA20000000ull + (uint64_t)(e->a % 4096) * 0x100000;
+		im.base = g->cfg->pointer_size == 8
+			      ? 0x00007FFA20000000ull + (uint64_t)(e->a % 4096) * 0x100000
+			      : 0x10000000u + (uint32_t)(e->a % 1024) * 0x100000u;
 		im.size = 0x80000;
 		im.pid = e->pid;
 		im.time_date_stamp = 0x5F000000;
