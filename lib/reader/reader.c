@@ -90,6 +90,7 @@ struct alpcscope_reader {
 	int64_t num; /* filetime = start + d * num / den */
 	int64_t den;
 
+	uint32_t resync_stride; /* fixed buffer spacing of uncompressed files, 0 if unknown */
 	bool strict_failed;
 	bool reported_inversions;
 	struct alpcscope_error strict_err;
@@ -142,18 +143,19 @@ plausible_header(const struct wmi_buffer *b)
 static uint64_t
 resync(struct alpcscope_reader *r, uint64_t bad_off)
 {
-	uint32_t bsize = r->info.buffer_size;
+	uint32_t stride = r->resync_stride;
 	struct wmi_buffer b, b2;
 
-	if (bsize >= WMIBUF_HEADER_SIZE && bsize <= WMIBUF_MAX_SIZE && !r->info.compressed) {
-		for (uint64_t off = (bad_off / bsize + 1) * bsize;
-		     off + WMIBUF_HEADER_SIZE <= r->size; off += bsize) {
+	if (stride) {
+		for (uint64_t off = (bad_off / stride + 1) * stride;
+		     off + WMIBUF_HEADER_SIZE <= r->size; off += stride) {
 			if (wmi_buffer_decode(r->map + off, r->size - off, off, &b) &&
 			    plausible_header(&b))
 				return off;
 		}
-		return r->size;
 	}
+	/* Compressed buffers are packed back to back: scan byte by byte, and to avoid
+	 * landing inside compressed data require the next header to be plausible too. */
 	for (uint64_t off = bad_off + 1; off + WMIBUF_HEADER_SIZE <= r->size; off++) {
 		if (!wmi_buffer_decode(r->map + off, r->size - off, off, &b) ||
 		    !plausible_header(&b))
@@ -664,23 +666,17 @@ build_streams(struct alpcscope_reader *r, struct alpcscope_error *err)
 	return ALPCSCOPE_OK;
 }
 
-/* Read the log-file header from the first record of buffer 0. */
+/* Read the log-file header from the first record of buffer 0 (@p ref). */
 static void
-read_logfile_header(struct alpcscope_reader *r)
+read_logfile_header(struct alpcscope_reader *r, const struct buffer_ref *ref)
 {
 	struct stream probe;
 	uint32_t zero = 0;
 
-	if (r->nbuffers == 0) {
-		diag(r, "ALPCSCOPE-W301", ALPCSCOPE_SEV_ERROR, 0, UINT32_MAX,
-		     "no readable buffer: no log-file header");
-		return;
-	}
 	memset(&probe, 0, sizeof(probe));
 	probe.order = &zero;
 	probe.count = 1;
 	/* The header buffer is never compressed; decode its first record directly. */
-	const struct buffer_ref *ref = &r->buffers[0];
 	if (!(ref->flags & WMIBUF_FLAG_COMPRESSED) && load_buffer(r, &probe, ref)) {
 		size_t size;
 		const char *why = NULL;
@@ -729,16 +725,22 @@ reader_init(struct alpcscope_reader *r, struct alpcscope_error *err)
 	if (!wmi_buffer_decode(r->map, r->size, 0, &b0) || !plausible_header(&b0))
 		return error_set(err, ALPCSCOPE_E_NOT_ETL, 0,
 				 "no ETL buffer header at offset 0 (%zu bytes)", r->size);
-	/* The session buffer size is needed for resynchronisation: take it from
-	 * buffer 0 until the log-file header says otherwise. */
-	r->info.buffer_size = b0.size;
-	r->info.compressed = false;
+	/* The log-file header comes first: its buffer size and mode tell whether a
+	 * damaged buffer header can be skipped by a fixed stride. */
+	struct buffer_ref ref0;
+	memset(&ref0, 0, sizeof(ref0));
+	ref0.avail = b0.size < r->size ? b0.size : (uint32_t)r->size;
+	ref0.saved_offset = b0.saved_offset;
+	ref0.offset = b0.offset;
+	ref0.flags = b0.flags;
+	ref0.type = b0.type;
+	read_logfile_header(r, &ref0);
+	if (r->info.header_found && !(r->info.log_file_mode & 0x04000000u) &&
+	    r->info.buffer_size == b0.size && b0.size >= WMIBUF_HEADER_SIZE)
+		r->resync_stride = b0.size;
 	st = index_buffers(r, err);
 	if (st != ALPCSCOPE_OK)
 		return st;
-	r->info.compressed = r->info.compressed_buffer_count > 0;
-	r->info.buffer_size = 0;
-	read_logfile_header(r);
 	if (r->info.compressed_buffer_count)
 		r->info.compressed = true;
 	if (!r->info.compressed)
@@ -935,7 +937,8 @@ alpcscope_reader_next(struct alpcscope_reader *r, const struct alpcscope_event *
 		*out = NULL;
 		if (r->stats.time_inversions && !r->reported_inversions) {
 			r->reported_inversions = true;
-			diag(r, "ALPCSCOPE-I112", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET, UINT32_MAX,
+			diag(r, "ALPCSCOPE-I112", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+			     UINT32_MAX,
 			     "%llu time stamp(s) went backwards within a processor stream; those "
 			     "events were delivered in stream order",
 			     (unsigned long long)r->stats.time_inversions);
