@@ -350,6 +350,91 @@ determinism(void)
 	free(b);
 }
 
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t
+le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Byte-level layout of what §8 of etl-format.md asks the writer to mirror. */
+static void
+layout(bool compress)
+{
+	struct etl_writer_config cfg;
+	struct etl_writer *w;
+	struct expect e;
+	etl_writer_config_init(&cfg);
+	cfg.compress = compress;
+	cfg.buffer_size = 0x1000;
+	rng_state = 3;
+	CHECK(etl_writer_open_memory(&w, &cfg) == 0);
+	for (int i = 0; i < 400; i++)
+		write_one(w, &e, 8, cfg.cpus, cfg.start_ticks + 3 * i);
+	CHECK(etl_writer_finish(w, 0) == 0);
+	size_t size;
+	const uint8_t *d = etl_writer_memory(w, &size);
+	/* Header buffer: type 4, flag 0x21, seq 0, State 3, SavedOffset == Offset == CurrentOffset.
+	 */
+	CHECK_EQ_U64(le32(d + 0x00), compress ? 0x400 : 0x1000);
+	CHECK_EQ_U64(le32(d + 0x04), le32(d + 0x30));
+	CHECK_EQ_U64(le32(d + 0x08), le32(d + 0x30));
+	CHECK_EQ_U64(le16(d + 0x34), 0x21);
+	CHECK_EQ_U64(le16(d + 0x36), 4);
+	CHECK_EQ_U64(le32(d + 0x2C), 3);
+	CHECK_EQ_U64(le32(d + 0x18), 0);
+	/* Header event: SYSTEM64 version 2, hook 0, then TRACE_LOGFILE_HEADER64. */
+	CHECK_EQ_U64(le32(d + 0x48), 0xC0020002u);
+	CHECK_EQ_U64(le16(d + 0x4E), 0x0000);
+	const uint8_t *lh = d + 0x68;
+	CHECK_EQ_U64(le32(lh + 0x00), 0x1000);
+	CHECK_EQ_U64(lh[6], compress ? 2 : 1);
+	CHECK_EQ_U64(lh[7], compress ? 0 : 5);
+	CHECK_EQ_U64(le32(lh + 0x24), etl_writer_buffer_count(w));
+	CHECK_EQ_U64(le32(lh + 0x2C), 8);
+	CHECK_EQ_U64(le32(lh + 0xF4), 0);  /* the 4 padding bytes before BootTime */
+	CHECK_EQ_U64(le32(lh + 0x110), 1); /* ReservedFlags: QPC */
+	/* Data buffers: walk by BufferSize; per-cpu sequence numbers increase; last has 0x01. */
+	size_t off = le32(d), n = 1;
+	int64_t last_seq[8] = {0};
+	uint64_t seen = 0;
+	while (off < size) {
+		const uint8_t *b = d + off;
+		uint32_t bs = le32(b), so = le32(b + 4);
+		uint16_t flag = le16(b + 0x34), cpu = le16(b + 0x28);
+		int64_t seq = (int64_t)le32(b + 0x18);
+		bool last = off + bs == size;
+		CHECK_EQ_U64(flag, (compress ? 0x60 : 0x20) | (last ? 1 : 0));
+		CHECK_EQ_U64(so, le32(b + 0x30));
+		CHECK_EQ_U64(so % 8, 0);
+		CHECK(cpu < 8 && seq > last_seq[cpu]);
+		if (cpu < 8)
+			last_seq[cpu] = seq;
+		CHECK(seq >= 1 && seq < 64);
+		seen |= 1ull << (seq & 63);
+		if (!compress) {
+			CHECK_EQ_U64(bs, 0x1000);
+			bool fill = true;
+			for (uint32_t k = so; k < bs; k++)
+				fill = fill && b[k] == 0xFF;
+			CHECK(fill);
+		} else {
+			CHECK(bs < so); /* records compress well */
+		}
+		off += bs;
+		n++;
+	}
+	CHECK_EQ_U64(off, size);
+	CHECK_EQ_U64(n, etl_writer_buffer_count(w));
+	CHECK_EQ_U64(seen, ((1ull << n) - 1) & ~1ull); /* contiguous 1..n-1 */
+	etl_writer_free(w);
+}
+
 static void
 limits(void)
 {
@@ -401,6 +486,8 @@ main(void)
 	roundtrip(4, true, 0x2000, 3000);
 	roundtrip(8, false, 0x100000, 20000); /* 1 MiB buffers */
 	determinism();
+	layout(false);
+	layout(true);
 	limits();
 	return check_summary();
 }
