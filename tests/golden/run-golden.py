@@ -9,7 +9,7 @@ import shlex
 import subprocess
 import sys
 
-exe, case = sys.argv[1], sys.argv[2]
+exe, case = os.path.abspath(sys.argv[1]), sys.argv[2]
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 with open(os.path.join(case, "cmd")) as f:
     args = shlex.split(f.read().strip())
