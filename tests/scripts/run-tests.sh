@@ -1,6 +1,6 @@
 #!/bin/sh
-# Install the build dependencies (Debian 12), build under ASan+UBSan with
-# warnings as errors, and run the whole test suite. Prints "N passed, N failed".
+# Install the build dependencies (Debian 12), build with gcc -Werror, build
+# under clang ASan+UBSan with warnings as errors, and run the whole test suite. Prints "N passed, N failed".
 set -eu
 cd "$(dirname "$0")/../.."
 SUDO=""
@@ -11,6 +11,11 @@ if [ "${ALPCSCOPE_SKIP_APT:-0}" != 1 ]; then
 		meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 		libxml2-dev libgraphviz-dev libjson-c-dev libfwnt-dev 7zip python3 >/dev/null
 fi
+# gcc with warnings as errors first: it warns about things clang does not.
+if [ ! -d build-gcc ]; then
+	CC=gcc meson setup build-gcc -Dwerror=true --buildtype=debugoptimized >/dev/null
+fi
+ninja -C build-gcc >/dev/null
 BUILD=${BUILD:-build-test}
 if [ ! -d "$BUILD" ]; then
 	CC=clang meson setup "$BUILD" -Dwerror=true -Db_sanitize=address,undefined \
