@@ -41,5 +41,7 @@ bool cli_opt(const char *arg, const char *name, const char **value, int *i, int 
 
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_messages(int argc, char **argv);
+int cmd_chains(int argc, char **argv);
 
 #endif

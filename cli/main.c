@@ -14,6 +14,8 @@ struct command {
 static const struct command commands[] = {
     {"info", cmd_info, "trace header, record counts, processes, diagnostics, capabilities"},
     {"dump", cmd_dump, "every event with its decoded fields (text, jsonl, csv)"},
+    {"messages", cmd_messages, "ALPC messages paired by the state machine, with evidence"},
+    {"chains", cmd_chains, "call chains across processes; --caused-process NAME"},
 };
 
 static void

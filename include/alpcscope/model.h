@@ -416,7 +416,10 @@ enum alpcscope_output_format {
 /** Select a message by index; return true to write it. */
 typedef bool (*alpcscope_message_filter_fn)(void *ctx, const struct alpcscope_model *m,
 					    uint32_t message);
-/** Select a chain node by index; return true when the node matches the filter. */
+/** Select a chain by index; return true to write it. */
+typedef bool (*alpcscope_chain_filter_fn)(void *ctx, const struct alpcscope_model *m,
+					  uint32_t chain);
+/** Select a chain node by index; return true when the node matches. */
 typedef bool (*alpcscope_node_filter_fn)(void *ctx, const struct alpcscope_model *m, uint32_t node);
 
 /** Options of the writers; start from ALPCSCOPE_WRITE_OPTIONS_INIT. */
@@ -428,11 +431,12 @@ struct alpcscope_write_options {
 	int64_t trace_start_filetime; /**< for "seconds since trace start" columns; 0 = none */
 	/** messages: rows to write (NULL = all). */
 	alpcscope_message_filter_fn message_filter;
+	/** chains: chains to write (NULL = all). */
+	alpcscope_chain_filter_fn chain_filter;
 	/**
-	 * chains: a chain is written when any of its nodes matches (NULL = all
-	 * chains). With @c caused_process_only, only nodes that are created
-	 * processes are offered, and the path from the root to each matching
-	 * process is written instead of the whole tree.
+	 * chains with @c caused_process_only: which created-process nodes to
+	 * explain (NULL = all). For each, the path from the chain root to the
+	 * process is written, hop by hop with its evidence, instead of trees.
 	 */
 	alpcscope_node_filter_fn node_filter;
 	void *filter_ctx;
@@ -443,7 +447,7 @@ struct alpcscope_write_options {
 #define ALPCSCOPE_WRITE_OPTIONS_INIT                                                               \
 	{                                                                                          \
 		ALPCSCOPE_WRITE_OPTIONS_VERSION, ALPCSCOPE_OUTPUT_TEXT, false, NULL, 0, NULL,      \
-		    NULL, NULL, false                                                              \
+		    NULL, NULL, NULL, false                                                        \
 	}
 
 /**

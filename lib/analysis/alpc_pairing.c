@@ -207,6 +207,43 @@ held_abandon(struct alpcscope_model *m, struct thread_state *ts, uint16_t why)
 	}
 }
 
+/*
+ * The innermost request the thread is serving that can cause work: one whose
+ * sender waited for the reply (a synchronous call), or one received while
+ * listening whose Send precedes the trace. One-way messages cause nothing.
+ */
+static uint32_t
+serving(const struct alpcscope_model *m, const struct thread_state *ts)
+{
+	for (uint32_t q = ts->held; q != ALPCSCOPE_NONE; q = LINK(model_msg(m, q))) {
+		const struct alpcscope_message *msg = model_msg(m, q);
+
+		if ((msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY) ||
+		    msg->kind == ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE)
+			return q;
+	}
+	return ALPCSCOPE_NONE;
+}
+
+/* Drop held one-way messages: a thread that receives again is done with them. */
+static void
+drop_one_way(struct alpcscope_model *m, struct thread_state *ts)
+{
+	uint32_t *pp = &ts->held;
+
+	while (*pp != ALPCSCOPE_NONE) {
+		struct alpcscope_message *q = model_msg(m, *pp);
+
+		if (!(q->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY) &&
+		    q->kind != ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE) {
+			*pp = LINK(q);
+			LINK(q) = ALPCSCOPE_NONE;
+		} else {
+			pp = &LINK(q);
+		}
+	}
+}
+
 static uint32_t
 thread_process(const struct alpcscope_model *m, uint32_t thread)
 {
@@ -214,44 +251,42 @@ thread_process(const struct alpcscope_model *m, uint32_t thread)
 }
 
 /*
- * Is the delivered message @p idx (sent by @p sender, received by @p receiver)
- * the reply to a request the sender is serving? Returns that request or NONE.
+ * Decide whether the delivered message @p idx (sent by @p sender, received
+ * by @p receiver) answers a request. Two conventions, both evidence-based:
+ *  - same ID: at its Send the sender was serving a request with this very ID
+ *    (noted in msg->related); confirmed when the receiver is that request's
+ *    sending thread, its process, or unknown (request Send before the trace);
+ *  - new ID: at its Send the sender was serving request q (msg->parent), and
+ *    the receiver is q's sending thread, q is unanswered, and the sender did
+ *    not wait for a reply itself (then it would be a callback, not a reply).
+ * Returns the request or NONE.
  */
 static uint32_t
-find_request(struct alpcscope_model *m, uint32_t idx, uint32_t sender, uint32_t receiver,
-	     uint16_t *how)
+find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint16_t *how)
 {
-	const struct alpcscope_message *msg = model_msg(m, idx);
-	uint32_t recv_proc = thread_process(m, receiver);
-	uint32_t fallback = ALPCSCOPE_NONE;
+	struct alpcscope_message *msg = model_msg(m, idx);
 
-	if (sender == ALPCSCOPE_NONE)
+	if (msg->related != ALPCSCOPE_NONE) {
+		const struct alpcscope_message *q = model_msg(m, msg->related);
+
+		if (q->send.thread == receiver || q->send.thread == ALPCSCOPE_NONE ||
+		    thread_process(m, q->send.thread) == thread_process(m, receiver)) {
+			*how = ALPCSCOPE_EVIDENCE_SAME_ID;
+			return msg->related;
+		}
+		msg->related = ALPCSCOPE_NONE;
 		return ALPCSCOPE_NONE;
-	for (uint32_t q = m->tstate[sender].held; q != ALPCSCOPE_NONE; q = LINK(model_msg(m, q))) {
-		const struct alpcscope_message *req = model_msg(m, q);
+	}
+	if (msg->parent != ALPCSCOPE_NONE) {
+		const struct alpcscope_message *q = model_msg(m, msg->parent);
 
-		if (req->message_id == msg->message_id) {
-			/* Same ID back to the requesting thread (or its process, or an
-			 * unknown client when the request's Send precedes the trace). */
-			if (req->send.thread == receiver) {
-				*how = ALPCSCOPE_EVIDENCE_SAME_ID;
-				return q;
-			}
-			if (fallback == ALPCSCOPE_NONE &&
-			    (req->send.thread == ALPCSCOPE_NONE ||
-			     thread_process(m, req->send.thread) == recv_proc))
-				fallback = q;
-		} else if (req->send.thread == receiver && fallback == ALPCSCOPE_NONE &&
-			   !(msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY)) {
-			/* Own ID, delivered to the thread that is waiting on q. A message
-			 * whose sender waits for an answer is a callback, not a reply. */
+		if (q->send.thread == receiver && q->related == ALPCSCOPE_NONE &&
+		    !(msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY)) {
 			*how = ALPCSCOPE_EVIDENCE_NEW_ID;
-			return q;
+			return msg->parent;
 		}
 	}
-	if (fallback != ALPCSCOPE_NONE)
-		*how = ALPCSCOPE_EVIDENCE_SAME_ID;
-	return fallback;
+	return ALPCSCOPE_NONE;
 }
 
 static bool
@@ -271,9 +306,18 @@ on_send(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t th
 	set_event(&msg->send, ev, thread);
 	msg->message_id = id;
 	msg->kind = MSG_KIND_PENDING;
-	/* Sent while serving a request: a child of it, unless it answers it. */
-	if (ts->held != ALPCSCOPE_NONE && model_msg(m, ts->held)->message_id != id)
-		msg->parent = ts->held;
+	/*
+	 * Sent while serving a request: the answer to it when it reuses its ID
+	 * (confirmed at the Receive), else a child of the innermost one.
+	 */
+	for (uint32_t q = ts->held; q != ALPCSCOPE_NONE; q = LINK(model_msg(m, q)))
+		if (model_msg(m, q)->message_id == id) {
+			msg->related = q;
+			held_remove(m, ts, q);
+			break;
+		}
+	if (msg->related == ALPCSCOPE_NONE)
+		msg->parent = serving(m, ts);
 
 	uint32_t head = idmap_get(&m->pending, id);
 
@@ -310,6 +354,7 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 	if (rs->wait == WAIT_NEW_MSG)
 		ctx |= ALPCSCOPE_EVIDENCE_LISTENING;
 	m->stats.alpc_receives++;
+	drop_one_way(m, rs);
 
 	if (idx == IDMAP_NONE) {
 		idx = new_message(m, &oom);
@@ -342,12 +387,15 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 
 		uint16_t how = 0;
 		uint32_t sender = msg->send.thread;
-		uint32_t q = find_request(m, idx, sender, thread, &how);
+		uint32_t q = find_request(m, idx, thread, &how);
 
 		if (q != ALPCSCOPE_NONE) {
 			struct alpcscope_message *req = model_msg(m, q);
 
 			held_remove(m, &m->tstate[sender], q);
+			/* Listening again after answering is not abandoning. */
+			req->evidence &= (uint16_t) ~(ALPCSCOPE_EVIDENCE_ABANDONED |
+						      ALPCSCOPE_EVIDENCE_TRACE_END);
 			msg->role = ALPCSCOPE_ROLE_REPLY;
 			msg->related = q;
 			msg->parent = ALPCSCOPE_NONE;
@@ -432,7 +480,7 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 bool
 alpc_pairing_on_process_start(struct alpcscope_model *m, uint32_t process, uint32_t creator)
 {
-	uint32_t q = m->tstate[creator].held;
+	uint32_t q = serving(m, &m->tstate[creator]);
 
 	if (q != ALPCSCOPE_NONE) {
 		m->procs[process].cause_message = q;
@@ -475,7 +523,8 @@ alpc_pairing_finish(struct alpcscope_model *m)
 		}
 		if (msg->kind == ALPCSCOPE_MESSAGE_UNMATCHED_SEND &&
 		    msg->role == ALPCSCOPE_ROLE_UNKNOWN)
-			msg->role = ALPCSCOPE_ROLE_REQUEST;
+			msg->role = msg->related != ALPCSCOPE_NONE ? ALPCSCOPE_ROLE_REPLY
+								   : ALPCSCOPE_ROLE_REQUEST;
 		if (msg->kind < ALPCSCOPE_MESSAGE_KIND_COUNT)
 			m->stats.messages_by_kind[msg->kind]++;
 	}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Filters shared by the analysis subcommands, in the style analysts use with
+ * other tools: --process NAME and --pid N to include (comma lists, options
+ * repeatable), a leading '-' (or --exclude NAME) to exclude, and a time
+ * window --from/--to given as ISO-8601 UTC or as seconds from trace start.
+ * A process NAME matches its image name (with or without ".exe") or any
+ * service it hosts, case-insensitively.
+ */
+#ifndef ALPCSCOPE_CLI_FILTER_H
+#define ALPCSCOPE_CLI_FILTER_H
+
+#include <alpcscope/model.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FILTER_MAX_ITEMS 64
+
+struct cli_filter {
+	const char *include_names[FILTER_MAX_ITEMS];
+	size_t n_include_names;
+	const char *exclude_names[FILTER_MAX_ITEMS];
+	size_t n_exclude_names;
+	uint32_t include_pids[FILTER_MAX_ITEMS];
+	size_t n_include_pids;
+	uint32_t exclude_pids[FILTER_MAX_ITEMS];
+	size_t n_exclude_pids;
+	const char *from_text, *to_text; /* as given */
+	bool has_from, has_to;
+	int64_t from_filetime, to_filetime; /* resolved by filter_resolve_time() */
+	const char *caused_process;         /* chains --caused-process */
+	/* storage for the comma-split option values */
+	char *owned[FILTER_MAX_ITEMS];
+	size_t n_owned;
+};
+
+void filter_init(struct cli_filter *f);
+void filter_free(struct cli_filter *f);
+
+/*
+ * Try to consume argv[*i] (and its value) as a filter option. Returns 1 when
+ * consumed, 0 when it is not a filter option, -1 after printing a usage
+ * error prefixed with @p cmd.
+ */
+int filter_parse_arg(struct cli_filter *f, const char *cmd, int argc, char **argv, int *i);
+
+/* Usage lines of the filter options. */
+extern const char filter_usage[];
+
+/*
+ * Turn --from/--to into FILETIMEs; numbers are seconds after
+ * @p trace_start_filetime. Returns false after printing an error.
+ */
+bool filter_resolve_time(struct cli_filter *f, const char *cmd, int64_t trace_start_filetime);
+
+/* Parse ISO-8601 UTC "YYYY-MM-DDTHH:MM:SS[.fffffff][Z]"; false when malformed. */
+bool filter_parse_iso8601(const char *s, int64_t *filetime_out);
+
+/* True when process @p process passes the include/exclude name and PID lists. */
+bool filter_process_included(const struct cli_filter *f, const struct alpcscope_model *m,
+			     uint32_t process);
+bool filter_process_excluded(const struct cli_filter *f, const struct alpcscope_model *m,
+			     uint32_t process);
+bool filter_has_includes(const struct cli_filter *f);
+
+/* Callbacks for struct alpcscope_write_options; ctx is the struct cli_filter. */
+bool filter_message(void *ctx, const struct alpcscope_model *m, uint32_t message);
+bool filter_chain(void *ctx, const struct alpcscope_model *m, uint32_t chain);
+bool filter_caused_node(void *ctx, const struct alpcscope_model *m, uint32_t node);
+
+/*
+ * Read @p path into a new finished model (diagnostics on stderr). Returns the
+ * exit code of the read (0, 1 damaged, 3 unreadable); *model_out is NULL when
+ * there is no model to write. *trace_start_out: the trace's StartTime.
+ */
+int cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_options *opt,
+		struct alpcscope_model **model_out, int64_t *trace_start_out);
+
+/* --format value; false after printing an error. */
+bool filter_parse_format(const char *cmd, const char *text, enum alpcscope_output_format *out);
+/* --expire SECONDS: pending-send expiry window; false after printing an error. */
+bool filter_parse_expiry(const char *cmd, const char *text, struct alpcscope_model_options *opt);
+
+#endif
