@@ -23,12 +23,10 @@ civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 void
 alpcscope_filetime_format(char *out, size_t out_size, int64_t ft)
 {
-	/* 1601-01-01 to 1970-01-01 in 100 ns units. */
-	const int64_t epoch_diff = 116444736000000000LL;
+	/* 1601-01-01 to 1970-01-01 is 134774 days; subtracting in days cannot overflow. */
 	const int64_t per_day = 864000000000LL;
-	int64_t t = ft - epoch_diff;
-	int64_t days = t / per_day;
-	int64_t rem = t % per_day;
+	int64_t days = ft / per_day - 134774;
+	int64_t rem = ft % per_day;
 	int64_t y;
 	unsigned mo, d;
 
