@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `alpcscope dump TRACE [--format text|jsonl|csv] [--filter EXPR]... [--from T]
+ * `alpcscope dump TRACE [--format text|jsonl|csv|xml] [--filter EXPR]... [--from T]
  * [--to T] [--limit N] [--file-order]`: every event, decoded fields by name.
  */
 #include "cli.h"
@@ -107,7 +107,7 @@ cmd_dump(int argc, char **argv)
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "usage: alpcscope dump TRACE.etl [--format text|jsonl|csv] "
+		fprintf(stderr, "usage: alpcscope dump TRACE.etl [--format text|jsonl|csv|xml] "
 				"[--filter key=value,...] [--from T] [--to T] [--limit N] "
 				"[--file-order]\n");
 		return EXIT_USAGE;
@@ -118,8 +118,11 @@ cmd_dump(int argc, char **argv)
 		fmt = ALPCSCOPE_DUMP_JSONL;
 	} else if (strcmp(format, "csv") == 0) {
 		fmt = ALPCSCOPE_DUMP_CSV;
+	} else if (strcmp(format, "xml") == 0) {
+		fmt = ALPCSCOPE_DUMP_XML;
 	} else {
-		fprintf(stderr, "alpcscope dump: unknown format '%s' (text, jsonl, csv)\n", format);
+		fprintf(stderr, "alpcscope dump: unknown format '%s' (text, jsonl, csv, xml)\n",
+			format);
 		return EXIT_USAGE;
 	}
 	memset(&err, 0, sizeof(err));

@@ -20,6 +20,7 @@ enum alpcscope_dump_format {
 	ALPCSCOPE_DUMP_TEXT = 0,
 	ALPCSCOPE_DUMP_JSONL = 1,
 	ALPCSCOPE_DUMP_CSV = 2,
+	ALPCSCOPE_DUMP_XML = 3, /**< Windows event XML (tracerpt -of XML shape); docs/xml.md */
 };
 
 /** Streaming writer of events; holds a reusable line buffer. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/xml_writer.h" /* ALPCSCOPE_DUMP_XML lives in xml_writer.c */
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -21,6 +22,7 @@ struct alpcscope_dump_writer {
 	FILE *out;
 	struct strbuf line;
 	struct strbuf field; /* one field's text, for CSV quoting */
+	struct xml_dump *xml; /* ALPCSCOPE_DUMP_XML */
 };
 
 /* Raw payload bytes are shown up to this many bytes (the size is always shown). */
@@ -120,6 +122,11 @@ alpcscope_dump_writer_new(struct alpcscope_dump_writer **w, enum alpcscope_dump_
 		    "ordinal,time,ticks,cpu,pid,tid,kind,provider,provider_name,event,group,opcode,"
 		    "id,version,level,keywords,file_offset,payload_size,fields\n",
 		    out);
+	if (fmt == ALPCSCOPE_DUMP_XML && !((*w)->xml = xml_dump_new(out))) {
+		free(*w);
+		*w = NULL;
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+	}
 	return ALPCSCOPE_OK;
 }
 
@@ -280,6 +287,7 @@ alpcscope_dump_writer_event(struct alpcscope_dump_writer *w, const struct alpcsc
 	case ALPCSCOPE_DUMP_TEXT: write_text(w, ev, d); break;
 	case ALPCSCOPE_DUMP_JSONL: write_jsonl(w, ev, d); break;
 	case ALPCSCOPE_DUMP_CSV: write_csv(w, ev, d); break;
+	case ALPCSCOPE_DUMP_XML: return xml_dump_event(w->xml, ev, d, err);
 	}
 	if (w->line.oom || w->field.oom)
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
@@ -295,5 +303,6 @@ alpcscope_dump_writer_free(struct alpcscope_dump_writer *w)
 		return;
 	strbuf_free(&w->line);
 	strbuf_free(&w->field);
+	xml_dump_free(w->xml); /* ends the XML document */
 	free(w);
 }
