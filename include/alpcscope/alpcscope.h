@@ -15,6 +15,7 @@
 #include "dump.h"
 #include "event.h"
 #include "reader.h"
+#include "schema.h"
 #include "status.h"
 #include "summary.h"
 #include <alpcscope/version.h>

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "payload.h"
+#include "schema.h"
 #include "util/error.h"
 
 /* Kernel groups this layer decodes, by the GUID classic records carry instead of a hook id. */
@@ -61,6 +62,7 @@ alpcscope_decoded_kind_name(enum alpcscope_decoded_kind kind)
 	case ALPCSCOPE_DECODED_IMAGE_ID: return "image_id";
 	case ALPCSCOPE_DECODED_DBG_ID: return "dbg_id";
 	case ALPCSCOPE_DECODED_SERVICE: return "service";
+	case ALPCSCOPE_DECODED_SCHEMA: return "schema";
 	case ALPCSCOPE_DECODED_KIND_COUNT: break;
 	}
 	return "unknown";
@@ -90,6 +92,7 @@ alpcscope_decoder_free(struct alpcscope_decoder *decoder)
 		return;
 	free(decoder->text);
 	free(decoder->frames);
+	schema_state_free(decoder->schema);
 	free(decoder);
 }
 
@@ -220,6 +223,14 @@ alpcscope_decode(struct alpcscope_decoder *decoder, const struct alpcscope_event
 		}
 	} else if (event->has_provider && guid_eq(&event->provider, &image_id_guid)) {
 		ok = kernel_trace_control_decode(&p, event, &why);
+	}
+	/* No typed decoder: decode by schema when one is known (schema_decode.c). */
+	if (ok && !payload_overrun(&p) && dec->out.kind == ALPCSCOPE_DECODED_GENERIC) {
+		enum alpcscope_status sst = schema_decode(dec, event, &why);
+
+		if (sst == ALPCSCOPE_E_NOMEM)
+			return error_set(err, sst, ALPCSCOPE_NO_OFFSET, "decode: out of memory");
+		ok = sst == ALPCSCOPE_OK;
 	}
 
 	if (!ok || payload_overrun(&p)) {

@@ -26,6 +26,8 @@ struct alpcscope_decoder {
 
 	uint64_t *frames;
 	size_t frames_cap;
+
+	struct schema_state *schema; /* schema_decode.c; NULL until first needed */
 };
 
 /*
