@@ -195,13 +195,24 @@ held_remove(struct alpcscope_model *m, struct thread_state *ts, uint32_t idx)
 	}
 }
 
+/* A synchronous request, or a request received while listening whose Send we missed. */
+static bool
+can_cause(const struct alpcscope_message *msg)
+{
+	if (msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY)
+		return true;
+	return msg->kind == ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE &&
+	       (msg->evidence & ALPCSCOPE_EVIDENCE_LISTENING);
+}
+
 static void
 held_abandon(struct alpcscope_model *m, struct thread_state *ts, uint16_t why)
 {
 	while (ts->held != ALPCSCOPE_NONE) {
 		struct alpcscope_message *q = model_msg(m, ts->held);
 
-		q->evidence |= why;
+		if (can_cause(q))
+			q->evidence |= why;
 		ts->held = LINK(q);
 		LINK(q) = ALPCSCOPE_NONE;
 	}
@@ -218,8 +229,7 @@ serving(const struct alpcscope_model *m, const struct thread_state *ts)
 	for (uint32_t q = ts->held; q != ALPCSCOPE_NONE; q = LINK(model_msg(m, q))) {
 		const struct alpcscope_message *msg = model_msg(m, q);
 
-		if ((msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY) ||
-		    msg->kind == ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE)
+		if (can_cause(msg))
 			return q;
 	}
 	return ALPCSCOPE_NONE;
@@ -234,8 +244,7 @@ drop_one_way(struct alpcscope_model *m, struct thread_state *ts)
 	while (*pp != ALPCSCOPE_NONE) {
 		struct alpcscope_message *q = model_msg(m, *pp);
 
-		if (!(q->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY) &&
-		    q->kind != ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE) {
+		if (!can_cause(q) && q->kind != ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE) {
 			*pp = LINK(q);
 			LINK(q) = ALPCSCOPE_NONE;
 		} else {
@@ -287,6 +296,45 @@ find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint16_
 		}
 	}
 	return ALPCSCOPE_NONE;
+}
+
+/*
+ * Several Sends of one ID pending (ID reuse). Rank each candidate: a reply
+ * whose request came from the receiving thread (3), a reply to a request
+ * whose Send we missed (2), a request (1), a reply meant for another thread
+ * (0). Take the best, oldest first among equals; mark ID_REUSE (ambiguous)
+ * when the best rank is shared or the choice is not a reply to this thread.
+ * A thread never receives its own Send: NONE when no other Send is pending.
+ */
+static uint32_t
+choose_pending(struct alpcscope_model *m, uint32_t head, uint32_t receiver, uint16_t *ctx)
+{
+	uint32_t best = ALPCSCOPE_NONE, n = 0, ties = 0;
+	int best_rank = -1;
+
+	for (uint32_t i = head; i != ALPCSCOPE_NONE; i = LINK(model_msg(m, i))) {
+		const struct alpcscope_message *c = model_msg(m, i);
+		int rank = 1;
+
+		if (c->send.thread == receiver)
+			continue;
+		n++;
+		if (c->related != ALPCSCOPE_NONE) {
+			uint32_t client = model_msg(m, c->related)->send.thread;
+
+			rank = client == receiver ? 3 : client == ALPCSCOPE_NONE ? 2 : 0;
+		}
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = i;
+			ties = 1;
+		} else if (rank == best_rank) {
+			ties++;
+		}
+	}
+	if (n > 1 && (ties > 1 || best_rank < 3))
+		*ctx |= ALPCSCOPE_EVIDENCE_ID_REUSE;
+	return best;
 }
 
 static bool
@@ -349,6 +397,8 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 	uint16_t ctx = 0;
 	uint32_t idx = idmap_get(&m->pending, id);
 
+	if (idx != IDMAP_NONE)
+		idx = choose_pending(m, idx, thread, &ctx);
 	if (rs->unwait)
 		ctx |= ALPCSCOPE_EVIDENCE_UNWAIT;
 	if (rs->wait == WAIT_NEW_MSG)
@@ -367,19 +417,23 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 		msg->message_id = id;
 		msg->kind = ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE;
 		msg->evidence = ctx | ALPCSCOPE_EVIDENCE_SEND_BEFORE_TRACE;
-		if (rs->wait == WAIT_NEW_MSG) {
-			/* A listening thread got a request whose Send we missed: serve it. */
-			msg->role = ALPCSCOPE_ROLE_REQUEST;
-			msg->port = rs->port;
-			held_push(m, rs, idx);
-		} else if (rs->wait == WAIT_REPLY) {
+		if (rs->wait == WAIT_REPLY) {
 			msg->role = ALPCSCOPE_ROLE_REPLY;
+		} else {
+			/*
+			 * Probably a request whose Send we missed: hold it so that a
+			 * Send of the same ID by this thread pairs as its reply. Only
+			 * one received while listening may parent nested work.
+			 */
+			if (rs->wait == WAIT_NEW_MSG) {
+				msg->role = ALPCSCOPE_ROLE_REQUEST;
+				msg->port = rs->port;
+			}
+			held_push(m, rs, idx);
 		}
 	} else {
 		struct alpcscope_message *msg = model_msg(m, idx);
 
-		if (LINK(msg) != ALPCSCOPE_NONE)
-			ctx |= ALPCSCOPE_EVIDENCE_ID_REUSE;
 		pending_remove(m, idx);
 		set_event(&msg->receive, ev, thread);
 		msg->kind = MSG_KIND_DELIVERED;
