@@ -43,5 +43,6 @@ int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_messages(int argc, char **argv);
 int cmd_chains(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 #endif

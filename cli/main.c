@@ -16,6 +16,7 @@ static const struct command commands[] = {
     {"dump", cmd_dump, "every event with its decoded fields (text, jsonl, csv)"},
     {"messages", cmd_messages, "ALPC messages paired by the state machine, with evidence"},
     {"chains", cmd_chains, "call chains across processes; --caused-process NAME"},
+    {"graph", cmd_graph, "process graph of ALPC conversations (DOT, SVG, PNG)"},
 };
 
 static void

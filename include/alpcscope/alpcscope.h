@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "dump.h"
 #include "event.h"
+#include "graph.h"
 #include "reader.h"
 #include "schema.h"
 #include "status.h"

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `alpcscope graph TRACE -o OUT.dot|OUT.svg|OUT.png|-`: the process graph
+ * of the ALPC conversations (one node per process instance, aggregated
+ * client -> server edges, processes created inside chains), with chains
+ * highlighted and the shared filters. Folded processes are listed on
+ * stderr as well as in the graph. See docs/graph.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <alpcscope/graph.h>
+
+#include "cli.h"
+#include "filter.h"
+
+#define MAX_HIGHLIGHT 64
+
+static void
+usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "usage: alpcscope graph TRACE.etl -o OUT.dot|OUT.svg|OUT.png|- [options] "
+	    "[filters]\n"
+	    "  -o, --output PATH         format from the extension; '-' writes DOT to stdout\n"
+	    "  --format dot|svg|png      override the extension\n"
+	    "  --max-nodes N             fold the least active processes beyond N nodes\n"
+	    "                            (default 60, 0 = no limit); folded ones are listed\n"
+	    "  --chain N                 highlight chain N (as numbered by 'chains'); repeatable\n"
+	    "  --caused-process NAME|PID highlight the path to each process NAME created inside\n"
+	    "                            a call chain; repeatable\n"
+	    "  --no-highlight            highlight nothing (default: every chain that created\n"
+	    "                            a process)\n"
+	    "  --parents                 also draw OS parent and logical parent edges\n"
+	    "  --expire SECONDS          pending-send expiry window (default 60)\n%s",
+	    filter_usage);
+}
+
+struct graph_cli {
+	struct cli_filter f;
+	const char *output, *format_text;
+	enum alpcscope_graph_format format;
+	uint32_t max_nodes;
+	uint32_t chains[MAX_HIGHLIGHT];
+	uint32_t nchains;
+	const char *caused[MAX_HIGHLIGHT];
+	uint32_t ncaused;
+	bool no_highlight, parents;
+	char filter_text[512];
+	size_t filter_len;
+};
+
+static bool
+parse_u32(const char *text, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool
+parse_format(const char *text, enum alpcscope_graph_format *out)
+{
+	static const enum alpcscope_graph_format all[] = {ALPCSCOPE_GRAPH_DOT, ALPCSCOPE_GRAPH_SVG,
+							  ALPCSCOPE_GRAPH_PNG};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(text, alpcscope_graph_format_name(all[i])) == 0) {
+			*out = all[i];
+			return true;
+		}
+	return false;
+}
+
+/* Record the filter options as given, for the graph label. */
+static void
+note_filter(struct graph_cli *g, char **argv, int from, int to)
+{
+	for (int k = from; k <= to; k++) {
+		int w =
+		    snprintf(g->filter_text + g->filter_len, sizeof(g->filter_text) - g->filter_len,
+			     "%s%s", g->filter_len ? " " : "", argv[k]);
+
+		if (w < 0 || (size_t)w >= sizeof(g->filter_text) - g->filter_len) {
+			g->filter_len = sizeof(g->filter_text) - 1;
+			return;
+		}
+		g->filter_len += (size_t)w;
+	}
+}
+
+static void
+on_fold(void *ctx, const struct alpcscope_model *m, uint32_t process, uint64_t messages)
+{
+	const struct alpcscope_process_instance *p = alpcscope_model_process_at(m, process);
+	char label[256];
+
+	(void)ctx;
+	alpcscope_model_process_label(m, process, label, sizeof(label));
+	fprintf(stderr, "alpcscope graph: folded %s (PID %u): %llu messages\n", label, p->pid,
+		(unsigned long long)messages);
+}
+
+static bool
+not_excluded(void *ctx, const struct alpcscope_model *m, uint32_t process)
+{
+	return !filter_process_excluded(ctx, m, process);
+}
+
+/* Chain nodes of processes matching --caused-process; false when none. */
+static uint32_t
+caused_nodes(struct graph_cli *g, const struct alpcscope_model *m, uint32_t *nodes, uint32_t cap)
+{
+	uint32_t n = 0, nproc = alpcscope_model_process_count(m);
+
+	for (uint32_t c = 0; c < g->ncaused; c++) {
+		uint32_t pid, found = 0;
+		bool by_pid = parse_u32(g->caused[c], &pid);
+
+		g->f.caused_process = g->caused[c];
+		for (uint32_t p = 0; p < nproc; p++) {
+			const struct alpcscope_process_instance *pi =
+			    alpcscope_model_process_at(m, p);
+
+			if (pi->chain_node == ALPCSCOPE_NONE)
+				continue;
+			if (by_pid ? pi->pid != pid : !filter_caused_node(&g->f, m, pi->chain_node))
+				continue;
+			found++;
+			if (n < cap)
+				nodes[n++] = pi->chain_node;
+		}
+		if (!found)
+			fprintf(stderr,
+				"alpcscope graph: no process '%s' was created inside a call chain; "
+				"nothing highlighted for it\n",
+				g->caused[c]);
+	}
+	g->f.caused_process = NULL;
+	return n;
+}
+
+static int
+write_graph(struct graph_cli *g, const struct alpcscope_model *m, const char *path)
+{
+	struct alpcscope_graph_options go = ALPCSCOPE_GRAPH_OPTIONS_INIT;
+	struct alpcscope_graph_stats st;
+	struct alpcscope_error err;
+	uint32_t nodes[MAX_HIGHLIGHT * 4];
+	const char *base = strrchr(path, '/');
+	char title[512], *tmp = NULL;
+	FILE *out = stdout;
+	int rc = EXIT_OK;
+
+	snprintf(title, sizeof(title), "alpcscope graph %s", base ? base + 1 : path);
+	go.format = g->format;
+	go.max_nodes = g->max_nodes;
+	go.message_filter = filter_message;
+	go.process_filter = not_excluded;
+	go.filter_ctx = &g->f;
+	go.highlight_chains = g->chains;
+	go.highlight_chain_count = g->nchains;
+	go.highlight_nodes = nodes;
+	go.highlight_node_count = caused_nodes(g, m, nodes, MAX_HIGHLIGHT * 4);
+	go.highlight_default = !g->no_highlight && !g->nchains && !g->ncaused;
+	go.parents = g->parents;
+	go.title = title;
+	go.filter_description = g->filter_len ? g->filter_text : NULL;
+	go.on_fold = on_fold;
+
+	if (strcmp(g->output, "-") != 0) {
+		/* Write next to the target and rename, so a failed render leaves no file. */
+		size_t n = strlen(g->output) + 8;
+
+		tmp = malloc(n);
+		if (!tmp) {
+			fprintf(stderr, "alpcscope graph: out of memory\n");
+			return EXIT_UNREADABLE;
+		}
+		snprintf(tmp, n, "%s.tmp~", g->output);
+		out = fopen(tmp, "wb");
+		if (!out) {
+			fprintf(stderr, "alpcscope graph: cannot create %s: %s\n", tmp,
+				strerror(errno));
+			free(tmp);
+			return EXIT_UNREADABLE;
+		}
+	}
+	memset(&err, 0, sizeof(err));
+	enum alpcscope_status s = alpcscope_graph_write(m, &go, out, &st, &err);
+
+	if (tmp) {
+		if (fclose(out) != 0 && s == ALPCSCOPE_OK)
+			s = ALPCSCOPE_E_IO;
+		if (s == ALPCSCOPE_OK && rename(tmp, g->output) != 0) {
+			snprintf(err.message, sizeof(err.message), "cannot rename %s to %s: %s",
+				 tmp, g->output, strerror(errno));
+			s = ALPCSCOPE_E_IO;
+		}
+		if (s != ALPCSCOPE_OK)
+			remove(tmp);
+		free(tmp);
+	}
+	if (s != ALPCSCOPE_OK) {
+		fprintf(stderr, "alpcscope graph: %s\n",
+			err.message[0] ? err.message : alpcscope_status_str(s));
+		rc = s == ALPCSCOPE_E_INVALID_ARG ? EXIT_USAGE : EXIT_UNREADABLE;
+	} else if (st.folded_processes) {
+		fprintf(stderr,
+			"alpcscope graph: folded %u processes (%llu messages) into one node "
+			"(--max-nodes %u)\n",
+			st.folded_processes, (unsigned long long)st.folded_messages, g->max_nodes);
+	}
+	return rc;
+}
+
+int
+cmd_graph(int argc, char **argv)
+{
+	struct alpcscope_model_options mo = ALPCSCOPE_MODEL_OPTIONS_INIT;
+	struct alpcscope_model *m = NULL;
+	struct graph_cli g;
+	const char *path = NULL;
+	int64_t start = 0;
+	int rc;
+
+	memset(&g, 0, sizeof(g));
+	filter_init(&g.f);
+	g.max_nodes = 60;
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		int first = i;
+		int r = filter_parse_arg(&g.f, "graph", argc, argv, &i);
+
+		if (r < 0)
+			goto usage_error;
+		if (r > 0) {
+			note_filter(&g, argv, first, i);
+			continue;
+		}
+		if (cli_opt(argv[i], "--output", &v, &i, argc, argv) ||
+		    cli_opt(argv[i], "-o", &v, &i, argc, argv)) {
+			g.output = v;
+		} else if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
+			   cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
+			if (!parse_format(v, &g.format)) {
+				fprintf(stderr,
+					"alpcscope graph: unknown format '%s' (dot, svg, png)\n",
+					v);
+				goto usage_error;
+			}
+			g.format_text = v;
+		} else if (cli_opt(argv[i], "--max-nodes", &v, &i, argc, argv)) {
+			if (!parse_u32(v, &g.max_nodes) || g.max_nodes == 1) {
+				fprintf(
+				    stderr,
+				    "alpcscope graph: bad --max-nodes '%s' (0 = no limit, or at "
+				    "least 2)\n",
+				    v);
+				goto usage_error;
+			}
+		} else if (cli_opt(argv[i], "--chain", &v, &i, argc, argv)) {
+			if (g.nchains == MAX_HIGHLIGHT || !parse_u32(v, &g.chains[g.nchains])) {
+				fprintf(stderr, "alpcscope graph: bad or too many --chain '%s'\n",
+					v);
+				goto usage_error;
+			}
+			g.nchains++;
+		} else if (cli_opt(argv[i], "--caused-process", &v, &i, argc, argv)) {
+			if (g.ncaused == MAX_HIGHLIGHT || !v[0]) {
+				fprintf(stderr,
+					"alpcscope graph: bad or too many --caused-process\n");
+				goto usage_error;
+			}
+			g.caused[g.ncaused++] = v;
+		} else if (cli_opt(argv[i], "--expire", &v, &i, argc, argv)) {
+			if (!filter_parse_expiry("graph", v, &mo))
+				goto usage_error;
+		} else if (strcmp(argv[i], "--no-highlight") == 0) {
+			g.no_highlight = true;
+		} else if (strcmp(argv[i], "--parents") == 0) {
+			g.parents = true;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			filter_free(&g.f);
+			return EXIT_OK;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "alpcscope graph: unknown option '%s'\n", argv[i]);
+			goto usage_error;
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			fprintf(stderr, "alpcscope graph: more than one trace given\n");
+			goto usage_error;
+		}
+	}
+	if (!path || !g.output) {
+		if (path && !g.output)
+			fprintf(stderr,
+				"alpcscope graph: -o OUT.dot|OUT.svg|OUT.png|- is required\n");
+		goto usage_error;
+	}
+	if (!g.format_text) {
+		const char *dot = strrchr(g.output, '.');
+
+		if (strcmp(g.output, "-") == 0)
+			g.format = ALPCSCOPE_GRAPH_DOT;
+		else if (!dot || !parse_format(dot + 1, &g.format)) {
+			fprintf(
+			    stderr,
+			    "alpcscope graph: cannot tell the format of '%s' (.dot, .svg, .png, "
+			    "or --format)\n",
+			    g.output);
+			goto usage_error;
+		}
+	}
+	rc = cli_analyse("graph", path, &mo, &m, &start);
+	if (!m) {
+		filter_free(&g.f);
+		return rc;
+	}
+	if (!filter_resolve_time(&g.f, "graph", start)) {
+		rc = EXIT_USAGE;
+	} else {
+		int wrc = write_graph(&g, m, path);
+
+		if (wrc != EXIT_OK)
+			rc = wrc;
+	}
+	alpcscope_model_free(m);
+	filter_free(&g.f);
+	return rc;
+
+usage_error:
+	usage(stderr);
+	filter_free(&g.f);
+	return EXIT_USAGE;
+}
