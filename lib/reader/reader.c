@@ -248,7 +248,8 @@ inflate(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *r
 	const uint8_t *in = bytes + WMIBUF_HEADER_SIZE;
 	size_t in_size = ref->avail - WMIBUF_HEADER_SIZE;
 	uint32_t fmt = r->info.compression_format;
-	uint32_t tries[3] = {fmt, fmt == 3 ? 2u : 3u, fmt == 4 ? 2u : 4u};
+	/* Never a guessed XPRESS+Huffman: libfwnt 20181227 smashes its stack on bad input. */
+	uint32_t tries[3] = {fmt, fmt == 3 ? 2u : 3u, fmt == 4 ? 2u : 3u};
 
 	if (s->scratch_cap < need) {
 		uint8_t *n = realloc(s->scratch, need);
