@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `alpcscope dump TRACE [--format text|jsonl|csv|xml] [--filter EXPR]... [--from T]
- * [--to T] [--limit N] [--file-order]`: every event, decoded fields by name.
+ * [--to T] [--limit N] [--file-order] [--manifest FILE] [--manifest-dir DIR]`: every
+ * event, decoded fields by name.
  */
 #include "cli.h"
 #include "event_filter.h"
@@ -9,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* --manifest / --manifest-dir options kept per invocation. */
+#define DUMP_MAX_MANIFESTS 32
 
 struct dump_ctx {
 	struct alpcscope_decoder *decoder;
@@ -59,6 +63,10 @@ cmd_dump(int argc, char **argv)
 	enum alpcscope_dump_format fmt;
 	char why[200];
 	int rc;
+	const char *manifests[DUMP_MAX_MANIFESTS];
+	bool man_is_dir[DUMP_MAX_MANIFESTS];
+	size_t nman = 0;
+	struct alpcscope_schema_set *schemas = NULL;
 
 	memset(&c, 0, sizeof(c));
 	memset(&cr, 0, sizeof(cr));
@@ -94,6 +102,16 @@ cmd_dump(int argc, char **argv)
 				fprintf(stderr, "alpcscope dump: bad --limit '%s'\n", v);
 				return EXIT_USAGE;
 			}
+		} else if (cli_opt(argv[i], "--manifest", &v, &i, argc, argv) ||
+			   cli_opt(argv[i], "--manifest-dir", &v, &i, argc, argv)) {
+			if (nman == DUMP_MAX_MANIFESTS) {
+				fprintf(stderr, "alpcscope dump: more than %d manifest options\n",
+					DUMP_MAX_MANIFESTS);
+				return EXIT_USAGE;
+			}
+			man_is_dir[nman] = strstr(argv[i], "--manifest-dir") == argv[i] ||
+					   (i > 0 && strcmp(argv[i - 1], "--manifest-dir") == 0);
+			manifests[nman++] = v;
 		} else if (strcmp(argv[i], "--file-order") == 0) {
 			cr.file_order = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -109,7 +127,7 @@ cmd_dump(int argc, char **argv)
 	if (!path) {
 		fprintf(stderr, "usage: alpcscope dump TRACE.etl [--format text|jsonl|csv|xml] "
 				"[--filter key=value,...] [--from T] [--to T] [--limit N] "
-				"[--file-order]\n");
+				"[--file-order] [--manifest FILE.man] [--manifest-dir DIR]\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(format, "text") == 0) {
@@ -132,6 +150,21 @@ cmd_dump(int argc, char **argv)
 		alpcscope_decoder_free(c.decoder);
 		return EXIT_UNREADABLE;
 	}
+	/* Manifests: decode their providers' events by schema (schema.h). */
+	for (size_t k = 0; k < nman; k++) {
+		if ((!schemas && alpcscope_schema_set_new(&schemas, &err) != ALPCSCOPE_OK) ||
+		    (man_is_dir[k]
+			 ? alpcscope_schema_set_load_manifest_dir(schemas, manifests[k], &err)
+			 : alpcscope_schema_set_load_manifest(schemas, manifests[k], &err)) !=
+			ALPCSCOPE_OK ||
+		    alpcscope_decoder_set_schemas(c.decoder, schemas, &err) != ALPCSCOPE_OK) {
+			fprintf(stderr, "alpcscope dump: %s\n", err.message);
+			alpcscope_dump_writer_free(c.writer);
+			alpcscope_decoder_free(c.decoder);
+			alpcscope_schema_set_free(schemas);
+			return EXIT_USAGE;
+		}
+	}
 	cr.path = path;
 	cr.on_open = on_open;
 	rc = cli_read_trace(&cr, on_event, &c, &reader);
@@ -144,6 +177,7 @@ cmd_dump(int argc, char **argv)
 			path, (unsigned long long)c.decode_failures);
 	alpcscope_dump_writer_free(c.writer);
 	alpcscope_decoder_free(c.decoder);
+	alpcscope_schema_set_free(schemas);
 	alpcscope_reader_free(reader);
 	return rc;
 }
