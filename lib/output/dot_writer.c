@@ -30,7 +30,8 @@
 #define NODE_UNSEEN (UINT32_MAX - 1)
 
 /* Folded process names listed in the graph label (all are in the tooltip). */
-#define FOLD_LABEL_NAMES 20
+#define FOLD_LABEL_NAMES    20
+#define FOLD_NAMES_PER_LINE 5
 /* Highlighted chains described in the graph label. */
 #define CHAIN_LABEL_LINES 10
 
@@ -814,7 +815,7 @@ graph_label(struct graph *gr)
 			      gr->nfolded, gr->st.folded_messages, gr->nfolded);
 		for (uint32_t i = 0; i < gr->nfolded && i < FOLD_LABEL_NAMES; i++) {
 			if (i)
-				strbuf_adds(sb, ", ");
+				strbuf_adds(sb, i % FOLD_NAMES_PER_LINE ? ", " : ",\\l    ");
 			process_line(gr, sb, gr->folded[i]);
 		}
 		if (gr->nfolded > FOLD_LABEL_NAMES)
