@@ -27,6 +27,8 @@ struct cli_read {
 	void (*on_open)(void *ctx, const struct alpcscope_reader *reader);
 	uint64_t damage; /* diagnostics of severity >= warning */
 	uint64_t printed;
+	bool is_xml;                          /* input was an XML dump (cli/read_xml.c) */
+	struct alpcscope_trace_info xml_info; /* its trace info, when is_xml */
 };
 
 /*
@@ -36,11 +38,16 @@ struct cli_read {
 int cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 		   struct alpcscope_reader **reader_out);
 
+/* cli_read_trace() for XML dumps (cli/read_xml.c): *reader_out stays NULL. */
+int cli_read_xml(struct cli_read *cr, cli_event_fn fn, void *ctx,
+		 struct alpcscope_reader **reader_out);
+
 /* True when @p arg equals @p name or starts with "name=" (value in *value). */
 bool cli_opt(const char *arg, const char *name, const char **value, int *i, int argc, char **argv);
 
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 int cmd_messages(int argc, char **argv);
 int cmd_chains(int argc, char **argv);
 int cmd_graph(int argc, char **argv);

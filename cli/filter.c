@@ -408,11 +408,12 @@ cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_opti
 	memset(&cr, 0, sizeof(cr));
 	cr.path = path;
 	rc = cli_read_trace(&cr, add_to_model, m, &reader);
-	if (!reader) {
+	if (!reader && (!cr.is_xml || rc == EXIT_UNREADABLE)) {
 		alpcscope_model_free(m);
 		return rc;
 	}
-	*trace_start_out = alpcscope_reader_info(reader)->start_filetime;
+	*trace_start_out = reader ? alpcscope_reader_info(reader)->start_filetime
+				  : cr.xml_info.start_filetime;
 	alpcscope_reader_free(reader);
 	if (alpcscope_model_finish(m, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope %s: %s\n", cmd, err.message);

@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"messages", cmd_messages, "ALPC messages paired by the state machine, with evidence"},
     {"chains", cmd_chains, "call chains across processes; --caused-process NAME"},
     {"graph", cmd_graph, "process graph of ALPC conversations (DOT, SVG, PNG)"},
+    {"profile", cmd_profile, "write the WPR recording profile (.wprp) alpcscope needs"},
 };
 
 static void

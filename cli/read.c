@@ -61,6 +61,8 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 	opt.diag_ctx = cr;
 	opt.file_order = cr->file_order;
 	*reader_out = NULL;
+	if (alpcscope_xml_sniff_file(cr->path)) /* XML dump instead of .etl: cli/read_xml.c */
+		return cli_read_xml(cr, fn, ctx, reader_out);
 	st = alpcscope_reader_open_file(&reader, cr->path, &opt, &err);
 	if (st != ALPCSCOPE_OK) {
 		if (err.offset != ALPCSCOPE_NO_OFFSET)

@@ -19,6 +19,7 @@
 #include "schema.h"
 #include "status.h"
 #include "summary.h"
+#include "xml.h"
 #include <alpcscope/version.h>
 
 ALPCSCOPE_BEGIN_DECLS

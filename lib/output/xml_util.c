@@ -29,6 +29,7 @@ xml_out_open(struct xml_out *x, FILE *f, bool indent)
 	xmlOutputBufferPtr buf;
 
 	memset(x, 0, sizeof(*x));
+	x->file = f;
 	buf = xmlOutputBufferCreateFile(f, NULL);
 	if (!buf)
 		return false;
@@ -54,6 +55,8 @@ xml_out_close(struct xml_out *x)
 		check(x, xmlTextWriterEndDocument(W(x)));
 	if (!x->failed)
 		check(x, xmlTextWriterFlush(W(x)));
+	if (!x->failed && fputc('\n', x->file) == EOF)
+		x->failed = true;
 	bool ok = !x->failed;
 
 	xml_out_free(x);

@@ -29,6 +29,7 @@
 
 struct xml_out {
 	void *writer; /* xmlTextWriterPtr */
+	FILE *file;
 	struct strbuf text;
 	bool failed;
 	unsigned pending; /* elements written since the last flush */

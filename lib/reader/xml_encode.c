@@ -452,7 +452,7 @@ encode_alpc(struct enc *e, const struct alpcscope_event *ev)
 			return true;
 		/* UTF-16 as the MOF declares, unless the dump says single-byte or the name
 		 * would defeat the decoder's UTF-16 detection rule (non-ASCII). */
-		if ((enc && strcasecmp(enc, "single-byte") == 0) || !ascii_only(name) || !*name)
+		if ((enc && strcasecmp(enc, "single-byte") == 0) || !ascii_only(name))
 			ansiz(e, "PortName");
 		else
 			utf16z(e, "PortName");

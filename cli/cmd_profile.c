@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `alpcscope profile [-o FILE.wprp]`: write the WPR recording profile that
+ * captures everything the analysis uses, and print how to record with it.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+cmd_profile(int argc, char **argv)
+{
+	const char *path = NULL;
+	struct alpcscope_error err;
+	FILE *out = stdout;
+	int rc = EXIT_OK;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+
+		if (cli_opt(argv[i], "--output", &v, &i, argc, argv) ||
+		    cli_opt(argv[i], "-o", &v, &i, argc, argv)) {
+			path = v;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: alpcscope profile [-o FILE.wprp]\n");
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "alpcscope profile: unknown argument '%s'\n", argv[i]);
+			fprintf(stderr, "usage: alpcscope profile [-o FILE.wprp]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (path && strcmp(path, "-") != 0) {
+		out = fopen(path, "w");
+		if (!out) {
+			fprintf(stderr, "alpcscope profile: cannot create %s\n", path);
+			return EXIT_UNREADABLE;
+		}
+	}
+	memset(&err, 0, sizeof(err));
+	if (alpcscope_profile_write(out, &err) != ALPCSCOPE_OK) {
+		fprintf(stderr, "alpcscope profile: %s\n", err.message);
+		rc = EXIT_UNREADABLE;
+	}
+	if (out != stdout) {
+		if (fclose(out) != 0 && rc == EXIT_OK) {
+			fprintf(stderr, "alpcscope profile: write failed\n");
+			rc = EXIT_UNREADABLE;
+		}
+		if (rc == EXIT_OK)
+			fprintf(stderr,
+				"Record (elevated):  wpr -start %s!%s -filemode\n"
+				"                    ... reproduce ...\n"
+				"                    wpr -stop trace.etl\n"
+				"Analyse:            alpcscope info trace.etl\n",
+				path, ALPCSCOPE_WPR_PROFILE_ID);
+	} else if (fflush(stdout) != 0) {
+		rc = EXIT_UNREADABLE;
+	}
+	return rc;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reading loop for XML dumps (tracerpt -of XML, wevtutil, `alpcscope dump
+ * --format xml`): same contract as cli_read_trace() for ETL files, with
+ * *reader_out left NULL and cr->is_xml / cr->xml_info set instead.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define DIAG_PRINT_LIMIT 20
+
+static void
+on_diag(void *ctx, const struct alpcscope_diagnostic *d)
+{
+	struct cli_read *cr = ctx;
+
+	if (d->severity >= ALPCSCOPE_SEV_WARNING)
+		cr->damage++;
+	if (cr->diag_sink)
+		alpcscope_summary_add_diagnostic(cr->diag_sink, d);
+	if (cr->quiet_diagnostics || cr->printed >= DIAG_PRINT_LIMIT)
+		return;
+	cr->printed++;
+	fprintf(stderr, "%s: %s near byte %llu: %s\n", cr->path, d->id,
+		(unsigned long long)d->file_offset, d->message);
+}
+
+int
+cli_read_xml(struct cli_read *cr, cli_event_fn fn, void *ctx, struct alpcscope_reader **reader_out)
+{
+	struct alpcscope_reader_options opt = ALPCSCOPE_READER_OPTIONS_INIT;
+	struct alpcscope_xml_source *src = NULL;
+	struct alpcscope_error err;
+	const struct alpcscope_event *ev;
+	enum alpcscope_status st;
+
+	memset(&err, 0, sizeof(err));
+	*reader_out = NULL;
+	cr->is_xml = true;
+	opt.diag = on_diag;
+	opt.diag_ctx = cr;
+	st = alpcscope_xml_source_open_file(&src, cr->path, &opt, &err);
+	if (st != ALPCSCOPE_OK) {
+		fprintf(stderr, "%s: %s: %s\n", cr->path, alpcscope_status_str(st), err.message);
+		return EXIT_UNREADABLE;
+	}
+	while ((st = alpcscope_xml_source_next(src, &ev, &err)) == ALPCSCOPE_OK) {
+		st = fn(ctx, ev, &err);
+		if (st != ALPCSCOPE_OK)
+			break;
+	}
+	cr->xml_info = *alpcscope_xml_source_info(src);
+	alpcscope_xml_source_free(src);
+	if (st != ALPCSCOPE_END) {
+		fprintf(stderr, "%s: %s: %s\n", cr->path, alpcscope_status_str(st), err.message);
+		return st == ALPCSCOPE_E_NOMEM || st == ALPCSCOPE_E_IO ? EXIT_UNREADABLE
+								       : EXIT_DAMAGED;
+	}
+	return cr->damage ? EXIT_DAMAGED : EXIT_OK;
+}
