@@ -299,18 +299,19 @@ find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint16_
 }
 
 /*
- * Several Sends of one ID pending (ID reuse). Rank each candidate: a reply
- * whose request came from the receiving thread (3), a reply to a request
- * whose Send we missed (2), a request (1), a reply meant for another thread
- * (0). Take the best, oldest first among equals; mark ID_REUSE (ambiguous)
- * when the best rank is shared or the choice is not a reply to this thread.
- * A thread never receives its own Send: NONE when no other Send is pending.
+ * Choose the pending Send a Receive takes. Never the receiver's own Send,
+ * never a reply on its way to another process. Rank the rest: a reply whose
+ * request came from the receiving thread (3), another reply to this process
+ * or to a request whose Send we missed (2), a request (1). Take the best,
+ * oldest first among equals; mark ID_REUSE (ambiguous) when several were
+ * possible and the best rank is shared or is not a reply to this thread.
+ * NONE when nothing fits: the Receive is then an orphan.
  */
 static uint32_t
 choose_pending(struct alpcscope_model *m, uint32_t head, uint32_t receiver, uint16_t *ctx)
 {
 	uint32_t best = ALPCSCOPE_NONE, n = 0, ties = 0;
-	int best_rank = -1;
+	int best_rank = 0;
 
 	for (uint32_t i = head; i != ALPCSCOPE_NONE; i = LINK(model_msg(m, i))) {
 		const struct alpcscope_message *c = model_msg(m, i);
@@ -318,12 +319,15 @@ choose_pending(struct alpcscope_model *m, uint32_t head, uint32_t receiver, uint
 
 		if (c->send.thread == receiver)
 			continue;
-		n++;
 		if (c->related != ALPCSCOPE_NONE) {
 			uint32_t client = model_msg(m, c->related)->send.thread;
 
-			rank = client == receiver ? 3 : client == ALPCSCOPE_NONE ? 2 : 0;
+			if (client != receiver && client != ALPCSCOPE_NONE &&
+			    thread_process(m, client) != thread_process(m, receiver))
+				continue; /* a reply on its way to another process */
+			rank = client == receiver ? 3 : 2;
 		}
+		n++;
 		if (rank > best_rank) {
 			best_rank = rank;
 			best = i;
