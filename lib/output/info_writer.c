@@ -6,6 +6,7 @@
  */
 #include <alpcscope/decode.h>
 #include <alpcscope/summary.h>
+#include <alpcscope/xml.h> /* ALPCSCOPE_WPR_PROFILE_ID */
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -139,6 +140,22 @@ capabilities(const struct alpcscope_summary *s, struct capability caps[NCAPS])
 	    "rpc_provider", "Microsoft-Windows-RPC events", s->rpc_events > 0, s->rpc_events,
 	    "enable the Microsoft-Windows-RPC provider to name interfaces "
 	    "and procedures"};
+}
+
+/* How to record everything at once: alpcscope's WPR profile (profile_writer.c). */
+static const char *const profile_commands[] = {
+    "alpcscope profile -o alpcscope.wprp",
+    "wpr -start alpcscope.wprp!" ALPCSCOPE_WPR_PROFILE_ID " -filemode",
+    "wpr -stop trace.etl",
+};
+
+static void
+write_profile_hint(FILE *out)
+{
+	fprintf(out, "  Record all of it with the alpcscope WPR profile " ALPCSCOPE_WPR_PROFILE_ID
+		     " (elevated prompt):\n");
+	for (size_t i = 0; i < sizeof(profile_commands) / sizeof(profile_commands[0]); i++)
+		fprintf(out, "    %s\n", profile_commands[i]);
 }
 
 static char *
@@ -293,6 +310,7 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_reader *rea
 		for (int i = 0; i < NCAPS; i++)
 			if (!caps[i].present)
 				fprintf(out, "    - %s: %s\n", caps[i].what, caps[i].missing_hint);
+		write_profile_hint(out); /* the WPR profile that records all of it (xml.md) */
 	}
 }
 
@@ -513,6 +531,14 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_reader *rea
 			json_object_array_add(miss, j_str(caps[i].key));
 	}
 	json_object_object_add(cap, "missing", miss);
+	if (json_object_array_length(miss) > 0) { /* the WPR profile that records all of it */
+		json_object *cmds = json_object_new_array();
+
+		for (size_t i = 0; i < sizeof(profile_commands) / sizeof(profile_commands[0]); i++)
+			json_object_array_add(cmds, j_str(profile_commands[i]));
+		json_object_object_add(cap, "record_profile", j_str(ALPCSCOPE_WPR_PROFILE_ID));
+		json_object_object_add(cap, "record_commands", cmds);
+	}
 	json_object_object_add(root, "capabilities", cap);
 	return root;
 }
