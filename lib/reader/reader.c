@@ -394,14 +394,16 @@ count_records_past_saved(struct alpcscope_reader *r, const struct buffer_ref *re
 int64_t
 alpcscope_reader_ticks_to_filetime(const struct alpcscope_reader *r, int64_t ticks)
 {
-	int64_t d = ticks - r->t0;
+	/* 128-bit so that garbage times in damaged files cannot overflow; saturated. */
+	int128 d = (int128)ticks - r->t0, ft;
 
 	switch (r->time_mode) {
 	case TIME_RAW: return ticks;
-	case TIME_QPC_10MHZ: return r->start_ft + d;
-	case TIME_SCALED: return r->start_ft + (int64_t)((int128)d * r->num / r->den);
+	case TIME_QPC_10MHZ: ft = r->start_ft + d; break;
+	case TIME_SCALED: ft = r->start_ft + d * r->num / r->den; break;
+	default: return ticks;
 	}
-	return ticks;
+	return ft > INT64_MAX ? INT64_MAX : ft < INT64_MIN ? INT64_MIN : (int64_t)ft;
 }
 
 static void
