@@ -250,6 +250,11 @@ test_time(void)
 		      in->start_filetime + 20000000);
 		CHECK(alpcscope_reader_ticks_to_filetime(r, t0 - 3117777) ==
 		      in->start_filetime - 10000000);
+		/* Garbage times from damaged files: no overflow (fuzzer finding), order kept. */
+		CHECK(alpcscope_reader_ticks_to_filetime(r, INT64_MIN) <
+		      alpcscope_reader_ticks_to_filetime(r, 0));
+		CHECK(alpcscope_reader_ticks_to_filetime(r, INT64_MAX) >=
+		      alpcscope_reader_ticks_to_filetime(r, INT64_MAX / 2));
 		alpcscope_reader_free(r);
 	}
 
@@ -265,6 +270,7 @@ test_time(void)
 		CHECK_EQ_U64(in->clock_type, ALPCSCOPE_CLOCK_SYSTEM_TIME);
 		CHECK(alpcscope_reader_ticks_to_filetime(r, t0 + 12345) ==
 		      in->start_filetime + 12345);
+		CHECK(alpcscope_reader_ticks_to_filetime(r, INT64_MAX) == INT64_MAX);
 		alpcscope_reader_free(r);
 	}
 
