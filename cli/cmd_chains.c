@@ -14,7 +14,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: alpcscope chains TRACE.etl [--format text|json|jsonl|csv] [--stacks]\n"
+		"usage: alpcscope chains TRACE.etl [--format text|json|jsonl|csv|xml] [--stacks]\n"
 		"                        [--caused-process NAME] [--expire SECONDS] [filters]\n"
 		"  --caused-process NAME     explain each process NAME created inside a call\n"
 		"                            chain: the full path from the client, hop by hop\n%s",

@@ -13,10 +13,11 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: alpcscope messages TRACE.etl [--format text|json|jsonl|csv] [--stacks]\n"
-		"                          [--expire SECONDS] [filters]\n%s",
-		filter_usage);
+	fprintf(
+	    out,
+	    "usage: alpcscope messages TRACE.etl [--format text|json|jsonl|csv|xml] [--stacks]\n"
+	    "                          [--expire SECONDS] [filters]\n%s",
+	    filter_usage);
 }
 
 int

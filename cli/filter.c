@@ -412,8 +412,8 @@ cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_opti
 		alpcscope_model_free(m);
 		return rc;
 	}
-	*trace_start_out = reader ? alpcscope_reader_info(reader)->start_filetime
-				  : cr.xml_info.start_filetime;
+	*trace_start_out =
+	    reader ? alpcscope_reader_info(reader)->start_filetime : cr.xml_info.start_filetime;
 	alpcscope_reader_free(reader);
 	if (alpcscope_model_finish(m, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope %s: %s\n", cmd, err.message);
@@ -433,14 +433,16 @@ filter_parse_format(const char *cmd, const char *text, enum alpcscope_output_for
 	} formats[] = {{"text", ALPCSCOPE_OUTPUT_TEXT},
 		       {"json", ALPCSCOPE_OUTPUT_JSON},
 		       {"jsonl", ALPCSCOPE_OUTPUT_JSONL},
-		       {"csv", ALPCSCOPE_OUTPUT_CSV}};
+		       {"csv", ALPCSCOPE_OUTPUT_CSV},
+		       {"xml", ALPCSCOPE_OUTPUT_XML}};
 
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
 		if (strcmp(text, formats[i].name) == 0) {
 			*out = formats[i].fmt;
 			return true;
 		}
-	fprintf(stderr, "alpcscope %s: unknown format '%s' (text, json, jsonl, csv)\n", cmd, text);
+	fprintf(stderr, "alpcscope %s: unknown format '%s' (text, json, jsonl, csv, xml)\n", cmd,
+		text);
 	return false;
 }
 

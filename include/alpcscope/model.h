@@ -411,6 +411,7 @@ enum alpcscope_output_format {
 	ALPCSCOPE_OUTPUT_JSON = 1,  /**< one JSON document */
 	ALPCSCOPE_OUTPUT_JSONL = 2, /**< one JSON object per line, Timesketch-ready */
 	ALPCSCOPE_OUTPUT_CSV = 3,
+	ALPCSCOPE_OUTPUT_XML = 4, /**< Windows event XML, one <Event> per row (docs/xml.md) */
 };
 
 /** Select a message by index; return true to write it. */

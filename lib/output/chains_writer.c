@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "output/model_output.h"
+#include "output/xml_analysis_writer.h"
 #include "util/error.h"
 
 #define UNIX_EPOCH_FILETIME 116444736000000000ll
@@ -537,6 +538,8 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 	if (o->version != ALPCSCOPE_WRITE_OPTIONS_VERSION)
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
 				 "unknown write options version");
+	if (o->format == ALPCSCOPE_OUTPUT_XML) /* xml_analysis_writer.c */
+		return xml_chains_write(m, o, out, err);
 	if (o->format == ALPCSCOPE_OUTPUT_CSV)
 		fprintf(out, "%s\n", csv_header);
 	if (o->format == ALPCSCOPE_OUTPUT_TEXT && !o->caused_process_only)
@@ -572,6 +575,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 				continue;
 			written++;
 			switch (o->format) {
+			case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
 			case ALPCSCOPE_OUTPUT_TEXT: write_text_chain(m, o, out, ci); break;
 			case ALPCSCOPE_OUTPUT_JSON: {
 				json_object *j = chain_json(m, o, ci);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "output/model_output.h"
+#include "output/xml_analysis_writer.h"
 #include "util/error.h"
 
 /* FILETIME of 1970-01-01 (100 ns units since 1601). */
@@ -265,7 +266,10 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 	if (o->version != ALPCSCOPE_WRITE_OPTIONS_VERSION)
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
 				 "unknown write options version");
+	if (o->format == ALPCSCOPE_OUTPUT_XML) /* xml_analysis_writer.c */
+		return xml_messages_write(m, o, out, err);
 	switch (o->format) {
+	case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
 	case ALPCSCOPE_OUTPUT_TEXT: write_text_header(m, o, out); break;
 	case ALPCSCOPE_OUTPUT_CSV: fprintf(out, "%s\n", csv_header); break;
 	case ALPCSCOPE_OUTPUT_JSON: {
@@ -297,6 +301,7 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 			continue;
 		fill_row(m, i, &r);
 		switch (o->format) {
+		case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
 		case ALPCSCOPE_OUTPUT_TEXT: write_text_row(m, o, out, &r); break;
 		case ALPCSCOPE_OUTPUT_CSV: write_csv_row(out, &r); break;
 		case ALPCSCOPE_OUTPUT_JSON:

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `messages --format xml` and `chains --format xml`: the analysis results
+ * as events in the Windows event XML schema, so that tools that ingest
+ * wevtutil/tracerpt XML take them as they are. Provider "alpcscope";
+ * EventID 1 = one ALPC message, EventID 2 = one call-chain node. Field
+ * names and meanings follow docs/output-schema.md (CamelCase); docs/xml.md.
+ */
+#include "output/xml_analysis_writer.h"
+
+#include <alpcscope/reader.h>
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "output/model_output.h"
+#include "output/xml_util.h"
+#include "util/error.h"
+
+/* Provider GUID of alpcscope's own events (fixed; name-based, not registered). */
+#define ALPCSCOPE_PROVIDER_GUID "{5c8b1d6e-3f4a-4c2b-9e7d-a1b2c3d4e5f6}"
+
+enum { EVENT_MESSAGE = 1, EVENT_CHAIN_NODE = 2 };
+
+static void
+data(struct xml_out *x, const char *name, const char *value)
+{
+	xml_start(x, "Data");
+	xml_attr(x, "Name", name);
+	xml_text(x, value ? value : "");
+	xml_end(x);
+}
+
+static void
+data_u(struct xml_out *x, const char *name, uint64_t v)
+{
+	char b[24];
+
+	snprintf(b, sizeof(b), "%" PRIu64, v);
+	data(x, name, b);
+}
+
+/* An index, or nothing when NONE. */
+static void
+data_index(struct xml_out *x, const char *name, uint32_t v)
+{
+	if (v != ALPCSCOPE_NONE)
+		data_u(x, name, v);
+}
+
+static void
+data_id(struct xml_out *x, const char *name, uint32_t v)
+{
+	if (v != ALPCSCOPE_ID_UNKNOWN)
+		data_u(x, name, v);
+}
+
+static void
+begin_event(struct xml_out *x, unsigned id, const char *channel, int64_t ft, uint64_t record,
+	    uint32_t pid, uint32_t tid)
+{
+	char t[40];
+
+	xml_start_ns(x, "Event", XML_NS_EVENT);
+	xml_start(x, "System");
+	xml_start(x, "Provider");
+	xml_attr(x, "Name", "alpcscope");
+	xml_attr(x, "Guid", ALPCSCOPE_PROVIDER_GUID);
+	xml_end(x);
+	xml_elemf(x, "EventID", "%u", id);
+	xml_elem(x, "Version", "0");
+	xml_elem(x, "Level", "4");
+	xml_elemf(x, "Task", "%u", id);
+	xml_elem(x, "Opcode", "0");
+	xml_elem(x, "Keywords", "0x0");
+	xml_start(x, "TimeCreated");
+	alpcscope_filetime_format(t, sizeof(t), ft);
+	xml_attr(x, "SystemTime", t);
+	xml_end(x);
+	xml_elemf(x, "EventRecordID", "%" PRIu64, record);
+	xml_empty(x, "Correlation");
+	xml_start(x, "Execution");
+	xml_attrf(x, "ProcessID", "%u", pid);
+	xml_attrf(x, "ThreadID", "%u", tid);
+	xml_end(x);
+	xml_elem(x, "Channel", channel);
+	xml_empty(x, "Computer");
+	xml_end(x);
+	xml_start(x, "EventData");
+}
+
+static void
+end_event(struct xml_out *x, const char *task, const char *opcode, const char *message)
+{
+	xml_end(x); /* EventData */
+	xml_start(x, "RenderingInfo");
+	xml_attr(x, "Culture", "en-US");
+	xml_elem(x, "Message", message);
+	xml_elem(x, "Level", "Information");
+	xml_elem(x, "Task", task);
+	xml_elem(x, "Opcode", opcode);
+	xml_elem(x, "Channel", "");
+	xml_elem(x, "Provider", "alpcscope");
+	xml_end(x);
+	xml_end(x); /* Event */
+	xml_out_maybe_flush(x);
+}
+
+static void
+stack_data(struct xml_out *x, const struct alpcscope_model *m, const char *name, uint32_t stack,
+	   struct strbuf *sb)
+{
+	const struct alpcscope_stack *s = alpcscope_model_stack_at(m, stack);
+	char buf[300];
+
+	if (!s)
+		return;
+	strbuf_reset(sb);
+	for (uint32_t i = 0; i < s->frame_count; i++) {
+		if (i)
+			strbuf_addc(sb, ' ');
+		strbuf_adds(sb, alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
+	}
+	if (sb->oom) {
+		x->failed = true;
+		return;
+	}
+	data(x, name, sb->data ? sb->data : "");
+}
+
+static void
+event_data(struct xml_out *x, const char *prefix, const struct alpcscope_message_event *e)
+{
+	char name[40], t[40];
+
+	if (e->thread == ALPCSCOPE_NONE)
+		return;
+	snprintf(name, sizeof(name), "%sTime", prefix);
+	data(x, name, mo_time(t, e->filetime_100ns));
+	snprintf(name, sizeof(name), "%sOrdinal", prefix);
+	data_u(x, name, e->ordinal);
+	snprintf(name, sizeof(name), "%sFileOffset", prefix);
+	data_u(x, name, e->file_offset);
+}
+
+/* The Data fields of one message (shared by both documents). */
+static void
+message_data(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
+	     const struct mo_party *client, const struct mo_party *server)
+{
+	const struct alpcscope_message *msg = alpcscope_model_message_at(m, index);
+	char ev[160], lat[40];
+	int64_t latency = mo_latency(m, msg);
+
+	data_u(x, "Message", index);
+	data(x, "Kind", alpcscope_message_kind_name((enum alpcscope_message_kind)msg->kind));
+	data(x, "Role",
+	     msg->role == ALPCSCOPE_ROLE_REQUEST ? "request"
+	     : msg->role == ALPCSCOPE_ROLE_REPLY ? "reply"
+						 : "unknown");
+	data_u(x, "MessageID", msg->message_id);
+	data(x, "ClientProcess", client->label);
+	data_id(x, "ClientPid", client->pid);
+	data_id(x, "ClientTid", client->tid);
+	data(x, "ServerProcess", server->label);
+	data_id(x, "ServerPid", server->pid);
+	data_id(x, "ServerTid", server->tid);
+	if (alpcscope_model_port_name(m, msg->port))
+		data(x, "Port", alpcscope_model_port_name(m, msg->port));
+	if (latency >= 0) {
+		snprintf(lat, sizeof(lat), "%" PRId64 ".%" PRId64, latency / 10, latency % 10);
+		data(x, "LatencyUs", lat);
+	}
+	data(x, "Evidence", mo_evidence(ev, sizeof(ev), mo_shown_evidence(m, msg)));
+	data_index(x, "Related", msg->related);
+	data_index(x, "Parent", msg->parent);
+	event_data(x, "Send", &msg->send);
+	event_data(x, "Receive", &msg->receive);
+}
+
+static void
+message_summary(char *out, size_t n, const struct alpcscope_model *m, uint32_t index,
+		const struct mo_party *client, const struct mo_party *server)
+{
+	const struct alpcscope_message *msg = alpcscope_model_message_at(m, index);
+
+	snprintf(out, n, "%s #%u (id %u): %s pid %u -> %s pid %u",
+		 alpcscope_message_kind_name((enum alpcscope_message_kind)msg->kind), index,
+		 msg->message_id, client->label, client->pid, server->label, server->pid);
+}
+
+static enum alpcscope_status
+finish(struct xml_out *x, struct strbuf *sb, struct alpcscope_error *err)
+{
+	bool ok = !x->failed && !sb->oom;
+
+	strbuf_free(sb);
+	if (!ok) {
+		xml_out_free(x);
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "XML write failed");
+	}
+	if (!xml_out_close(x))
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "XML write failed");
+	return ALPCSCOPE_OK;
+}
+
+static bool
+open_doc(struct xml_out *x, FILE *out, const struct alpcscope_write_options *o, const char *what)
+{
+	char c[1200];
+
+	if (!xml_out_open(x, out, true))
+		return false;
+	snprintf(c, sizeof(c), " alpcscope %s%s%s (docs/xml.md) ", what, o->trace_path ? ": " : "",
+		 o->trace_path ? o->trace_path : "");
+	xml_comment(x, c);
+	xml_start(x, "Events");
+	return !x->failed;
+}
+
+enum alpcscope_status
+xml_messages_write(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
+		   FILE *out, struct alpcscope_error *err)
+{
+	struct xml_out x;
+	struct strbuf sb = {0};
+	uint32_t n = alpcscope_model_message_count(m);
+
+	if (!open_doc(&x, out, o, "messages")) {
+		xml_out_free(&x);
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+	}
+	for (uint32_t i = 0; i < n && !x.failed; i++) {
+		const struct alpcscope_message *msg = alpcscope_model_message_at(m, i);
+		struct mo_party client, server, sender;
+		char sum[700];
+
+		if (o->message_filter && !o->message_filter(o->filter_ctx, m, i))
+			continue;
+		mo_client_server(m, msg, &client, &server);
+		mo_party(m, msg->send.thread != ALPCSCOPE_NONE ? &msg->send : &msg->receive,
+			 &sender);
+		begin_event(&x, EVENT_MESSAGE, "alpcscope/Messages", mo_message_time(msg), i,
+			    sender.pid, sender.tid);
+		message_data(&x, m, i, &client, &server);
+		if (o->stacks) {
+			stack_data(&x, m, "SendStack", msg->send.stack, &sb);
+			stack_data(&x, m, "ReceiveStack", msg->receive.stack, &sb);
+		}
+		message_summary(sum, sizeof(sum), m, i, &client, &server);
+		end_event(&x, "ALPC message",
+			  alpcscope_message_kind_name((enum alpcscope_message_kind)msg->kind), sum);
+	}
+	return finish(&x, &sb, err);
+}
+
+/* One chain node as an event. */
+static void
+write_node(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
+	   const struct alpcscope_write_options *o, struct strbuf *sb, uint64_t *record)
+{
+	const struct alpcscope_chain_node *nd = alpcscope_model_chain_node_at(m, index);
+	char sum[700], label[MO_LABEL_SIZE];
+
+	if (!nd)
+		return;
+	if (nd->kind == ALPCSCOPE_NODE_MESSAGE) {
+		const struct alpcscope_message *msg = alpcscope_model_message_at(m, nd->message);
+		struct mo_party client, server;
+
+		if (!msg)
+			return;
+		mo_client_server(m, msg, &client, &server);
+		begin_event(x, EVENT_CHAIN_NODE, "alpcscope/Chains", mo_message_time(msg),
+			    (*record)++, client.pid, client.tid);
+		data_u(x, "Chain", nd->chain);
+		data_u(x, "Node", index);
+		data_index(x, "ParentNode", nd->parent);
+		data_u(x, "Depth", nd->depth);
+		data(x, "NodeKind", "message");
+		message_data(x, m, nd->message, &client, &server);
+		if (o->stacks) {
+			stack_data(x, m, "SendStack", msg->send.stack, sb);
+			stack_data(x, m, "ReceiveStack", msg->receive.stack, sb);
+		}
+		message_summary(sum, sizeof(sum), m, nd->message, &client, &server);
+		end_event(x, "Call chain", "message", sum);
+	} else {
+		const struct alpcscope_process_instance *p =
+		    alpcscope_model_process_at(m, nd->process);
+		const struct alpcscope_process_instance *parent =
+		    p ? alpcscope_model_process_at(m, p->os_parent) : NULL;
+
+		if (!p)
+			return;
+		begin_event(x, EVENT_CHAIN_NODE, "alpcscope/Chains", p->start_filetime_100ns,
+			    (*record)++, parent ? parent->pid : ALPCSCOPE_ID_UNKNOWN,
+			    p->creator_tid);
+		data_u(x, "Chain", nd->chain);
+		data_u(x, "Node", index);
+		data_index(x, "ParentNode", nd->parent);
+		data_u(x, "Depth", nd->depth);
+		data(x, "NodeKind", "process");
+		mo_process_label(m, nd->process, label, sizeof(label));
+		data(x, "CreatedProcess", label);
+		data_u(x, "CreatedPid", p->pid);
+		if (p->command_line)
+			data(x, "CommandLine", p->command_line);
+		data_id(x, "CreatorTid", p->creator_tid);
+		data_index(x, "CauseMessage", p->cause_message);
+		if (p->started_in_trace) {
+			data_u(x, "StartOrdinal", p->start_ordinal);
+			data_u(x, "StartFileOffset", p->start_file_offset);
+		}
+		snprintf(sum, sizeof(sum), "process created: %s pid %u", label, p->pid);
+		end_event(x, "Call chain", "process", sum);
+	}
+}
+
+/* Depth-first, children in trace order. */
+static void
+write_tree(struct xml_out *x, const struct alpcscope_model *m, uint32_t root,
+	   const struct alpcscope_write_options *o, struct strbuf *sb, uint64_t *record)
+{
+	uint32_t n = root;
+
+	while (n != ALPCSCOPE_NONE && !x->failed) {
+		const struct alpcscope_chain_node *nd = alpcscope_model_chain_node_at(m, n);
+
+		if (!nd)
+			return;
+		write_node(x, m, n, o, sb, record);
+		if (nd->first_child != ALPCSCOPE_NONE) {
+			n = nd->first_child;
+			continue;
+		}
+		/* climb until a sibling exists, never above the root */
+		while (n != root && n != ALPCSCOPE_NONE) {
+			const struct alpcscope_chain_node *c = alpcscope_model_chain_node_at(m, n);
+
+			if (c->next_sibling != ALPCSCOPE_NONE) {
+				n = c->next_sibling;
+				break;
+			}
+			n = c->parent;
+		}
+		if (n == root || n == ALPCSCOPE_NONE)
+			return;
+	}
+}
+
+/* Path root -> @p node, written root first (caused-process mode). */
+static void
+write_path(struct xml_out *x, const struct alpcscope_model *m, uint32_t node,
+	   const struct alpcscope_write_options *o, struct strbuf *sb, uint64_t *record)
+{
+	uint32_t path[256];
+	uint32_t depth = 0;
+
+	for (uint32_t n = node; n != ALPCSCOPE_NONE && depth < 256; depth++) {
+		path[depth] = n;
+		n = alpcscope_model_chain_node_at(m, n)->parent;
+	}
+	while (depth--)
+		write_node(x, m, path[depth], o, sb, record);
+}
+
+enum alpcscope_status
+xml_chains_write(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
+		 FILE *out, struct alpcscope_error *err)
+{
+	struct xml_out x;
+	struct strbuf sb = {0};
+	uint64_t record = 0;
+
+	if (!open_doc(&x, out, o, "chains")) {
+		xml_out_free(&x);
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+	}
+	if (o->caused_process_only) {
+		uint32_t nn = alpcscope_model_chain_node_count(m);
+
+		for (uint32_t i = 0; i < nn && !x.failed; i++) {
+			const struct alpcscope_chain_node *nd = alpcscope_model_chain_node_at(m, i);
+
+			if (nd->kind != ALPCSCOPE_NODE_PROCESS)
+				continue;
+			if (o->node_filter && !o->node_filter(o->filter_ctx, m, i))
+				continue;
+			if (o->chain_filter && !o->chain_filter(o->filter_ctx, m, nd->chain))
+				continue;
+			write_path(&x, m, i, o, &sb, &record);
+		}
+	} else {
+		uint32_t nc = alpcscope_model_chain_count(m);
+
+		for (uint32_t c = 0; c < nc && !x.failed; c++) {
+			if (o->chain_filter && !o->chain_filter(o->filter_ctx, m, c))
+				continue;
+			write_tree(&x, m, alpcscope_model_chain_at(m, c)->root_node, o, &sb,
+				   &record);
+		}
+	}
+	return finish(&x, &sb, err);
+}
