@@ -204,9 +204,23 @@ xml_comment(struct xml_out *x, const char *text)
 	if (x->failed)
 		return;
 	v = clean(x, text, strlen(text));
-	/* "--" is not allowed inside a comment. */
-	if (v && !strstr(v, "--"))
-		check(x, xmlTextWriterWriteComment(W(x), XC(v)));
+	if (!v)
+		return;
+	/* "--" may not occur in a comment, nor may it end in "-": space them apart. */
+	struct strbuf c = {0};
+
+	for (const char *p = v; *p; p++) {
+		if (*p == '-' && c.len && c.data[c.len - 1] == '-')
+			strbuf_addc(&c, ' ');
+		strbuf_addc(&c, *p);
+	}
+	if (c.len && c.data[c.len - 1] == '-')
+		strbuf_addc(&c, ' ');
+	if (c.oom)
+		x->failed = true;
+	else
+		check(x, xmlTextWriterWriteComment(W(x), XC(c.data ? c.data : "")));
+	strbuf_free(&c);
 }
 
 void
