@@ -111,6 +111,8 @@ struct alpcscope_xml_source {
 	size_t collect_off;
 	bool root_seen;
 	bool ended;
+	enum alpcscope_status final; /* what next() keeps returning once ended */
+	struct alpcscope_error final_err;
 
 	struct xml_bytes payload;
 	uint64_t ordinal;
@@ -335,8 +337,12 @@ fail(struct alpcscope_xml_source *s, struct alpcscope_error *err, const char *wh
 	    s->xml_failed ? s->err_col : (s->r ? xmlTextReaderGetParserColumnNumber(s->r) : 0);
 
 	s->ended = true;
-	return error_set(err, ALPCSCOPE_E_CORRUPT, off >= 0 ? (uint64_t)off : ALPCSCOPE_NO_OFFSET,
-			 "line %d, column %d: %s", line, col, s->xml_failed ? s->err_msg : why);
+	s->final = error_set(&s->final_err, ALPCSCOPE_E_CORRUPT,
+			     off >= 0 ? (uint64_t)off : ALPCSCOPE_NO_OFFSET,
+			     "line %d, column %d: %s", line, col, s->xml_failed ? s->err_msg : why);
+	if (err)
+		*err = s->final_err;
+	return s->final;
 }
 
 static enum alpcscope_status
@@ -948,8 +954,11 @@ alpcscope_xml_source_next(struct alpcscope_xml_source *s, const struct alpcscope
 	if (!s || !out)
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
 				 "NULL argument");
-	if (s->ended)
-		return s->xml_failed ? fail(s, err, "parse error") : ALPCSCOPE_END;
+	if (s->ended) {
+		if (err && s->final != ALPCSCOPE_END)
+			*err = s->final_err;
+		return s->final;
+	}
 	for (;;) {
 		int rc = xmlTextReaderRead(s->r);
 
@@ -957,6 +966,7 @@ alpcscope_xml_source_next(struct alpcscope_xml_source *s, const struct alpcscope
 			return fail(s, err, "XML parse error");
 		if (rc == 0) {
 			s->ended = true;
+			s->final = ALPCSCOPE_END;
 			if (s->in_event)
 				return fail(s, err, "document ends inside an <Event>");
 			if (!s->root_seen)
