@@ -10,6 +10,14 @@
  *
  * Graphviz 2.42 (Debian 12) takes `char *` everywhere; gv_str() is the one
  * place that casts away const.
+ *
+ * One Graphviz context per process, created on the first render and never
+ * freed, used under a mutex: the 2.42 pango text-layout plugin caches a
+ * pointer into the font table of the context that rendered last, so freeing
+ * a context and rendering with a new one reads freed memory (found by ASan
+ * with two renders in one process). Graphviz is not thread-safe either, so
+ * the mutex also serializes layout and render. This is the library's only
+ * process-wide state; DOT output does not touch it.
  */
 #include <alpcscope/graph.h>
 #include <alpcscope/reader.h>
@@ -19,6 +27,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -862,33 +871,44 @@ build(struct graph *gr)
 
 /* ---- output ------------------------------------------------------------------- */
 
+static pthread_once_t gvc_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t gvc_lock = PTHREAD_MUTEX_INITIALIZER;
+static GVC_t *gvc_shared;
+
+static void
+gvc_init(void)
+{
+	gvc_shared = gvContext();
+}
+
 static enum alpcscope_status
 render(struct graph *gr, FILE *out, struct alpcscope_error *err)
 {
 	const char *fmt = alpcscope_graph_format_name(gr->o->format);
-	GVC_t *gvc = gvContext();
 	enum alpcscope_status st = ALPCSCOPE_OK;
 
-	if (!gvc)
+	pthread_once(&gvc_once, gvc_init);
+	if (!gvc_shared)
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET,
 				 "Graphviz: cannot create a context");
-	if (gvLayout(gvc, gr->g, "dot") != 0) {
+	pthread_mutex_lock(&gvc_lock);
+	if (gvLayout(gvc_shared, gr->g, "dot") != 0) {
 		st =
 		    error_set(err, ALPCSCOPE_E_UNSUPPORTED, ALPCSCOPE_NO_OFFSET,
 			      "Graphviz cannot lay out the graph with 'dot' (layout plugin missing "
 			      "or not configured: install libgvc6 and run 'dot -c' as root); "
 			      "write DOT with -o FILE.dot instead");
-		gvFreeContext(gvc);
+		pthread_mutex_unlock(&gvc_lock);
 		return st;
 	}
-	if (gvRender(gvc, gr->g, fmt, out) != 0)
+	if (gvRender(gvc_shared, gr->g, fmt, out) != 0)
 		st = error_set(err, ALPCSCOPE_E_UNSUPPORTED, ALPCSCOPE_NO_OFFSET,
 			       "Graphviz cannot render '%s' (renderer plugin missing or not "
 			       "configured: run 'dot -c' as root); write DOT with -o FILE.dot "
 			       "instead",
 			       fmt);
-	gvFreeLayout(gvc, gr->g);
-	gvFreeContext(gvc);
+	gvFreeLayout(gvc_shared, gr->g);
+	pthread_mutex_unlock(&gvc_lock);
 	return st;
 }
 
