@@ -8,6 +8,10 @@
  * dropped silently: beyond a node budget the least active processes are
  * folded into one node, and the graph label says what was folded. The
  * layout of the DOT output is described in docs/graph.md.
+ *
+ * Thread safety: a finished model may be graphed from several threads. SVG
+ * and PNG renders share one Graphviz context, created on first use and kept
+ * for the life of the process; they are serialized by a mutex.
  */
 #ifndef ALPCSCOPE_GRAPH_H
 #define ALPCSCOPE_GRAPH_H

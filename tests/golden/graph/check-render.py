@@ -2,7 +2,9 @@
 """Smoke test of `alpcscope graph` rendering: SVG is well-formed XML holding the
 nodes of the wmi-notepad chain (powershell -> svchost (Winmgmt) -> WmiPrvSE
 -> notepad), drawn red; PNG has the PNG signature; a DOT file matches -o -;
-an unknown extension is a usage error and leaves no file behind.
+an unknown extension is a usage error and leaves no file behind; without
+Graphviz plugins (GVBINDIR pointing at an empty directory) SVG fails with
+exit code 3 and a clear message, leaving no file, while DOT still works.
 Usage: check-render.py ALPCSCOPE FIXTURES_DIR"""
 import os
 import subprocess
@@ -24,8 +26,8 @@ def check(cond, what):
         print("FAILED:", what)
 
 
-def run(*args):
-    return subprocess.run([exe, "graph", trace, *args], capture_output=True)
+def run(*args, env=None):
+    return subprocess.run([exe, "graph", trace, *args], capture_output=True, env=env)
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -62,6 +64,17 @@ with tempfile.TemporaryDirectory() as tmp:
     bad = os.path.join(tmp, "g.gif")
     p = run("-o", bad)
     check(p.returncode == 2 and not os.path.exists(bad), "unknown extension")
+
+    empty = os.path.join(tmp, "no-plugins")
+    os.mkdir(empty)
+    env = dict(os.environ, GVBINDIR=empty)
+    out = os.path.join(tmp, "np.svg")
+    p = run("-o", out, env=env)
+    check(p.returncode == 3, f"no plugins: exit code {p.returncode}")
+    check(b"Graphviz cannot lay out" in p.stderr, "no plugins: message")
+    check(not os.path.exists(out) and not os.path.exists(out + ".tmp~"), "no plugins: no file")
+    p = run("-o", "-", env=env)
+    check(p.returncode == 0 and p.stdout.startswith(b"digraph alpc {"), "no plugins: dot works")
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
