@@ -13,5 +13,7 @@ if [ "${ALPCSCOPE_SKIP_APT:-0}" != 1 ]; then
 fi
 [ -d build ] || meson setup build --buildtype=release -Dtests=false >/dev/null
 ninja -C build >/dev/null
-echo "\$ alpcscope info fixtures/wmi-notepad.etl"
-./build/cli/alpcscope info fixtures/wmi-notepad.etl
+# Who really created notepad.exe? Its OS parent is the WMI provider host; the
+# chain of ALPC requests leads back to the PowerShell process that asked for it.
+echo "\$ alpcscope chains fixtures/wmi-notepad.etl --caused-process notepad.exe"
+./build/cli/alpcscope chains fixtures/wmi-notepad.etl --caused-process notepad.exe
