@@ -90,8 +90,8 @@ fnv1a(const char *s)
 }
 
 /* Intern a port name; ALPCSCOPE_NONE for an empty name or out of memory (*oom). */
-static uint32_t
-intern_port(struct alpcscope_model *m, const char *name, bool *oom)
+uint32_t
+alpc_pairing_intern_port(struct alpcscope_model *m, const char *name, bool *oom)
 {
 	if (!name || !name[0])
 		return ALPCSCOPE_NONE;
@@ -482,8 +482,8 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 }
 
 bool
-alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *ev,
-		      const struct alpcscope_alpc *rec)
+alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t value,
+		      uint32_t port)
 {
 	bool oom = false;
 
@@ -498,8 +498,8 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 	struct thread_state *ts = &m->tstate[thread];
 
 	switch (ev->opcode) {
-	case OP_SEND: return on_send(m, ev, thread, rec->message_id);
-	case OP_RECEIVE: return on_receive(m, ev, thread, rec->message_id);
+	case OP_SEND: return on_send(m, ev, thread, value);
+	case OP_RECEIVE: return on_receive(m, ev, thread, value);
 	case OP_WAIT_REPLY:
 		m->stats.alpc_wait_for_reply++;
 		ts->wait = WAIT_REPLY;
@@ -507,7 +507,7 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 		if (ts->last_sent != ALPCSCOPE_NONE) {
 			struct alpcscope_message *msg = model_msg(m, ts->last_sent);
 
-			if (msg->message_id == rec->message_id) {
+			if (msg->message_id == value) {
 				msg->evidence |= ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY;
 				ts->wait_reply_msg = ts->last_sent;
 			}
@@ -515,10 +515,6 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 		return true;
 	case OP_WAIT_NEW: {
 		m->stats.alpc_wait_for_new_message++;
-		uint32_t port = intern_port(m, rec->port_name, &oom);
-
-		if (oom)
-			return false;
 		ts = &m->tstate[thread];
 		if (port != ALPCSCOPE_NONE)
 			ts->port = port;

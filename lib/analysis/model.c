@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/model_internal.h"
+#include "util/bytes.h"
 #include "util/error.h"
 
 bool
@@ -58,6 +59,7 @@ alpcscope_model_new(struct alpcscope_model **out, const struct alpcscope_model_o
 	idmap_init(&m->pid_map);
 	idmap_init(&m->tid_map);
 	idmap_init(&m->port_map);
+	idmap_init(&m->port_raw_map);
 	idmap_init(&m->pending);
 	idmap_init(&m->key_map);
 	enum alpcscope_status st = alpcscope_decoder_new(&m->decoder, err);
@@ -91,11 +93,14 @@ alpcscope_model_free(struct alpcscope_model *m)
 	idmap_free(&m->pid_map);
 	idmap_free(&m->tid_map);
 	idmap_free(&m->port_map);
+	idmap_free(&m->port_raw_map);
 	idmap_free(&m->pending);
 	idmap_free(&m->key_map);
 	arena_free(&m->arena);
 	free(m);
 }
+
+#define GROUP_ALPC 0x1A
 
 static bool
 dispatch(struct alpcscope_model *m, const struct alpcscope_event *ev,
@@ -116,7 +121,6 @@ dispatch(struct alpcscope_model *m, const struct alpcscope_event *ev,
 		return process_table_on_service(m, d->as.service.process_id,
 						d->as.service.sub_process_tag,
 						d->as.service.service_name);
-	case ALPCSCOPE_DECODED_ALPC: return alpc_pairing_on_event(m, ev, &d->as.alpc);
 	case ALPCSCOPE_DECODED_STACK_WALK: return stacks_on_walk(m, &d->as.stack_walk);
 	case ALPCSCOPE_DECODED_STACK_KEY: return stacks_on_key_def(m, &d->as.stack_key);
 	case ALPCSCOPE_DECODED_STACK_KEY_REF: return stacks_on_key_ref(m, &d->as.stack_key_ref);
@@ -141,6 +145,72 @@ wanted(const struct alpcscope_event *ev)
 	}
 }
 
+/* Hash of a raw payload, 8 bytes per step (WFNM payloads repeat verbatim). */
+static uint64_t
+payload_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		h = (h ^ le64_load(p + i)) * 0xff51afd7ed558ccdull, h ^= h >> 32;
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+/*
+ * ALPC is the hot path (millions of events): Send, Receive, Wait-For-Reply
+ * and Unwait carry one u32 at offset 0 (event-payloads.md §1.2; any longer
+ * tail of a newer version is ignored, as the decoder does), read here
+ * without the generic decoder. Wait-For-New-Message goes through the decoder
+ * (PortName encoding rule) once per distinct payload; repeats are looked up
+ * by a hash of the raw bytes.
+ */
+static enum alpcscope_status
+add_alpc(struct alpcscope_model *m, const struct alpcscope_event *ev, struct alpcscope_error *err)
+{
+	uint32_t value = 0, port = ALPCSCOPE_NONE;
+	bool oom = false;
+
+	switch (ev->opcode) {
+	case 33: /* Send */
+	case 34: /* Receive */
+	case 35: /* Wait-For-Reply */
+	case 37: /* Unwait */
+		if (!ev->payload || ev->payload_size < 4) {
+			m->stats.decode_errors++;
+			return ALPCSCOPE_OK;
+		}
+		value = le32_load(ev->payload);
+		break;
+	case 36: {
+		const struct alpcscope_decoded *d = NULL;
+		uint64_t h = ev->payload ? payload_hash(ev->payload, ev->payload_size) : 0;
+
+		port = idmap_get(&m->port_raw_map, h);
+		if (port != IDMAP_NONE)
+			break;
+		enum alpcscope_status st = alpcscope_decode(m->decoder, ev, &d, NULL);
+
+		if (st == ALPCSCOPE_E_NOMEM)
+			return error_set(err, st, ALPCSCOPE_NO_OFFSET, "out of memory decoding");
+		if (st != ALPCSCOPE_OK || !d || d->kind != ALPCSCOPE_DECODED_ALPC) {
+			m->stats.decode_errors++;
+			return ALPCSCOPE_OK;
+		}
+		port = alpc_pairing_intern_port(m, d->as.alpc.port_name, &oom);
+		if (oom || (port != ALPCSCOPE_NONE && !idmap_put(&m->port_raw_map, h, port)))
+			return error_set(err, ALPCSCOPE_E_NOMEM, ev->file_offset, "out of memory");
+		break;
+	}
+	default: break;
+	}
+	if (!alpc_pairing_on_event(m, ev, value, port))
+		return error_set(err, ALPCSCOPE_E_NOMEM, ev->file_offset, "out of memory");
+	return ALPCSCOPE_OK;
+}
+
 enum alpcscope_status
 alpcscope_model_add_event(struct alpcscope_model *m, const struct alpcscope_event *ev,
 			  struct alpcscope_error *err)
@@ -155,6 +225,8 @@ alpcscope_model_add_event(struct alpcscope_model *m, const struct alpcscope_even
 		return ALPCSCOPE_OK;
 	if (ev->pointer_size == 4 || ev->pointer_size == 8)
 		m->pointer_size = ev->pointer_size;
+	if (ev->group == GROUP_ALPC)
+		return add_alpc(m, ev, err);
 	enum alpcscope_status st = alpcscope_decode(m->decoder, ev, &d, NULL);
 
 	if (st == ALPCSCOPE_E_NOMEM)

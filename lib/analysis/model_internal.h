@@ -99,7 +99,8 @@ struct alpcscope_model {
 	/* ports: interned names */
 	const char **ports;
 	uint32_t nports, cap_ports;
-	struct idmap port_map; /* string hash -> first port index with that hash */
+	struct idmap port_map;     /* string hash -> first port index with that hash */
+	struct idmap port_raw_map; /* hash of a raw Wait-For-New-Message payload -> port */
 
 	/* messages */
 	struct alpcscope_message **msg_chunks;
@@ -157,8 +158,15 @@ bool process_table_on_service(struct alpcscope_model *m, uint32_t pid, uint32_t 
 bool process_table_finish(struct alpcscope_model *m);
 
 /* alpc_pairing.c */
+/*
+ * One ALPC event: @p value is the MessageID (Send, Receive, Wait-For-Reply)
+ * or the Status (Unwait); @p port the interned PortName of a
+ * Wait-For-New-Message (ALPCSCOPE_NONE when empty).
+ */
 bool alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *ev,
-			   const struct alpcscope_alpc *rec);
+			   uint32_t value, uint32_t port);
+/* Intern a port name; ALPCSCOPE_NONE for an empty name or on out of memory (*oom). */
+uint32_t alpc_pairing_intern_port(struct alpcscope_model *m, const char *name, bool *oom);
 void alpc_pairing_finish(struct alpcscope_model *m);
 bool alpc_pairing_on_process_start(struct alpcscope_model *m, uint32_t process,
 				   uint32_t creator_thread);

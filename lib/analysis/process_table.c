@@ -104,6 +104,10 @@ process_table_thread(struct alpcscope_model *m, uint32_t pid, uint32_t tid, bool
 {
 	uint32_t idx = idmap_get(&m->tid_map, tid);
 
+	if (idx != IDMAP_NONE && m->threads[idx].process != ALPCSCOPE_NONE &&
+	    m->procs[m->threads[idx].process].pid == pid)
+		return idx; /* the common case, checked first */
+
 	if (idx != IDMAP_NONE) {
 		uint32_t p = m->threads[idx].process;
 
