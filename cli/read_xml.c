@@ -35,6 +35,7 @@ cli_read_xml(struct cli_read *cr, cli_event_fn fn, void *ctx, struct alpcscope_r
 	struct alpcscope_error err;
 	const struct alpcscope_event *ev;
 	enum alpcscope_status st;
+	uint64_t events = 0;
 
 	memset(&err, 0, sizeof(err));
 	*reader_out = NULL;
@@ -47,6 +48,7 @@ cli_read_xml(struct cli_read *cr, cli_event_fn fn, void *ctx, struct alpcscope_r
 		return EXIT_UNREADABLE;
 	}
 	while ((st = alpcscope_xml_source_next(src, &ev, &err)) == ALPCSCOPE_OK) {
+		events++;
 		st = fn(ctx, ev, &err);
 		if (st != ALPCSCOPE_OK)
 			break;
@@ -55,8 +57,10 @@ cli_read_xml(struct cli_read *cr, cli_event_fn fn, void *ctx, struct alpcscope_r
 	alpcscope_xml_source_free(src);
 	if (st != ALPCSCOPE_END) {
 		fprintf(stderr, "%s: %s: %s\n", cr->path, alpcscope_status_str(st), err.message);
-		return st == ALPCSCOPE_E_NOMEM || st == ALPCSCOPE_E_IO ? EXIT_UNREADABLE
-								       : EXIT_DAMAGED;
+		/* nothing usable before the damage: the file cannot be read as a trace */
+		return st == ALPCSCOPE_E_NOMEM || st == ALPCSCOPE_E_IO || events == 0
+			   ? EXIT_UNREADABLE
+			   : EXIT_DAMAGED;
 	}
 	return cr->damage ? EXIT_DAMAGED : EXIT_OK;
 }

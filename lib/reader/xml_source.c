@@ -323,6 +323,10 @@ on_xml_error(void *ctx, xmlErrorPtr e)
 	snprintf(s->err_msg, sizeof(s->err_msg), "%s", e->message ? e->message : "parse error");
 	size_t n = strlen(s->err_msg);
 
+	for (size_t i = 0; i < n; i++) /* one line: libxml2 adds detail lines */
+		if (s->err_msg[i] == '\n')
+			s->err_msg[i] = i + 1 < n ? ';' : ' ';
+
 	while (n && (s->err_msg[n - 1] == '\n' || s->err_msg[n - 1] == ' '))
 		s->err_msg[--n] = '\0';
 }
