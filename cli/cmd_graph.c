@@ -144,6 +144,11 @@ caused_nodes(struct graph_cli *g, const struct alpcscope_model *m, uint32_t *nod
 				"alpcscope graph: no process '%s' was created inside a call chain; "
 				"nothing highlighted for it\n",
 				g->caused[c]);
+		else if (n == cap)
+			fprintf(stderr,
+				"alpcscope graph: --caused-process '%s' matches %u processes; "
+				"highlighting the paths to the first %u matches in all\n",
+				g->caused[c], found, cap);
 	}
 	g->f.caused_process = NULL;
 	return n;
@@ -172,6 +177,7 @@ write_graph(struct graph_cli *g, const struct alpcscope_model *m, const char *pa
 	go.highlight_nodes = nodes;
 	go.highlight_node_count = caused_nodes(g, m, nodes, MAX_HIGHLIGHT * 4);
 	go.highlight_default = !g->no_highlight && !g->nchains && !g->ncaused;
+	go.chain_filter = filter_chain;
 	go.parents = g->parents;
 	go.title = title;
 	go.filter_description = g->filter_len ? g->filter_text : NULL;

@@ -79,6 +79,8 @@ struct alpcscope_graph_options {
 	 * above is given.
 	 */
 	bool highlight_default;
+	/** Chains eligible for the default highlight (NULL = all); gets filter_ctx. */
+	alpcscope_chain_filter_fn chain_filter;
 	/** Also draw OS parent and logical parent edges between drawn processes. */
 	bool parents;
 	/** First line of the graph label (e.g. the trace file name); may be NULL. */
@@ -95,7 +97,7 @@ struct alpcscope_graph_options {
 #define ALPCSCOPE_GRAPH_OPTIONS_INIT                                                               \
 	{                                                                                          \
 		ALPCSCOPE_GRAPH_OPTIONS_VERSION, ALPCSCOPE_GRAPH_DOT, 60, NULL, NULL, NULL, NULL,  \
-		    0, NULL, 0, true, false, NULL, NULL, NULL, NULL                                \
+		    0, NULL, 0, true, NULL, false, NULL, NULL, NULL, NULL                          \
 	}
 
 /** What alpcscope_graph_write() drew. */

@@ -237,7 +237,8 @@ select_highlight(struct graph *gr, struct alpcscope_error *err)
 		want[o->highlight_chains[i]] = 1;
 	if (!explicit_hl && o->highlight_default)
 		for (uint32_t c = 0; c < gr->nchains; c++)
-			if (alpcscope_model_chain_at(gr->m, c)->process_count)
+			if (alpcscope_model_chain_at(gr->m, c)->process_count &&
+			    (!o->chain_filter || o->chain_filter(o->filter_ctx, gr->m, c)))
 				want[c] = 1;
 	for (uint32_t i = 0; i < gr->nnodes; i++) {
 		const struct alpcscope_chain_node *n = alpcscope_model_chain_node_at(gr->m, i);

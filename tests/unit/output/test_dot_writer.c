@@ -310,6 +310,15 @@ test_filters(const struct alpcscope_model *m)
 	free(dot);
 }
 
+static bool
+no_chain(void *ctx, const struct alpcscope_model *m, uint32_t chain)
+{
+	(void)ctx;
+	(void)m;
+	(void)chain;
+	return false;
+}
+
 static void
 test_highlight(const struct alpcscope_model *m)
 {
@@ -321,6 +330,16 @@ test_highlight(const struct alpcscope_model *m)
 	uint32_t chain = 0;
 
 	CHECK(node != ALPCSCOPE_NONE);
+	/* The chain filter limits the default highlight. */
+	o.chain_filter = no_chain;
+	char *plain = write_graph(m, &o, &st, &s, NULL);
+
+	CHECK(s == ALPCSCOPE_OK);
+	CHECK_EQ_U64(st.highlighted_chains, 0);
+	CHECK_EQ_U64(st.highlighted_processes, 0);
+	CHECK(contains(plain, "no chain highlighted"));
+	free(plain);
+	/* ... but not an explicit one. */
 	o.highlight_nodes = &node;
 	o.highlight_node_count = 1;
 	char *dot = write_graph(m, &o, &st, &s, NULL);
