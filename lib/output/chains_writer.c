@@ -70,7 +70,11 @@ fill_nrow(const struct alpcscope_model *m, uint32_t node, struct nrow *r)
 		r->time = mo_message_time(r->msg);
 		mo_latency_str(r->latency, sizeof(r->latency), mo_latency(m, r->msg));
 		mo_evidence(r->evidence, sizeof(r->evidence), mo_shown_evidence(m, r->msg));
-		snprintf(c, sizeof(c), "%s %u/%u", r->client.label, r->client.pid, r->client.tid);
+		if (r->client.tid != ALPCSCOPE_ID_UNKNOWN)
+			snprintf(c, sizeof(c), "%s %u/%u", r->client.label, r->client.pid,
+				 r->client.tid);
+		else
+			snprintf(c, sizeof(c), "?");
 		if (r->msg->receive.thread != ALPCSCOPE_NONE)
 			snprintf(s, sizeof(s), "%s %u/%u", r->server.label, r->server.pid,
 				 r->server.tid);
@@ -293,11 +297,11 @@ node_json(const struct alpcscope_model *m, const struct alpcscope_write_options 
 		json_object_object_add(j, "kind",
 				       mo_jstr(alpcscope_message_kind_name(
 					   (enum alpcscope_message_kind)r->msg->kind)));
-		json_object_object_add(j, "client_pid", mo_ju64(r->client.pid));
-		json_object_object_add(j, "client_tid", mo_ju64(r->client.tid));
+		json_object_object_add(j, "client_pid", mo_jid(r->client.pid));
+		json_object_object_add(j, "client_tid", mo_jid(r->client.tid));
 		json_object_object_add(j, "client_process", mo_jstr(r->client.label));
-		json_object_object_add(j, "server_pid", mo_ju64(r->server.pid));
-		json_object_object_add(j, "server_tid", mo_ju64(r->server.tid));
+		json_object_object_add(j, "server_pid", mo_jid(r->server.pid));
+		json_object_object_add(j, "server_tid", mo_jid(r->server.tid));
 		json_object_object_add(j, "server_process", mo_jstr(r->server.label));
 		json_object_object_add(j, "port",
 				       mo_jstr(alpcscope_model_port_name(m, r->msg->port)));
@@ -311,8 +315,8 @@ node_json(const struct alpcscope_model *m, const struct alpcscope_write_options 
 		json_object_object_add(j, "created_pid", mo_ju64(r->proc->pid));
 		json_object_object_add(j, "created_image", mo_jstr(r->proc->image_name));
 		json_object_object_add(j, "created_command_line", mo_jstr(r->proc->command_line));
-		json_object_object_add(j, "creator_pid", mo_ju64(r->creator_pid));
-		json_object_object_add(j, "creator_tid", mo_ju64(r->creator_tid));
+		json_object_object_add(j, "creator_pid", mo_jid(r->creator_pid));
+		json_object_object_add(j, "creator_tid", mo_jid(r->creator_tid));
 		json_object_object_add(j, "creator_process", mo_jstr(r->creator));
 	}
 	json_object_object_add(j, "edge_ordinal", mo_ju64(r->edge_ordinal));
@@ -496,7 +500,7 @@ write_caused(const struct alpcscope_model *m, const struct alpcscope_write_optio
 		json_object *j = json_object_new_object(), *hops = json_object_new_array();
 
 		json_object_object_add(j, "process", mo_jstr(label));
-		json_object_object_add(j, "pid", mo_ju64(p->pid));
+		json_object_object_add(j, "pid", mo_jid(p->pid));
 		json_object_object_add(j, "time", mo_jstr(mo_time(t, p->start_filetime_100ns)));
 		json_object_object_add(j, "os_parent", mo_jstr(os));
 		json_object_object_add(j, "os_parent_pid", mo_ju64(p->parent_pid));

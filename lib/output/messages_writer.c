@@ -119,13 +119,13 @@ row_json(const struct alpcscope_model *m, const struct alpcscope_write_options *
 	const struct alpcscope_message *msg = r->msg;
 
 	if (timesketch) {
-		char text[1024];
+		char text[1024], c[320], sv[320];
 		int64_t ft = mo_message_time(msg);
 
-		snprintf(text, sizeof(text), "ALPC %s %s: %s %u/%u -> %s %u/%u%s%s", r->kind, r->id,
-			 r->client.label, r->client.pid, r->client.tid, r->server.label,
-			 r->server.pid, r->server.tid, r->port ? " port " : "",
-			 r->port ? r->port : "");
+		party_text(c, sizeof(c), &r->client);
+		party_text(sv, sizeof(sv), &r->server);
+		snprintf(text, sizeof(text), "ALPC %s %s: %s -> %s%s%s", r->kind, r->id, c, sv,
+			 r->port ? " port " : "", r->port ? r->port : "");
 		json_object_object_add(j, "message", mo_jstr(text));
 		json_object_object_add(j, "datetime", mo_jstr(r->time));
 		json_object_object_add(j, "timestamp", mo_ji64((ft - UNIX_EPOCH_FILETIME) / 10));
@@ -139,11 +139,11 @@ row_json(const struct alpcscope_model *m, const struct alpcscope_write_options *
 	json_object_object_add(j, "kind", mo_jstr(r->kind));
 	json_object_object_add(j, "role", mo_jstr(r->role));
 	json_object_object_add(j, "message_id", mo_ju64(msg->message_id));
-	json_object_object_add(j, "client_pid", mo_ju64(r->client.pid));
-	json_object_object_add(j, "client_tid", mo_ju64(r->client.tid));
+	json_object_object_add(j, "client_pid", mo_jid(r->client.pid));
+	json_object_object_add(j, "client_tid", mo_jid(r->client.tid));
 	json_object_object_add(j, "client_process", mo_jstr(r->client.label));
-	json_object_object_add(j, "server_pid", mo_ju64(r->server.pid));
-	json_object_object_add(j, "server_tid", mo_ju64(r->server.tid));
+	json_object_object_add(j, "server_pid", mo_jid(r->server.pid));
+	json_object_object_add(j, "server_tid", mo_jid(r->server.tid));
 	json_object_object_add(j, "server_process", mo_jstr(r->server.label));
 	json_object_object_add(j, "port", mo_jstr(r->port));
 	json_object_object_add(

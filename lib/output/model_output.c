@@ -161,6 +161,12 @@ mo_ju64(uint64_t v)
 }
 
 json_object *
+mo_jid(uint32_t v)
+{
+	return v == ALPCSCOPE_ID_UNKNOWN ? NULL : json_object_new_uint64(v);
+}
+
+json_object *
 mo_ji64(int64_t v)
 {
 	return json_object_new_int64(v);
@@ -217,8 +223,8 @@ mo_jevent(const struct alpcscope_model *m, const struct alpcscope_message_event 
 	json_object_object_add(o, "time", mo_jstr(mo_time(t, e->filetime_100ns)));
 	json_object_object_add(o, "ordinal", mo_ju64(e->ordinal));
 	json_object_object_add(o, "file_offset", mo_ju64(e->file_offset));
-	json_object_object_add(o, "pid", mo_ju64(p.pid));
-	json_object_object_add(o, "tid", mo_ju64(p.tid));
+	json_object_object_add(o, "pid", mo_jid(p.pid));
+	json_object_object_add(o, "tid", mo_jid(p.tid));
 	json_object_object_add(o, "process", mo_jstr(p.label));
 	if (stacks)
 		json_object_object_add(o, "stack", mo_jstack(m, e->stack));

@@ -69,6 +69,8 @@ void mo_csv_field(FILE *out, const char *s);
 json_object *mo_jstr(const char *s);
 json_object *mo_ju64(uint64_t v);
 json_object *mo_ji64(int64_t v);
+/* A PID/TID; JSON null for ALPCSCOPE_ID_UNKNOWN. */
+json_object *mo_jid(uint32_t v);
 /* Stack frames as a JSON array of "module!+0xoff" strings; NULL when no stack. */
 json_object *mo_jstack(const struct alpcscope_model *m, uint32_t stack);
 /* Add "send"/"receive" event objects (time, ordinal, file offset, pid, tid). */
