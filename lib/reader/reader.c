@@ -170,6 +170,8 @@ resync(struct alpcscope_reader *r, uint64_t bad_off)
 	return r->size;
 }
 
+static void release_pages(struct alpcscope_reader *r, const struct buffer_ref *ref);
+
 static enum alpcscope_status
 index_buffers(struct alpcscope_reader *r, struct alpcscope_error *err)
 {
@@ -231,6 +233,7 @@ index_buffers(struct alpcscope_reader *r, struct alpcscope_error *err)
 			diag(r, "ALPCSCOPE-I111", ALPCSCOPE_SEV_INFO, off, r->nbuffers,
 			     "buffer flags report lost %s",
 			     (b.flags & WMIBUF_FLAG_BUFFER_LOST) ? "buffers" : "events");
+		release_pages(r, ref);
 		r->nbuffers++;
 		off += b.size;
 	}
