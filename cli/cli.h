@@ -27,8 +27,9 @@ struct cli_read {
 	void (*on_open)(void *ctx, const struct alpcscope_reader *reader);
 	uint64_t damage; /* diagnostics of severity >= warning */
 	uint64_t printed;
-	bool is_xml;                          /* input was an XML dump (cli/read_xml.c) */
-	struct alpcscope_trace_info xml_info; /* its trace info, when is_xml */
+	bool is_xml;                             /* input was an XML dump (cli/read_xml.c) */
+	struct alpcscope_trace_info xml_info;    /* its trace info, when is_xml */
+	struct alpcscope_reader_stats xml_stats; /* and its counters */
 };
 
 /*

@@ -66,6 +66,12 @@ cmd_info(int argc, char **argv)
 			fprintf(stderr, "alpcscope info: %s\n", err.message);
 			rc = EXIT_UNREADABLE;
 		}
+	} else if (cr.is_xml && rc != EXIT_UNREADABLE) { /* XML dump (cli/read_xml.c) */
+		if (alpcscope_summary_write_info(summary, &cr.xml_info, &cr.xml_stats, path, fmt,
+						 stdout, &err) != ALPCSCOPE_OK) {
+			fprintf(stderr, "alpcscope info: %s\n", err.message);
+			rc = EXIT_UNREADABLE;
+		}
 	}
 	alpcscope_summary_free(summary);
 	alpcscope_reader_free(reader);

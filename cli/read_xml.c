@@ -54,6 +54,7 @@ cli_read_xml(struct cli_read *cr, cli_event_fn fn, void *ctx, struct alpcscope_r
 			break;
 	}
 	cr->xml_info = *alpcscope_xml_source_info(src);
+	cr->xml_stats = *alpcscope_xml_source_stats(src);
 	alpcscope_xml_source_free(src);
 	if (st != ALPCSCOPE_END) {
 		fprintf(stderr, "%s: %s: %s\n", cr->path, alpcscope_status_str(st), err.message);

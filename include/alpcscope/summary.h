@@ -65,6 +65,15 @@ alpcscope_summary_write(const struct alpcscope_summary *s, const struct alpcscop
 			const char *path, enum alpcscope_summary_format fmt, FILE *out,
 			struct alpcscope_error *err);
 
+/**
+ * alpcscope_summary_write() from trace facts and counters instead of a
+ * reader, e.g. those of an XML source (alpcscope_xml_source_info/stats).
+ */
+ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_summary_write_info(
+    const struct alpcscope_summary *s, const struct alpcscope_trace_info *info,
+    const struct alpcscope_reader_stats *stats, const char *path, enum alpcscope_summary_format fmt,
+    FILE *out, struct alpcscope_error *err);
+
 /** Release @p s. Accepts NULL. */
 ALPCSCOPE_EXPORT void alpcscope_summary_free(struct alpcscope_summary *s);
 

@@ -168,11 +168,10 @@ iso(char *buf, size_t n, int64_t ft)
 /* ---------------- text ---------------- */
 
 static void
-write_text(const struct alpcscope_summary *s, const struct alpcscope_reader *reader,
-	   const char *path, FILE *out, const struct summary_provider **sorted)
+write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in,
+	   const struct alpcscope_reader_stats *st, const char *path, FILE *out,
+	   const struct summary_provider **sorted)
 {
-	const struct alpcscope_trace_info *in = alpcscope_reader_info(reader);
-	const struct alpcscope_reader_stats *st = alpcscope_reader_stats(reader);
 	char t1[40], t2[40];
 	struct capability caps[NCAPS];
 
@@ -329,11 +328,10 @@ j_str(const char *s)
 }
 
 static json_object *
-build_json(const struct alpcscope_summary *s, const struct alpcscope_reader *reader,
-	   const char *path, const struct summary_provider **sorted)
+build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in,
+	   const struct alpcscope_reader_stats *st, const char *path,
+	   const struct summary_provider **sorted)
 {
-	const struct alpcscope_trace_info *in = alpcscope_reader_info(reader);
-	const struct alpcscope_reader_stats *st = alpcscope_reader_stats(reader);
 	json_object *root = json_object_new_object();
 	json_object *tr = json_object_new_object();
 	char buf[64];
@@ -548,6 +546,17 @@ alpcscope_summary_write(const struct alpcscope_summary *s, const struct alpcscop
 			const char *path, enum alpcscope_summary_format fmt, FILE *out,
 			struct alpcscope_error *err)
 {
+	return alpcscope_summary_write_info(s, alpcscope_reader_info(reader),
+					    alpcscope_reader_stats(reader), path, fmt, out, err);
+}
+
+enum alpcscope_status
+alpcscope_summary_write_info(const struct alpcscope_summary *s,
+			     const struct alpcscope_trace_info *in,
+			     const struct alpcscope_reader_stats *st, const char *path,
+			     enum alpcscope_summary_format fmt, FILE *out,
+			     struct alpcscope_error *err)
+{
 	const struct summary_provider **sorted = NULL;
 	struct alpcscope_summary *ms = (struct alpcscope_summary *)(uintptr_t)s;
 
@@ -566,7 +575,7 @@ alpcscope_summary_write(const struct alpcscope_summary *s, const struct alpcscop
 	if (s->nprocesses)
 		qsort(ms->processes, s->nprocesses, sizeof(*s->processes), cmp_process);
 	if (fmt == ALPCSCOPE_SUMMARY_JSON) {
-		json_object *root = build_json(s, reader, path, sorted);
+		json_object *root = build_json(s, in, st, path, sorted);
 
 		fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_SPACED |
@@ -575,7 +584,7 @@ alpcscope_summary_write(const struct alpcscope_summary *s, const struct alpcscop
 		fputc('\n', out);
 		json_object_put(root);
 	} else {
-		write_text(s, reader, path, out, sorted);
+		write_text(s, in, st, path, out, sorted);
 	}
 	free(sorted);
 	if (ferror(out))

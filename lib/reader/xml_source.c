@@ -24,6 +24,7 @@
 #include <libxml/xmlreader.h>
 
 #include "reader/kernel_groups.h"
+#include "reader/logfile_header.h"
 #include "reader/xml_encode.h"
 #include "util/error.h"
 
@@ -929,8 +930,22 @@ finish_event(struct alpcscope_xml_source *s, struct alpcscope_error *err)
 	ev->raw = ev->payload;
 	ev->raw_size = ev->payload_size;
 
-	if (ev->is_kernel && ev->group == 0 && ev->opcode == 0)
-		header_info(s);
+	if (ev->is_kernel && ev->group == 0 && ev->opcode == 0) {
+		const char *warning = NULL;
+		struct alpcscope_trace_info in = s->info;
+
+		/* alpcscope's own dumps keep the whole TRACE_LOGFILE_HEADER: read it as the
+		 * ETL reader does; otherwise (tracerpt) take the named fields. */
+		if (ev->payload_size && !logfile_header_decode(ev, &in, &warning)) {
+			in.file_size = s->info.file_size;
+			in.header_found = true;
+			in.header_timestamp_ticks = ev->timestamp_ticks;
+			s->info = in;
+			s->first_time_set = s->info.start_filetime != 0;
+		} else {
+			header_info(s);
+		}
+	}
 	if (!s->first_time_set && ft) {
 		s->info.start_filetime = ft;
 		s->first_time_set = true;
