@@ -897,7 +897,8 @@ render(struct graph *gr, FILE *out, struct alpcscope_error *err)
 		st =
 		    error_set(err, ALPCSCOPE_E_UNSUPPORTED, ALPCSCOPE_NO_OFFSET,
 			      "Graphviz cannot lay out the graph with 'dot' (layout plugin missing "
-			      "or not configured: install libgvc6 and run 'dot -c' as root); "
+			      "or not configured: install libgvc6 and run 'libgvc6-config-update "
+			      "-c' or 'dot -c' as root); "
 			      "write DOT with -o FILE.dot instead");
 		pthread_mutex_unlock(&gvc_lock);
 		return st;
@@ -905,7 +906,8 @@ render(struct graph *gr, FILE *out, struct alpcscope_error *err)
 	if (gvRender(gvc_shared, gr->g, fmt, out) != 0)
 		st = error_set(err, ALPCSCOPE_E_UNSUPPORTED, ALPCSCOPE_NO_OFFSET,
 			       "Graphviz cannot render '%s' (renderer plugin missing or not "
-			       "configured: run 'dot -c' as root); write DOT with -o FILE.dot "
+			       "configured: run 'libgvc6-config-update -c' or 'dot -c' as root); "
+			       "write DOT with -o FILE.dot "
 			       "instead",
 			       fmt);
 	gvFreeLayout(gvc_shared, gr->g);
