@@ -403,6 +403,125 @@ ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_model_finish(struct alpcscope_m
 /** Release @p m and everything it lent out. Accepts NULL. */
 ALPCSCOPE_EXPORT void alpcscope_model_free(struct alpcscope_model *m);
 
+/* ---- RPC calls and WMI operations (lib/analysis/rpc_calls.c, wmi_activity.c) ---- */
+
+struct alpcscope_interface_db;
+
+/** RPC transport of a call (Microsoft-Windows-RPC Protocol field). */
+enum alpcscope_rpc_protocol {
+	ALPCSCOPE_RPC_PROTOCOL_UNKNOWN = 0,
+	ALPCSCOPE_RPC_PROTOCOL_TCP = 1,
+	ALPCSCOPE_RPC_PROTOCOL_NAMED_PIPES = 2,
+	ALPCSCOPE_RPC_PROTOCOL_LRPC = 3, /**< local RPC, carried by ALPC */
+	ALPCSCOPE_RPC_PROTOCOL_HTTP = 4,
+};
+
+/**
+ * One side of an RPC call: Microsoft-Windows-RPC client (5/7) or server
+ * (6/8) call start and its stop (paired by ActivityId on the same thread).
+ * For LRPC calls the ALPC request the same thread carried inside the call's
+ * time window is @c message: for a client call the request its thread sent
+ * between start and stop, for a server call the request its thread was
+ * serving (received before the start, replied to after the stop).
+ */
+struct alpcscope_rpc_call {
+	struct alpcscope_guid interface_uuid;
+	uint32_t opnum;
+	uint32_t protocol;           /**< enum alpcscope_rpc_protocol (or the raw value) */
+	const char *network_address; /**< "" for local calls */
+	const char *endpoint;        /**< LRPC: the ALPC port name under \RPC Control\ */
+	const char *options;
+	uint32_t authentication_level;
+	uint32_t authentication_service; /**< 9 Negotiate, 10 NTLM, 16 Kerberos, 20 Kernel, ... */
+	uint32_t impersonation_level;
+	bool server;     /**< server side (event 6) rather than client side (event 5) */
+	bool stopped;    /**< its stop event (7/8) was seen */
+	uint32_t status; /**< stop Status (RPC status / Win32 error); 0 when not stopped */
+	uint32_t thread; /**< thread index of the calling / dispatching thread */
+	int64_t start_filetime_100ns, stop_filetime_100ns;
+	uint64_t start_ordinal, stop_ordinal;
+	uint32_t message; /**< ALPC request carrying the call, or ALPCSCOPE_NONE */
+};
+
+/** Number of RPC call sides seen. */
+ALPCSCOPE_EXPORT uint32_t alpcscope_model_rpc_call_count(const struct alpcscope_model *m);
+/** RPC call side @p index (borrowed); NULL when out of range. */
+ALPCSCOPE_EXPORT const struct alpcscope_rpc_call *
+alpcscope_model_rpc_call_at(const struct alpcscope_model *m, uint32_t index);
+/**
+ * The RPC call carried by ALPC request @p message, from the client side
+ * (@p server false) or the server side; ALPCSCOPE_NONE when none.
+ */
+ALPCSCOPE_EXPORT uint32_t alpcscope_model_message_rpc_call(const struct alpcscope_model *m,
+							   uint32_t message, bool server);
+
+/**
+ * Name interfaces and procedures with @p db (borrowed: it must outlive the
+ * model; NULL = no names). May be called at any time before the writers run.
+ */
+ALPCSCOPE_EXPORT void alpcscope_model_set_interfaces(struct alpcscope_model *m,
+						     const struct alpcscope_interface_db *db);
+/** The database set with alpcscope_model_set_interfaces(), or NULL. */
+ALPCSCOPE_EXPORT const struct alpcscope_interface_db *
+alpcscope_model_interfaces(const struct alpcscope_model *m);
+
+/** How a WMI-created process relates to the model's logical parent. */
+enum alpcscope_wmi_corroboration {
+	ALPCSCOPE_WMI_NO_PROCESS = 0, /**< no created process (or not in the trace) */
+	ALPCSCOPE_WMI_AGREES = 1,     /**< WMI's client is the chain's logical parent */
+	ALPCSCOPE_WMI_DIFFERS = 2,    /**< the chain names another logical parent */
+	ALPCSCOPE_WMI_ONLY = 3, /**< no chain explains the process; WMI alone names the client */
+};
+
+/**
+ * One WMI operation from Microsoft-Windows-WMI-Activity, joined by
+ * OperationId (11 start, 22 method, 23 process created, 13 end) and
+ * GroupOperationId (12 provider call). Logged by the WMI service, so
+ * @c thread is a Winmgmt thread; @c message is the ALPC request that thread
+ * was serving when the operation started.
+ */
+struct alpcscope_wmi_operation {
+	uint32_t operation_id, group_operation_id;
+	const char *correlation_id;     /**< NULL when not logged */
+	const char *operation;          /**< event 11 Operation text, or NULL */
+	const char *namespace_name;     /**< NULL when not logged */
+	const char *user;               /**< NULL when not logged */
+	const char *class_name;         /**< event 22, or NULL */
+	const char *method_name;        /**< event 22, or NULL */
+	const char *provider_name;      /**< event 12, or NULL */
+	const char *provider_operation; /**< event 12 Operation text, or NULL */
+	const char *command_line;       /**< event 23 Commandline, or NULL */
+	uint32_t client_pid;        /**< ClientProcessId; ALPCSCOPE_ID_UNKNOWN when not logged */
+	uint32_t client_process;    /**< process index of client_pid at the time, or NONE */
+	uint32_t provider_host_pid; /**< event 12 HostId; ALPCSCOPE_ID_UNKNOWN when not logged */
+	uint32_t created_pid;       /**< event 23 CreatedProcessId; ID_UNKNOWN when none */
+	uint32_t created_process;   /**< process index of created_pid, or NONE */
+	uint8_t corroboration;      /**< enum alpcscope_wmi_corroboration */
+	bool ended;                 /**< event 13 seen */
+	uint32_t result_code;       /**< event 13 ResultCode */
+	uint32_t thread;            /**< thread index that logged the start, or NONE */
+	int64_t start_filetime_100ns, end_filetime_100ns;
+	uint64_t start_ordinal;
+	uint32_t message;          /**< request served by @c thread at the start, or NONE */
+	uint32_t provider_message; /**< request from that one to the provider host, or NONE */
+};
+
+/** Number of WMI operations. */
+ALPCSCOPE_EXPORT uint32_t alpcscope_model_wmi_operation_count(const struct alpcscope_model *m);
+/** WMI operation @p index (borrowed); NULL when out of range. */
+ALPCSCOPE_EXPORT const struct alpcscope_wmi_operation *
+alpcscope_model_wmi_operation_at(const struct alpcscope_model *m, uint32_t index);
+/**
+ * The WMI operation whose request is @p message (its @c message or
+ * @c provider_message), or ALPCSCOPE_NONE. @p as_provider tells which.
+ */
+ALPCSCOPE_EXPORT uint32_t alpcscope_model_message_wmi_operation(const struct alpcscope_model *m,
+								uint32_t message,
+								bool *as_provider);
+/** The WMI operation that reports creating process @p process, or ALPCSCOPE_NONE. */
+ALPCSCOPE_EXPORT uint32_t alpcscope_model_process_wmi_operation(const struct alpcscope_model *m,
+								uint32_t process);
+
 /* ---- writers (output layer) ------------------------------------------------------ */
 
 /** Output formats of the message and chain writers (docs/output-schema.md). */

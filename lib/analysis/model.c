@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/model_internal.h"
+#include "analysis/rpc_calls.h"
 #include "util/bytes.h"
 #include "util/error.h"
 
@@ -78,6 +79,7 @@ alpcscope_model_free(struct alpcscope_model *m)
 	if (!m)
 		return;
 	alpcscope_decoder_free(m->decoder);
+	rpc_state_free(m->rpc);
 	free(m->procs);
 	free(m->threads);
 	free(m->tstate);
@@ -221,6 +223,8 @@ alpcscope_model_add_event(struct alpcscope_model *m, const struct alpcscope_even
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
 				 m && m->finished ? "model already finished" : "NULL argument");
 	m->stats.events++;
+	if (rpc_wanted(ev)) /* Microsoft-Windows-RPC, WMI-Activity: rpc_calls.c */
+		return rpc_on_event(m, ev, err);
 	if (!wanted(ev))
 		return ALPCSCOPE_OK;
 	if (ev->pointer_size == 4 || ev->pointer_size == 8)
@@ -248,7 +252,8 @@ alpcscope_model_finish(struct alpcscope_model *m, struct alpcscope_error *err)
 				 m ? "model already finished" : "NULL model");
 	m->finished = true;
 	alpc_pairing_finish(m);
-	if (!stacks_finish(m) || !process_table_finish(m) || !chain_builder_finish(m))
+	if (!stacks_finish(m) || !process_table_finish(m) || !chain_builder_finish(m) ||
+	    !rpc_finish(m))
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	/* Live state is no longer needed. */
 	free(m->tstate);

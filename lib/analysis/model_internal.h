@@ -123,6 +123,9 @@ struct alpcscope_model {
 	uint32_t nnodes, cap_nodes;
 	struct alpcscope_chain *chains;
 	uint32_t nchains, cap_chains;
+
+	/* RPC calls and WMI operations (rpc_calls.c, wmi_activity.c); NULL until used */
+	struct rpc_state *rpc;
 };
 
 static inline struct alpcscope_message *

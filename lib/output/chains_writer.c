@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "output/model_output.h"
+#include "output/rpc_output.h"
 #include "output/xml_analysis_writer.h"
 #include "util/error.h"
 
@@ -207,6 +208,24 @@ write_stack_text(const struct alpcscope_model *m, FILE *out, int indent, const c
 			alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
 }
 
+/* RPC call, WMI operation and WMI process report of a node (rpc_output.c). */
+static void
+write_rpc_wmi_text(const struct alpcscope_model *m, FILE *out, int indent, const char *bar,
+		   const struct nrow *r)
+{
+	char buf[1400];
+
+	if (r->msg && ro_rpc_text(m, r->n->message, buf, sizeof(buf))) {
+		fprintf(out, "%*s%srpc: %s\n", indent, "", bar, buf);
+		ro_rpc_evidence(m, r->n->message, buf, sizeof(buf));
+		fprintf(out, "%*s%srpc evidence: %s\n", indent, "", bar, buf);
+	}
+	if (r->msg && ro_wmi_text(m, r->n->message, buf, sizeof(buf)))
+		fprintf(out, "%*s%swmi: %s\n", indent, "", bar, buf);
+	if (r->proc && ro_process_wmi_text(m, r->n->process, buf, sizeof(buf)))
+		fprintf(out, "%*s%swmi: %s\n", indent, "", bar, buf);
+}
+
 static void
 write_text_node(const struct alpcscope_model *m, const struct alpcscope_write_options *o, FILE *out,
 		const struct nrow *r)
@@ -218,6 +237,7 @@ write_text_node(const struct alpcscope_model *m, const struct alpcscope_write_op
 	fprintf(out, "%*s   | edge: %s\n", indent, "", r->edge_text);
 	if (r->msg)
 		fprintf(out, "%*s   | evidence: %s\n", indent, "", r->evidence);
+	write_rpc_wmi_text(m, out, indent + 3, "| ", r);
 	if (o->stacks && r->msg) {
 		write_stack_text(m, out, indent + 3, "send", r->msg->send.stack);
 		write_stack_text(m, out, indent + 3, "receive", r->msg->receive.stack);
@@ -319,6 +339,19 @@ node_json(const struct alpcscope_model *m, const struct alpcscope_write_options 
 		json_object_object_add(j, "creator_tid", mo_jid(r->creator_tid));
 		json_object_object_add(j, "creator_process", mo_jstr(r->creator));
 	}
+	if (r->msg) { /* only when present: rows of traces without RPC/WMI are unchanged */
+		json_object *x = ro_rpc_json(m, r->n->message);
+
+		if (x)
+			json_object_object_add(j, "rpc", x);
+		if ((x = ro_wmi_json(m, r->n->message)))
+			json_object_object_add(j, "wmi", x);
+	} else {
+		json_object *x = ro_process_wmi_json(m, r->n->process);
+
+		if (x)
+			json_object_object_add(j, "wmi", x);
+	}
 	json_object_object_add(j, "edge_ordinal", mo_ju64(r->edge_ordinal));
 	json_object_object_add(j, "edge_file_offset", mo_ju64(r->edge_file_offset));
 	json_object_object_add(j, "edge", mo_jstr(r->edge_text));
@@ -400,10 +433,22 @@ write_csv_node(const struct alpcscope_model *m, FILE *out, const struct nrow *r)
 		fprintf(out, "%u,%" PRIu64 ",", r->parent_message, r->window_start_ordinal);
 		if (r->window_closed)
 			fprintf(out, "%" PRIu64, r->window_end_ordinal);
-		fprintf(out, ",%s\n", r->window_end);
+		fprintf(out, ",%s", r->window_end);
 	} else {
-		fputs(",,,\n", out);
+		fputs(",,,", out);
 	}
+	if (ro_any(m)) { /* rpc,wmi columns only for traces with RPC or WMI events */
+		char buf[1400];
+
+		fputc(',', out);
+		if (r->msg && ro_rpc_text(m, r->n->message, buf, sizeof(buf)))
+			mo_csv_field(out, buf);
+		fputc(',', out);
+		if ((r->msg && ro_wmi_text(m, r->n->message, buf, sizeof(buf))) ||
+		    (r->proc && ro_process_wmi_text(m, r->n->process, buf, sizeof(buf))))
+			mo_csv_field(out, buf);
+	}
+	fputc('\n', out);
 }
 
 static void
@@ -492,6 +537,7 @@ write_caused(const struct alpcscope_model *m, const struct alpcscope_write_optio
 			fprintf(out, "         edge: %s\n", r.edge_text);
 			if (r.msg)
 				fprintf(out, "         evidence: %s\n", r.evidence);
+			write_rpc_wmi_text(m, out, 9, "", &r);
 		}
 		fputc('\n', out);
 		return;
@@ -545,7 +591,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 	if (o->format == ALPCSCOPE_OUTPUT_XML) /* xml_analysis_writer.c */
 		return xml_chains_write(m, o, out, err);
 	if (o->format == ALPCSCOPE_OUTPUT_CSV)
-		fprintf(out, "%s\n", csv_header);
+		fprintf(out, "%s%s\n", csv_header, ro_any(m) ? ",rpc,wmi" : "");
 	if (o->format == ALPCSCOPE_OUTPUT_TEXT && !o->caused_process_only)
 		fprintf(out, "# alpcscope chains%s%s: %u chains\n\n", o->trace_path ? " " : "",
 			o->trace_path ? o->trace_path : "", alpcscope_model_chain_count(m));
