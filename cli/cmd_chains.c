@@ -85,6 +85,7 @@ cmd_chains(int argc, char **argv)
 	wo.trace_start_filetime = start;
 	wo.chain_filter = filter_chain;
 	wo.filter_ctx = &f;
+	setvbuf(stdout, NULL, _IOFBF, 1u << 20);
 	memset(&err, 0, sizeof(err));
 	if (alpcscope_chains_write(m, &wo, stdout, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope chains: %s\n", err.message);

@@ -80,6 +80,7 @@ cmd_messages(int argc, char **argv)
 	wo.trace_start_filetime = start;
 	wo.message_filter = filter_message;
 	wo.filter_ctx = &f;
+	setvbuf(stdout, NULL, _IOFBF, 1u << 20);
 	memset(&err, 0, sizeof(err));
 	if (alpcscope_messages_write(m, &wo, stdout, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope messages: %s\n", err.message);

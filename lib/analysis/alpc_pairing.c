@@ -23,6 +23,9 @@
 
 #include "analysis/model_internal.h"
 
+/* After pairing, chain_node of a message with a nested child (same value in chain_builder.c). */
+#define MSG_HAS_CHILD (UINT32_MAX - 1u)
+
 #define OP_SEND       33
 #define OP_RECEIVE    34
 #define OP_WAIT_REPLY 35
@@ -560,7 +563,11 @@ alpc_pairing_finish(struct alpcscope_model *m)
 	for (uint32_t i = 0; i < m->nmsgs; i++) {
 		struct alpcscope_message *msg = model_msg(m, i);
 
-		msg->chain_node = ALPCSCOPE_NONE;
+		/* chain_node was a list link; from now on it marks chain parents */
+		if (msg->chain_node != MSG_HAS_CHILD)
+			msg->chain_node = ALPCSCOPE_NONE;
+		if (msg->parent != ALPCSCOPE_NONE)
+			model_msg(m, msg->parent)->chain_node = MSG_HAS_CHILD;
 		if (msg->kind == MSG_KIND_PENDING) {
 			msg->kind = ALPCSCOPE_MESSAGE_UNMATCHED_SEND;
 		} else if (msg->kind == MSG_KIND_DELIVERED) {

@@ -13,6 +13,9 @@
 
 #include "analysis/model_internal.h"
 
+/* After pairing, chain_node of a message with a nested child (same value in alpc_pairing.c). */
+#define MSG_HAS_CHILD (UINT32_MAX - 1u)
+
 static uint32_t
 new_node(struct alpcscope_model *m, uint8_t kind, uint32_t parent)
 {
@@ -141,22 +144,14 @@ chain_stats(struct alpcscope_model *m)
 bool
 chain_builder_finish(struct alpcscope_model *m)
 {
-	uint8_t *mark = calloc(m->nmsgs ? m->nmsgs : 1, 1);
 	uint32_t *last_child = NULL;
 	uint32_t cap_last = 0;
 	bool ok = false;
 
-	if (!mark)
-		return false;
-	for (uint32_t i = 0; i < m->nmsgs; i++) {
-		const struct alpcscope_message *msg = model_msg(m, i);
-
-		if (msg->parent != ALPCSCOPE_NONE)
-			mark[msg->parent] = 1;
-	}
+	/* alpc_pairing_finish() marked every message with a child (MSG_HAS_CHILD). */
 	for (uint32_t p = 0; p < m->nprocs; p++)
 		if (m->procs[p].cause_message != ALPCSCOPE_NONE)
-			mark[m->procs[p].cause_message] = 1;
+			model_msg(m, m->procs[p].cause_message)->chain_node = MSG_HAS_CHILD;
 
 	for (uint32_t i = 0; i < m->nmsgs; i++) {
 		struct alpcscope_message *msg = model_msg(m, i);
@@ -164,7 +159,7 @@ chain_builder_finish(struct alpcscope_model *m)
 
 		if (msg->parent != ALPCSCOPE_NONE)
 			pn = model_msg(m, msg->parent)->chain_node;
-		else if (!mark[i])
+		else if (msg->chain_node != MSG_HAS_CHILD)
 			continue;
 		uint32_t node = new_node(m, ALPCSCOPE_NODE_MESSAGE, pn);
 
@@ -204,7 +199,6 @@ chain_builder_finish(struct alpcscope_model *m)
 	}
 	ok = chain_stats(m);
 out:
-	free(mark);
 	free(last_child);
 	return ok;
 }
