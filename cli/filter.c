@@ -16,7 +16,20 @@ const char filter_usage[] =
     "  --pid N[,N...]            only rows touching these PIDs; '-N' excludes\n"
     "  --exclude NAME            same as --process -NAME\n"
     "  --from TIME, --to TIME    time window: ISO-8601 UTC (2024-05-01T10:00:02Z) or seconds\n"
-    "                            from trace start (2.5)\n";
+    "                            from trace start (2.5)\n"
+    "  --interfaces FILE         RPC interface names from FILE (alpcscope, RPCMon or Akamai\n"
+    "                            JSON; repeatable; later files win; docs/interface-db.md)\n"
+    "  --no-builtin-interfaces   do not load the built-in interface database\n";
+
+/*
+ * RPC interface database of this invocation (--interfaces): built by
+ * cli_analyse(), lent to the model, released by filter_free() (after the
+ * model). One command runs per process, so it lives at file scope.
+ */
+static const char *ifdb_files[FILTER_MAX_ITEMS];
+static size_t n_ifdb_files;
+static bool ifdb_no_builtin;
+static struct alpcscope_interface_db *ifdb;
 
 void
 filter_init(struct cli_filter *f)
@@ -30,6 +43,8 @@ filter_free(struct cli_filter *f)
 	for (size_t i = 0; i < f->n_owned; i++)
 		free(f->owned[i]);
 	f->n_owned = 0;
+	alpcscope_interface_db_free(ifdb);
+	ifdb = NULL;
 }
 
 static bool
@@ -117,6 +132,22 @@ filter_parse_arg(struct cli_filter *f, const char *cmd, int argc, char **argv, i
 			fprintf(stderr, "alpcscope %s: %s needs a value\n", cmd, valued[k]);
 			return -1;
 		}
+	}
+	if (strcmp(arg, "--no-builtin-interfaces") == 0) {
+		ifdb_no_builtin = true;
+		return 1;
+	}
+	if (strncmp(arg, "--interfaces", 12) == 0 && (arg[12] == '\0' || arg[12] == '=')) {
+		if (!cli_opt(arg, "--interfaces", &v, i, argc, argv)) {
+			fprintf(stderr, "alpcscope %s: --interfaces needs a file\n", cmd);
+			return -1;
+		}
+		if (n_ifdb_files >= FILTER_MAX_ITEMS) {
+			fprintf(stderr, "alpcscope %s: too many --interfaces files\n", cmd);
+			return -1;
+		}
+		ifdb_files[n_ifdb_files++] = v;
+		return 1;
 	}
 	if (!v)
 		return 0;
@@ -388,6 +419,30 @@ add_to_model(void *ctx, const struct alpcscope_event *ev, struct alpcscope_error
 	return alpcscope_model_add_event(ctx, ev, err);
 }
 
+/* Build the interface database (built-in, then --interfaces files) and lend it to @p m. */
+static bool
+load_interfaces(const char *cmd, struct alpcscope_model *m)
+{
+	struct alpcscope_error err;
+
+	memset(&err, 0, sizeof(err));
+	alpcscope_interface_db_free(ifdb);
+	ifdb = NULL;
+	if (alpcscope_interface_db_new(&ifdb, &err) != ALPCSCOPE_OK ||
+	    (!ifdb_no_builtin && alpcscope_interface_db_load_builtin(ifdb, &err) != ALPCSCOPE_OK)) {
+		fprintf(stderr, "alpcscope %s: %s\n", cmd, err.message);
+		return false;
+	}
+	for (size_t k = 0; k < n_ifdb_files; k++)
+		if (alpcscope_interface_db_load_file(ifdb, ifdb_files[k], ALPCSCOPE_IFDB_AUTO,
+						     &err) != ALPCSCOPE_OK) {
+			fprintf(stderr, "alpcscope %s: interface database %s\n", cmd, err.message);
+			return false;
+		}
+	alpcscope_model_set_interfaces(m, ifdb);
+	return true;
+}
+
 int
 cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_options *opt,
 	    struct alpcscope_model **model_out, int64_t *trace_start_out)
@@ -404,6 +459,10 @@ cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_opti
 	if (alpcscope_model_new(&m, opt, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope %s: %s\n", cmd, err.message);
 		return EXIT_UNREADABLE;
+	}
+	if (!load_interfaces(cmd, m)) {
+		alpcscope_model_free(m);
+		return EXIT_USAGE;
 	}
 	memset(&cr, 0, sizeof(cr));
 	cr.path = path;

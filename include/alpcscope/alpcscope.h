@@ -15,6 +15,7 @@
 #include "dump.h"
 #include "event.h"
 #include "graph.h"
+#include "interfaces.h"
 #include "model.h"
 #include "reader.h"
 #include "schema.h"
