@@ -38,18 +38,20 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# time_run OUT CMD...: run twice, keep the second; sets WALL (s) and RSS (KiB).
+# time_run OUT CMD...: run twice, keep the second; sets WALL and CPU (user+sys, s), RSS (KiB).
 time_run() {
 	out=$1
 	shift
 	"$@" >"$out" 2>/dev/null || true
-	/usr/bin/time -f '%e %M' -o "$BENCH_DIR/time.txt" "$@" >"$out" 2>/dev/null || true
+	/usr/bin/time -f '%e %M %U %S' -o "$BENCH_DIR/time.txt" "$@" >"$out" 2>/dev/null || true
 	WALL=$(cut -d' ' -f1 "$BENCH_DIR/time.txt")
 	RSS=$(cut -d' ' -f2 "$BENCH_DIR/time.txt")
+	CPU=$(awk '{print $3 + $4}' "$BENCH_DIR/time.txt")
 }
 
-printf '%-22s %10s %12s %8s %9s %9s %10s %8s %9s %7s\n' trace MiB records info_s \
-	Mrec/s MB/s rss_MiB cat_s cat_MB/s ratio
+# On a loaded machine wall time overstates the work; cpu_s and Mrec/cpu_s do not.
+printf '%-22s %6s %10s %7s %7s %8s %6s %9s %8s %7s %8s %6s\n' trace MiB records info_s \
+	cpu_s Mrec/s MB/s Mrec/cpu rss_MiB cat_s cat_MB/s ratio
 
 bench_one() {
 	name=$1
@@ -60,17 +62,17 @@ bench_one() {
 	time_run "$BENCH_DIR/out.json" "$ALPCSCOPE" info "$file" --format json
 	info_wall=$WALL
 	info_rss=$RSS
+	info_cpu=$CPU
 	records=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["records_total"])' \
 		"$BENCH_DIR/out.json")
-	python3 - "$name" "$bytes" "$records" "$info_wall" "$info_rss" "$cat_wall" <<'PY'
+	python3 - "$name" "$bytes" "$records" "$info_wall" "$info_rss" "$cat_wall" "$info_cpu" <<'PY'
 import sys
-name, size, rec, iw, rss, cw = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
-    float(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
-iw = max(iw, 0.01)
-cw = max(cw, 0.01)
-print(f"{name:<22} {size / 2**20:10.0f} {rec:12d} {iw:8.2f} {rec / iw / 1e6:9.2f} "
-      f"{size / iw / 1e6:9.0f} {rss / 1024:10.1f} {cw:8.2f} {size / cw / 1e6:9.0f} "
-      f"{iw / cw:7.2f}")
+name, size, rec, iw, rss, cw, ic = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
+    float(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
+iw, cw, ic = max(iw, 0.01), max(cw, 0.01), max(ic, 0.01)
+print(f"{name:<22} {size / 2**20:6.0f} {rec:10d} {iw:7.2f} {ic:7.2f} {rec / iw / 1e6:8.2f} "
+      f"{size / iw / 1e6:6.0f} {rec / ic / 1e6:9.2f} {rss / 1024:8.1f} {cw:7.2f} "
+      f"{size / cw / 1e6:8.0f} {iw / cw:6.2f}")
 PY
 }
 

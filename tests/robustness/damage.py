@@ -3,7 +3,8 @@
 """Robustness of `alpcscope info` and `alpcscope dump` on damaged copies of a trace.
 
 usage: damage.py ALPCSCOPE TRACE [TRACE...] [--variants N|auto] [--seed S]
-(auto, the default: 50 copies below 1 MiB, 20 below 8 MiB, 8 above)
+(auto, the default: 30 copies below 1 MiB, 12 below 8 MiB, 6 above;
+`dump` reads every 2nd copy below 1 MiB, every 4th above)
        damage.py ALPCSCOPE --dir DIR [--glob '*.etl'] ...   (every matching file; 77 if none)
 
 For each trace (a .7z is unpacked with 7zz first) this writes damaged copies
@@ -333,7 +334,7 @@ def check_file(exe, path, nvariants, seed, tmp, res, have_dump):
     per_buf = records_per_buffer(data)
     rng = random.Random(zlib.crc32(base.encode()) ^ seed)
     if nvariants is None:  # auto: keep the suite within its time budget under ASan
-        nvariants = 50 if len(data) < (1 << 20) else 20 if len(data) < (8 << 20) else 8
+        nvariants = 30 if len(data) < (1 << 20) else 12 if len(data) < (8 << 20) else 6
     for i, v in enumerate(make_variants(data, rng, nvariants)):
         vpath = os.path.join(tmp, v.name + ".etl")
         with open(vpath, "wb") as f:
@@ -353,7 +354,7 @@ def check_file(exe, path, nvariants, seed, tmp, res, have_dump):
                     res.fail(f"{label}: records_total {got} < {floor} (intact {intact} minus "
                              f"{per_buf[v.damaged_buffer]} records of damaged buffer "
                              f"{v.damaged_buffer}): intact buffers after it were lost")
-        if have_dump and (len(data) < (1 << 20) or i % 4 == 0):
+        if have_dump and i % (2 if len(data) < (1 << 20) else 4) == 0:
             rc, _, err = run([exe, "dump", vpath], env)
             check_run(res, label + " dump", rc, err)
         os.unlink(vpath)
