@@ -61,10 +61,18 @@ struct stream {
 
 enum time_mode { TIME_RAW, TIME_QPC_10MHZ, TIME_SCALED };
 
+/* The key travels with the stream index so sifting touches only this array. */
+struct heap_entry {
+	int64_t ticks;
+	uint32_t stream;
+};
+
 struct alpcscope_reader {
 	const uint8_t *map;
 	size_t size;
 	bool owns_map;
+	int fd;                 /* open file of an owned map, for header reads; -1 otherwise */
+	uint64_t released_upto; /* file pages below this were dropped (owned maps) */
 	uintptr_t page_size;
 	struct alpcscope_reader_options opt;
 	struct alpcscope_trace_info info;
@@ -78,7 +86,7 @@ struct alpcscope_reader {
 	bool in_header_phase;
 	struct stream *streams;
 	uint32_t nstreams;
-	uint32_t *heap; /* stream indices, min-heap by (next ticks, index) */
+	struct heap_entry *heap; /* min-heap by (next ticks, stream index) */
 	uint32_t heap_len;
 	struct stream *lent;
 	bool started;
@@ -170,7 +178,20 @@ resync(struct alpcscope_reader *r, uint64_t bad_off)
 	return r->size;
 }
 
-static void release_pages(struct alpcscope_reader *r, const struct buffer_ref *ref);
+/*
+ * Read a buffer header for the index pass. Through the file descriptor when
+ * there is one: touching the mapping would fault in (and keep resident) a
+ * whole fault-around window per buffer just to read 72 bytes.
+ */
+static bool
+decode_header_at(struct alpcscope_reader *r, uint64_t off, struct wmi_buffer *b)
+{
+	uint8_t hdr[WMIBUF_HEADER_SIZE];
+
+	if (r->fd >= 0 && pread(r->fd, hdr, sizeof(hdr), (off_t)off) == (ssize_t)sizeof(hdr))
+		return wmi_buffer_decode(hdr, r->size - off, off, b);
+	return wmi_buffer_decode(r->map + off, r->size - off, off, b);
+}
 
 static enum alpcscope_status
 index_buffers(struct alpcscope_reader *r, struct alpcscope_error *err)
@@ -187,8 +208,7 @@ index_buffers(struct alpcscope_reader *r, struct alpcscope_error *err)
 			     (unsigned long long)(r->size - off));
 			break;
 		}
-		if (!wmi_buffer_decode(r->map + off, r->size - off, off, &b) ||
-		    !plausible_header(&b)) {
+		if (!decode_header_at(r, off, &b) || !plausible_header(&b)) {
 			uint64_t next = resync(r, off);
 
 			diag(r, "ALPCSCOPE-W102", ALPCSCOPE_SEV_ERROR, off, r->nbuffers,
@@ -233,7 +253,6 @@ index_buffers(struct alpcscope_reader *r, struct alpcscope_error *err)
 			diag(r, "ALPCSCOPE-I111", ALPCSCOPE_SEV_INFO, off, r->nbuffers,
 			     "buffer flags report lost %s",
 			     (b.flags & WMIBUF_FLAG_BUFFER_LOST) ? "buffers" : "events");
-		release_pages(r, ref);
 		r->nbuffers++;
 		off += b.size;
 	}
@@ -394,12 +413,25 @@ count_records_past_saved(struct alpcscope_reader *r, const struct buffer_ref *re
 
 /* ---- time ---- */
 
+static inline int64_t ticks_to_filetime(const struct alpcscope_reader *r, int64_t ticks);
+
 int64_t
 alpcscope_reader_ticks_to_filetime(const struct alpcscope_reader *r, int64_t ticks)
 {
-	/* 128-bit so that garbage times in damaged files cannot overflow; saturated. */
-	int128 d = (int128)ticks - r->t0, ft;
+	return ticks_to_filetime(r, ticks);
+}
 
+static inline int64_t
+ticks_to_filetime(const struct alpcscope_reader *r, int64_t ticks)
+{
+	/* 128-bit so that garbage times in damaged files cannot overflow; saturated. */
+	int128 d, ft;
+	int64_t d64, ft64;
+
+	if (r->time_mode == TIME_QPC_10MHZ && !__builtin_sub_overflow(ticks, r->t0, &d64) &&
+	    !__builtin_add_overflow(r->start_ft, d64, &ft64))
+		return ft64; /* the common case, without 128-bit arithmetic */
+	d = (int128)ticks - r->t0;
 	switch (r->time_mode) {
 	case TIME_RAW: return ticks;
 	case TIME_QPC_10MHZ: ft = r->start_ft + d; break;
@@ -448,23 +480,48 @@ setup_time(struct alpcscope_reader *r)
 
 /* ---- streams ---- */
 
+/* Pages are dropped in chunks of this size: one madvise (and TLB flush) per chunk. */
+#define RELEASE_CHUNK (8u << 20)
+
+/* Drop the mapped pages of [r->released_upto, upto) rounded to pages. */
+static void
+release_range(struct alpcscope_reader *r, uint64_t upto)
+{
+	uintptr_t base = (uintptr_t)r->map, ps = r->page_size;
+	uintptr_t lo = (base + r->released_upto + ps - 1) & ~(ps - 1);
+	uintptr_t hi = (base + upto) & ~(ps - 1);
+
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	r->released_upto = upto;
+}
+
 /*
- * Each buffer is read once, so drop its file pages when done: resident memory
- * then stays at a few buffers per processor whatever the file size, instead of
- * growing with every page of the mapping touched.
+ * Each buffer is read once, and the processor streams advance through the file
+ * roughly together, so everything below the lowest buffer any stream still
+ * needs can go: resident memory then stays at a few chunks whatever the file
+ * size, instead of growing with every page of the mapping touched.
  */
 static void
-release_pages(struct alpcscope_reader *r, const struct buffer_ref *ref)
+release_consumed(struct alpcscope_reader *r)
 {
-	uintptr_t base = (uintptr_t)r->map;
-	uintptr_t lo, hi, ps = r->page_size;
+	uint64_t low = r->size;
 
 	if (!r->owns_map)
 		return;
-	lo = (base + ref->file_offset + ps - 1) & ~(ps - 1);
-	hi = (base + ref->file_offset + ref->avail) & ~(ps - 1);
-	if (hi > lo)
-		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	for (uint32_t i = 0; i < r->nstreams; i++) {
+		const struct stream *s = &r->streams[i];
+
+		if (s->data && s->cur && s->cur->file_offset < low)
+			low = s->cur->file_offset;
+		else if (!s->data && s->next < s->count &&
+			 r->buffers[s->order[s->next]].file_offset < low)
+			low = r->buffers[s->order[s->next]].file_offset;
+	}
+	if (r->header.data && r->header.cur)
+		low = 0;
+	if (low > r->released_upto && (low - r->released_upto >= RELEASE_CHUNK || low == r->size))
+		release_range(r, low);
 }
 
 /* Advance @p s to its next record; false when the stream is exhausted. */
@@ -523,9 +580,9 @@ stream_advance(struct alpcscope_reader *r, struct stream *s)
 		}
 		if (s->data && s == &r->header && s->cur)
 			count_records_past_saved(r, s->cur);
-		if (s->data && s->cur)
-			release_pages(r, s->cur);
 		s->data = NULL;
+		if (s != &r->header)
+			release_consumed(r);
 		if (s->next >= s->count) {
 			s->has_event = false;
 			return false;
@@ -534,42 +591,45 @@ stream_advance(struct alpcscope_reader *r, struct stream *s)
 	}
 }
 
-static bool
-heap_less(const struct alpcscope_reader *r, uint32_t a, uint32_t b)
+static inline bool
+heap_less(const struct heap_entry *a, const struct heap_entry *b)
 {
-	int64_t ta = r->streams[a].ev.timestamp_ticks, tb = r->streams[b].ev.timestamp_ticks;
-
-	return ta < tb || (ta == tb && a < b);
+	return a->ticks < b->ticks || (a->ticks == b->ticks && a->stream < b->stream);
 }
 
 static void
 heap_sift_down(struct alpcscope_reader *r, uint32_t i)
 {
-	uint32_t *h = r->heap;
+	struct heap_entry *h = r->heap;
+	uint32_t n = r->heap_len;
 
 	for (;;) {
 		uint32_t l = 2 * i + 1, m = i;
 
-		if (l < r->heap_len && heap_less(r, h[l], h[m]))
+		if (l < n && heap_less(&h[l], &h[m]))
 			m = l;
-		if (l + 1 < r->heap_len && heap_less(r, h[l + 1], h[m]))
+		if (l + 1 < n && heap_less(&h[l + 1], &h[m]))
 			m = l + 1;
 		if (m == i)
 			return;
-		uint32_t t = h[i];
+		struct heap_entry t = h[i];
 		h[i] = h[m];
 		h[m] = t;
 		i = m;
 	}
 }
 
-static const struct buffer_ref *sort_base;
+/* Sort key of a data buffer: processor, then sequence, then file order. */
+struct order_key {
+	uint32_t processor;
+	uint32_t index;
+	uint64_t sequence;
+};
 
 static int
 cmp_order(const void *a, const void *b)
 {
-	const struct buffer_ref *x = &sort_base[*(const uint32_t *)a];
-	const struct buffer_ref *y = &sort_base[*(const uint32_t *)b];
+	const struct order_key *x = a, *y = b;
 
 	if (x->processor != y->processor)
 		return x->processor < y->processor ? -1 : 1;
@@ -607,7 +667,7 @@ build_streams(struct alpcscope_reader *r, struct alpcscope_error *err)
 		data_order[i] = first_data + i;
 	if (r->opt.file_order) {
 		r->streams = calloc(1, sizeof(*r->streams));
-		r->heap = calloc(1, sizeof(uint32_t));
+		r->heap = calloc(1, sizeof(*r->heap));
 		if (!r->streams || !r->heap)
 			return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET,
 					 "out of memory");
@@ -616,8 +676,18 @@ build_streams(struct alpcscope_reader *r, struct alpcscope_error *err)
 		r->streams[0].count = ndata;
 		return ALPCSCOPE_OK;
 	}
-	sort_base = r->buffers;
-	qsort(data_order, ndata, sizeof(uint32_t), cmp_order);
+	struct order_key *keys = malloc((ndata ? ndata : 1) * sizeof(*keys));
+	if (!keys)
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+	for (uint32_t i = 0; i < ndata; i++) {
+		const struct buffer_ref *b = &r->buffers[data_order[i]];
+
+		keys[i] = (struct order_key){b->processor, data_order[i], b->sequence};
+	}
+	qsort(keys, ndata, sizeof(*keys), cmp_order);
+	for (uint32_t i = 0; i < ndata; i++)
+		data_order[i] = keys[i].index;
+	free(keys);
 
 	uint32_t nstreams = 0;
 	for (uint32_t i = 0; i < ndata; i++)
@@ -625,7 +695,7 @@ build_streams(struct alpcscope_reader *r, struct alpcscope_error *err)
 		    r->buffers[data_order[i]].processor != r->buffers[data_order[i - 1]].processor)
 			nstreams++;
 	r->streams = calloc(nstreams ? nstreams : 1, sizeof(*r->streams));
-	r->heap = calloc(nstreams ? nstreams : 1, sizeof(uint32_t));
+	r->heap = calloc(nstreams ? nstreams : 1, sizeof(*r->heap));
 	if (!r->streams || !r->heap)
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	for (uint32_t i = 0; i < ndata; i++) {
@@ -788,6 +858,7 @@ reader_new(const struct alpcscope_reader_options *options)
 		r->opt = def;
 	}
 	r->in_header_phase = true;
+	r->fd = -1;
 	return r;
 }
 
@@ -848,15 +919,19 @@ alpcscope_reader_open_file(struct alpcscope_reader **out, const char *path,
 				 (long long)sb.st_size);
 	}
 	void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
+	if (map == MAP_FAILED) {
+		int e = errno;
+		close(fd);
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "cannot map: %s",
-				 strerror(errno));
+				 strerror(e));
+	}
 	r = reader_new(options);
 	if (!r) {
 		munmap(map, (size_t)sb.st_size);
+		close(fd);
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	}
+	r->fd = fd;
 	r->map = map;
 	r->size = (size_t)sb.st_size;
 	r->owns_map = true;
@@ -889,7 +964,7 @@ lend(struct alpcscope_reader *r, struct stream *s)
 
 	r->lent = s;
 	ev->ordinal = r->ordinal++;
-	ev->filetime_100ns = alpcscope_reader_ticks_to_filetime(r, ev->timestamp_ticks);
+	ev->filetime_100ns = ticks_to_filetime(r, ev->timestamp_ticks);
 	r->stats.records_total++;
 	r->stats.records_by_kind[ev->kind]++;
 	if (ev->ext_count) {
@@ -927,15 +1002,20 @@ alpcscope_reader_next(struct alpcscope_reader *r, const struct alpcscope_event *
 		r->in_header_phase = false;
 		r->started = true;
 		r->lent = NULL;
-		for (uint32_t i = 0; i < r->nstreams; i++)
-			if (stream_advance(r, &r->streams[i]))
-				r->heap[r->heap_len++] = i;
+		for (uint32_t i = 0; i < r->nstreams; i++) {
+			if (stream_advance(r, &r->streams[i])) {
+				r->heap[r->heap_len].ticks = r->streams[i].ev.timestamp_ticks;
+				r->heap[r->heap_len++].stream = i;
+			}
+		}
 		for (uint32_t i = r->heap_len / 2; i-- > 0;)
 			heap_sift_down(r, i);
 	} else if (r->lent) {
 		if (!stream_advance(r, r->lent))
 			r->heap[0] = r->heap[--r->heap_len];
-		if (r->heap_len)
+		else
+			r->heap[0].ticks = r->lent->ev.timestamp_ticks;
+		if (r->heap_len > 1)
 			heap_sift_down(r, 0);
 		r->lent = NULL;
 	}
@@ -956,7 +1036,7 @@ alpcscope_reader_next(struct alpcscope_reader *r, const struct alpcscope_event *
 		}
 		return ALPCSCOPE_END;
 	}
-	*out = lend(r, &r->streams[r->heap[0]]);
+	*out = lend(r, &r->streams[r->heap[0].stream]);
 check:
 	if (r->strict_failed) {
 		if (err)
@@ -980,5 +1060,7 @@ alpcscope_reader_free(struct alpcscope_reader *r)
 	free(r->buffers);
 	if (r->owns_map)
 		munmap((void *)(uintptr_t)r->map, r->size);
+	if (r->fd >= 0)
+		close(r->fd);
 	free(r);
 }
