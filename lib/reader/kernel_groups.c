@@ -95,14 +95,49 @@ alpcscope_record_kind_name(enum alpcscope_record_kind kind)
 	return "UNKNOWN";
 }
 
+/* A switch on Data1 (compiled to a jump or search tree) rejects most provider
+ * GUIDs without touching the table; Data1 is unique among the group GUIDs. */
 bool
 kernel_group_from_guid(const struct alpcscope_guid *g, uint8_t *group)
 {
-	for (unsigned i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-		if (groups[i].guid.data1 == g->data1 && alpcscope_guid_equal(&groups[i].guid, g)) {
-			*group = (uint8_t)i;
-			return true;
-		}
+	unsigned i;
+
+	switch (g->data1) {
+	case 0x68fdd900: i = 0; break;  /* EventTrace */
+	case 0x3d6fa8d4: i = 1; break;  /* DiskIo */
+	case 0x3d6fa8d3: i = 2; break;  /* PageFault */
+	case 0x3d6fa8d0: i = 3; break;  /* Process */
+	case 0x90cbdc39: i = 4; break;  /* FileIo */
+	case 0x3d6fa8d1: i = 5; break;  /* Thread */
+	case 0x9a280ac0: i = 6; break;  /* TcpIp */
+	case 0x3282fc76: i = 7; break;  /* Job */
+	case 0xbf3a50c5: i = 8; break;  /* UdpIp */
+	case 0xae53722e: i = 9; break;  /* Registry */
+	case 0x13976d09: i = 10; break; /* DbgPrint */
+	case 0x01853a65: i = 11; break; /* SystemConfig */
+	case 0x99134383: i = 12; break; /* Spare1 */
+	case 0x42695762: i = 13; break; /* Wnf */
+	case 0x0268a8b6: i = 14; break; /* Pool */
+	case 0xce1dbfb4: i = 15; break; /* PerfInfo */
+	case 0x222962ab: i = 16; break; /* Heap */
+	case 0x89497f50: i = 17; break; /* Object */
+	case 0xe43445e0: i = 18; break; /* Power */
+	case 0xa9152f00: i = 19; break; /* ModBound */
+	case 0x2cb15d1d: i = 20; break; /* Image */
+	case 0xb2d14872: i = 21; break; /* Dpc */
+	case 0x7687a439: i = 22; break; /* Cc */
+	case 0x3ac66736: i = 23; break; /* CritSec */
+	case 0xdef2fe46: i = 24; break; /* StackWalk */
+	case 0x9aec974b: i = 25; break; /* Ums */
+	case 0x45d8cccd: i = 26; break; /* ALPC */
+	case 0xd837ca92: i = 27; break; /* SplitIo */
+	case 0xc861d0e2: i = 28; break; /* ThreadPool */
+	case 0x7f2a405c: i = 29; break; /* Hypervisor */
+	case 0x2ce9a149: i = 30; break; /* HypervisorX */
+	default: return false;
 	}
-	return false;
+	if (!alpcscope_guid_equal(&groups[i].guid, g))
+		return false;
+	*group = (uint8_t)i;
+	return true;
 }
