@@ -13,7 +13,7 @@ struct command {
 
 static const struct command commands[] = {
     {"info", cmd_info, "trace header, record counts, processes, diagnostics, capabilities"},
-    {"dump", cmd_dump, "every event with its decoded fields (text, jsonl, csv)"},
+    {"dump", cmd_dump, "every event with its decoded fields (text, jsonl, csv, xml)"},
     {"messages", cmd_messages, "ALPC messages paired by the state machine, with evidence"},
     {"chains", cmd_chains, "call chains across processes; --caused-process NAME"},
     {"graph", cmd_graph, "process graph of ALPC conversations (DOT, SVG, PNG)"},
