@@ -552,7 +552,8 @@ commit(struct load *l)
 		db->entries[db->n++] = l->staged[i];
 	}
 	l->n = 0;
-	qsort(db->entries, db->n, sizeof(*db->entries), entry_cmp);
+	if (db->n) /* qsort's base must not be NULL even for zero elements */
+		qsort(db->entries, db->n, sizeof(*db->entries), entry_cmp);
 	return true;
 }
 
