@@ -19,12 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libfwnt.h>
-
 #include "reader/logfile_header.h"
+#include "reader/lznt1.h"
 #include "reader/record.h"
 #include "reader/wmi_buffer.h"
 #include "reader/xpress.h"
+#include "reader/xpress_huffman.h"
 #include "util/bytes.h"
 #include "util/error.h"
 
@@ -272,7 +272,7 @@ inflate(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *r
 	const uint8_t *in = bytes + WMIBUF_HEADER_SIZE;
 	size_t in_size = ref->avail - WMIBUF_HEADER_SIZE;
 	uint32_t fmt = r->info.compression_format;
-	/* Never a guessed XPRESS+Huffman: libfwnt 20181227 smashes its stack on bad input. */
+	/* XPRESS+Huffman only when the header names it; a guess tries plain LZ77 and LZNT1. */
 	uint32_t tries[3] = {fmt, fmt == 3 ? 2u : 3u, fmt == 4 ? 2u : 3u};
 
 	if (s->scratch_cap < need) {
@@ -286,22 +286,14 @@ inflate(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *r
 	memcpy(s->scratch, bytes, WMIBUF_HEADER_SIZE);
 	for (int i = 0; i < 3; i++) {
 		uint8_t *out = s->scratch + WMIBUF_HEADER_SIZE;
-		size_t got = out_size;
-		libfwnt_error_t *ferr = NULL;
 		int ok;
 
-		if (tries[i] == 3) {
+		if (tries[i] == 3)
 			ok = xpress_decompress(in, in_size, out, out_size) == 0;
-		} else if (tries[i] == 2) {
-			ok = libfwnt_lznt1_decompress(in, in_size, out, &got, &ferr) == 1 &&
-			     got == out_size;
-		} else {
-			ok = libfwnt_lzxpress_huffman_decompress(in, in_size, out, &got, &ferr) ==
-				 1 &&
-			     got == out_size;
-		}
-		if (ferr)
-			libfwnt_error_free(&ferr);
+		else if (tries[i] == 2)
+			ok = lznt1_decompress(in, in_size, out, out_size) == 0;
+		else
+			ok = xpress_huffman_decompress(in, in_size, out, out_size) == 0;
 		/* A wrong format can "succeed"; require a valid first record marker too. */
 		if (ok && (out_size < 4 || (out[3] & 0x80))) {
 			r->stats.bytes_decompressed += out_size;
@@ -483,7 +475,7 @@ setup_time(struct alpcscope_reader *r)
 /* ---- streams ---- */
 
 /* Bytes ahead of the parse position to prefetch within a buffer. */
-#define PREFETCH_DISTANCE 512
+#define PREFETCH_DISTANCE 1024
 
 /* Pages are dropped in chunks of this size: one madvise (and TLB flush) per chunk. */
 #define RELEASE_CHUNK (8u << 20)
