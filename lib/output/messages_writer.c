@@ -13,6 +13,7 @@
 #include "output/model_output.h"
 #include "output/xml_analysis_writer.h"
 #include "util/error.h"
+#include "util/strbuf.h"
 
 /* FILETIME of 1970-01-01 (100 ns units since 1601). */
 #define UNIX_EPOCH_FILETIME 116444736000000000ll
@@ -20,14 +21,9 @@
 struct row {
 	uint32_t index;
 	const struct alpcscope_message *msg;
-	struct mo_party client, server;
-	char time[MO_TIME_SIZE];
-	char send_time[MO_TIME_SIZE];
-	char receive_time[MO_TIME_SIZE];
-	char latency[32];
+	struct mo_fparty client, server;
 	int64_t latency_100ns;
-	char evidence[256];
-	char id[16];
+	uint16_t evidence;
 	const char *kind;
 	const char *role;
 	const char *port;
@@ -44,119 +40,188 @@ role_name(uint8_t role)
 }
 
 static void
-fill_row(const struct alpcscope_model *m, uint32_t i, struct row *r)
+fill_row(struct mo_cache *c, uint32_t i, struct row *r)
 {
+	const struct alpcscope_model *m = c->m;
 	const struct alpcscope_message *msg = alpcscope_model_message_at(m, i);
 
 	r->index = i;
 	r->msg = msg;
-	mo_client_server(m, msg, &r->client, &r->server);
-	mo_time(r->time, mo_message_time(msg));
-	mo_time(r->send_time, msg->send.thread != ALPCSCOPE_NONE ? msg->send.filetime_100ns : 0);
-	mo_time(r->receive_time,
-		msg->receive.thread != ALPCSCOPE_NONE ? msg->receive.filetime_100ns : 0);
+	mo_fclient_server(c, msg, &r->client, &r->server);
 	r->latency_100ns = mo_latency(m, msg);
-	mo_latency_str(r->latency, sizeof(r->latency), r->latency_100ns);
-	mo_evidence(r->evidence, sizeof(r->evidence), mo_shown_evidence(m, msg));
-	snprintf(r->id, sizeof(r->id), "0x%x", msg->message_id);
+	r->evidence = mo_shown_evidence(m, msg);
 	r->kind = alpcscope_message_kind_name((enum alpcscope_message_kind)msg->kind);
 	r->role = role_name(msg->role);
 	r->port = alpcscope_model_port_name(m, msg->port);
 }
 
+/* "label pid/tid", or "?" when neither process nor thread is known. */
 static void
-party_text(char *out, size_t size, const struct mo_party *p)
+party_text(struct strbuf *sb, const struct mo_fparty *p)
 {
-	if (p->process == ALPCSCOPE_NONE && p->tid == ALPCSCOPE_ID_UNKNOWN)
-		snprintf(out, size, "?");
-	else
-		snprintf(out, size, "%s %u/%u", p->label, p->pid, p->tid);
+	if (p->process == ALPCSCOPE_NONE && p->tid == ALPCSCOPE_ID_UNKNOWN) {
+		strbuf_addc(sb, '?');
+		return;
+	}
+	strbuf_adds(sb, p->label);
+	strbuf_addc(sb, ' ');
+	mo_sb_u64(sb, p->pid);
+	strbuf_addc(sb, '/');
+	mo_sb_u64(sb, p->tid);
 }
 
 static void
-write_stack_text(const struct alpcscope_model *m, FILE *out, const char *what, uint32_t stack)
+write_stack_text(const struct alpcscope_model *m, struct strbuf *sb, const char *what,
+		 uint32_t stack)
 {
 	const struct alpcscope_stack *s = alpcscope_model_stack_at(m, stack);
 	char buf[300];
 
 	if (!s)
 		return;
-	fprintf(out, "        %s stack:\n", what);
+	strbuf_printf(sb, "        %s stack:\n", what);
 	for (uint32_t i = 0; i < s->frame_count; i++)
-		fprintf(out, "          %s\n",
-			alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
+		strbuf_printf(sb, "          %s\n",
+			      alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
 }
 
 static void
-write_text_row(const struct alpcscope_model *m, const struct alpcscope_write_options *o, FILE *out,
+write_text_row(struct mo_cache *c, const struct alpcscope_write_options *o, struct strbuf *sb,
 	       const struct row *r)
 {
-	char c[320], s[320];
+	char id[16];
 
-	party_text(c, sizeof(c), &r->client);
-	party_text(s, sizeof(s), &r->server);
-	fprintf(out, "#%-6u %s %-16s %-10s %s -> %s  %s", r->index, r->time, r->kind, r->id, c, s,
-		r->latency);
-	if (r->port)
-		fprintf(out, "  port=%s", r->port);
-	if (r->msg->related != ALPCSCOPE_NONE)
-		fprintf(out, "  %s=#%u", r->msg->role == ALPCSCOPE_ROLE_REPLY ? "request" : "reply",
-			r->msg->related);
-	if (r->msg->parent != ALPCSCOPE_NONE)
-		fprintf(out, "  parent=#%u", r->msg->parent);
-	fprintf(out, "  evidence=%s\n", r->evidence);
+	strbuf_addc(sb, '#');
+	size_t start = sb->len;
+
+	mo_sb_u64(sb, r->index);
+	while (sb->len < start + 6)
+		strbuf_addc(sb, ' ');
+	strbuf_addc(sb, ' ');
+	mo_sb_time(c, sb, mo_message_time(r->msg));
+	strbuf_addc(sb, ' ');
+	mo_sb_pad(sb, r->kind, 16);
+	strbuf_addc(sb, ' ');
+	start = sb->len;
+	mo_sb_hex32(sb, r->msg->message_id);
+	mo_sb_cut(sb, start, sizeof(id) - 1);
+	while (sb->len < start + 10)
+		strbuf_addc(sb, ' ');
+	strbuf_addc(sb, ' ');
+	party_text(sb, &r->client);
+	strbuf_adds(sb, " -> ");
+	party_text(sb, &r->server);
+	strbuf_adds(sb, "  ");
+	mo_sb_latency(sb, r->latency_100ns);
+	if (r->port) {
+		strbuf_adds(sb, "  port=");
+		strbuf_adds(sb, r->port);
+	}
+	if (r->msg->related != ALPCSCOPE_NONE) {
+		strbuf_adds(sb, r->msg->role == ALPCSCOPE_ROLE_REPLY ? "  request=#" : "  reply=#");
+		mo_sb_u64(sb, r->msg->related);
+	}
+	if (r->msg->parent != ALPCSCOPE_NONE) {
+		strbuf_adds(sb, "  parent=#");
+		mo_sb_u64(sb, r->msg->parent);
+	}
+	strbuf_adds(sb, "  evidence=");
+	mo_sb_evidence(sb, r->evidence);
+	strbuf_addc(sb, '\n');
 	if (o->stacks) {
-		write_stack_text(m, out, "send", r->msg->send.stack);
-		write_stack_text(m, out, "receive", r->msg->receive.stack);
+		write_stack_text(c->m, sb, "send", r->msg->send.stack);
+		write_stack_text(c->m, sb, "receive", r->msg->receive.stack);
 	}
 }
 
-static json_object *
-row_json(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
-	 const struct row *r, bool timesketch)
+static void
+key(struct strbuf *sb, const char *k)
 {
-	json_object *j = json_object_new_object();
+	strbuf_addc(sb, ',');
+	mo_sb_key(sb, k);
+}
+
+static void
+row_json(struct mo_cache *c, const struct alpcscope_write_options *o, struct strbuf *sb,
+	 struct strbuf *tmp, const struct row *r, bool timesketch)
+{
 	const struct alpcscope_message *msg = r->msg;
 
+	strbuf_addc(sb, '{');
 	if (timesketch) {
-		char text[1024], c[320], sv[320];
 		int64_t ft = mo_message_time(msg);
 
-		party_text(c, sizeof(c), &r->client);
-		party_text(sv, sizeof(sv), &r->server);
-		snprintf(text, sizeof(text), "ALPC %s %s: %s -> %s%s%s", r->kind, r->id, c, sv,
-			 r->port ? " port " : "", r->port ? r->port : "");
-		json_object_object_add(j, "message", mo_jstr(text));
-		json_object_object_add(j, "datetime", mo_jstr(r->time));
-		json_object_object_add(j, "timestamp", mo_ji64((ft - UNIX_EPOCH_FILETIME) / 10));
-		json_object_object_add(
-		    j, "timestamp_desc",
-		    mo_jstr(msg->send.thread != ALPCSCOPE_NONE ? "ALPC Send" : "ALPC Receive"));
+		/* the message text was an snprintf into char[1024]: cut to 1023 bytes */
+		strbuf_reset(tmp);
+		strbuf_adds(tmp, "ALPC ");
+		strbuf_adds(tmp, r->kind);
+		strbuf_addc(tmp, ' ');
+		mo_sb_hex32(tmp, msg->message_id);
+		strbuf_adds(tmp, ": ");
+		party_text(tmp, &r->client);
+		strbuf_adds(tmp, " -> ");
+		party_text(tmp, &r->server);
+		if (r->port) {
+			strbuf_adds(tmp, " port ");
+			strbuf_adds(tmp, r->port);
+		}
+		mo_sb_cut(tmp, 0, 1023);
+		mo_sb_key(sb, "message");
+		mo_sb_jstr(sb, tmp->data ? tmp->data : "");
+		key(sb, "datetime");
+		strbuf_addc(sb, '"');
+		mo_sb_time(c, sb, ft);
+		strbuf_addc(sb, '"');
+		key(sb, "timestamp");
+		mo_sb_i64(sb, (ft - UNIX_EPOCH_FILETIME) / 10);
+		key(sb, "timestamp_desc");
+		strbuf_adds(sb, msg->send.thread != ALPCSCOPE_NONE ? "\"ALPC Send\""
+								   : "\"ALPC Receive\"");
+		strbuf_addc(sb, ',');
 	}
-	json_object_object_add(j, "index", mo_ju64(r->index));
-	if (!timesketch)
-		json_object_object_add(j, "time", mo_jstr(r->time));
-	json_object_object_add(j, "kind", mo_jstr(r->kind));
-	json_object_object_add(j, "role", mo_jstr(r->role));
-	json_object_object_add(j, "message_id", mo_ju64(msg->message_id));
-	json_object_object_add(j, "client_pid", mo_jid(r->client.pid));
-	json_object_object_add(j, "client_tid", mo_jid(r->client.tid));
-	json_object_object_add(j, "client_process", mo_jstr(r->client.label));
-	json_object_object_add(j, "server_pid", mo_jid(r->server.pid));
-	json_object_object_add(j, "server_tid", mo_jid(r->server.tid));
-	json_object_object_add(j, "server_process", mo_jstr(r->server.label));
-	json_object_object_add(j, "port", mo_jstr(r->port));
-	json_object_object_add(
-	    j, "latency_us",
-	    r->latency_100ns < 0 ? NULL : json_object_new_double((double)r->latency_100ns / 10.0));
-	json_object_object_add(j, "evidence", mo_jstr(r->evidence));
-	json_object_object_add(j, "related",
-			       msg->related == ALPCSCOPE_NONE ? NULL : mo_ju64(msg->related));
-	json_object_object_add(j, "parent",
-			       msg->parent == ALPCSCOPE_NONE ? NULL : mo_ju64(msg->parent));
-	json_object_object_add(j, "send", mo_jevent(m, &msg->send, o->stacks));
-	json_object_object_add(j, "receive", mo_jevent(m, &msg->receive, o->stacks));
-	return j;
+	mo_sb_key(sb, "index");
+	mo_sb_u64(sb, r->index);
+	if (!timesketch) {
+		key(sb, "time");
+		strbuf_addc(sb, '"');
+		mo_sb_time(c, sb, mo_message_time(msg));
+		strbuf_addc(sb, '"');
+	}
+	key(sb, "kind");
+	mo_sb_jstr(sb, r->kind);
+	key(sb, "role");
+	mo_sb_jstr(sb, r->role);
+	key(sb, "message_id");
+	mo_sb_u64(sb, msg->message_id);
+	key(sb, "client_pid");
+	mo_sb_jid(sb, r->client.pid);
+	key(sb, "client_tid");
+	mo_sb_jid(sb, r->client.tid);
+	key(sb, "client_process");
+	mo_sb_jstr(sb, r->client.label);
+	key(sb, "server_pid");
+	mo_sb_jid(sb, r->server.pid);
+	key(sb, "server_tid");
+	mo_sb_jid(sb, r->server.tid);
+	key(sb, "server_process");
+	mo_sb_jstr(sb, r->server.label);
+	key(sb, "port");
+	mo_sb_jstr(sb, r->port);
+	key(sb, "latency_us");
+	mo_sb_jlatency_us(sb, r->latency_100ns);
+	key(sb, "evidence");
+	strbuf_addc(sb, '"');
+	mo_sb_evidence(sb, r->evidence);
+	strbuf_addc(sb, '"');
+	key(sb, "related");
+	mo_sb_jnone(sb, msg->related);
+	key(sb, "parent");
+	mo_sb_jnone(sb, msg->parent);
+	key(sb, "send");
+	mo_sb_jevent(c, sb, &msg->send, o->stacks);
+	key(sb, "receive");
+	mo_sb_jevent(c, sb, &msg->receive, o->stacks);
+	strbuf_addc(sb, '}');
 }
 
 static const char *const csv_header =
@@ -165,48 +230,70 @@ static const char *const csv_header =
     "send_file_offset,receive_time,receive_ordinal,receive_file_offset";
 
 static void
-csv_u32(FILE *out, uint32_t v)
+csv_u32(struct strbuf *sb, uint32_t v)
 {
 	if (v != ALPCSCOPE_NONE)
-		fprintf(out, "%u", v);
+		mo_sb_u64(sb, v);
 }
 
 static void
-write_csv_row(FILE *out, const struct row *r)
+csv_event(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_message_event *e)
+{
+	if (e->thread == ALPCSCOPE_NONE) {
+		strbuf_adds(sb, ",,,");
+		return;
+	}
+	strbuf_addc(sb, ',');
+	mo_sb_time(c, sb, e->filetime_100ns);
+	strbuf_addc(sb, ',');
+	mo_sb_u64(sb, e->ordinal);
+	strbuf_addc(sb, ',');
+	mo_sb_u64(sb, e->file_offset);
+}
+
+static void
+write_csv_row(struct mo_cache *c, struct strbuf *sb, const struct row *r)
 {
 	const struct alpcscope_message *msg = r->msg;
 
-	fprintf(out, "%u,%s,%s,%s,%s,", r->index, r->time, r->kind, r->role, r->id);
-	csv_u32(out, r->client.pid);
-	fputc(',', out);
-	csv_u32(out, r->client.tid);
-	fputc(',', out);
-	mo_csv_field(out, r->client.label);
-	fputc(',', out);
-	csv_u32(out, r->server.pid);
-	fputc(',', out);
-	csv_u32(out, r->server.tid);
-	fputc(',', out);
-	mo_csv_field(out, r->server.label);
-	fputc(',', out);
-	mo_csv_field(out, r->port);
-	fputc(',', out);
-	if (r->latency_100ns >= 0)
-		fprintf(out, "%" PRId64 ".%" PRId64, r->latency_100ns / 10, r->latency_100ns % 10);
-	fprintf(out, ",%s,", r->evidence);
-	csv_u32(out, msg->related);
-	fputc(',', out);
-	csv_u32(out, msg->parent);
-	if (msg->send.thread != ALPCSCOPE_NONE)
-		fprintf(out, ",%s,%" PRIu64 ",%" PRIu64, r->send_time, msg->send.ordinal,
-			msg->send.file_offset);
-	else
-		fputs(",,,", out);
-	if (msg->receive.thread != ALPCSCOPE_NONE)
-		fprintf(out, ",%s,%" PRIu64 ",%" PRIu64 "\n", r->receive_time, msg->receive.ordinal,
-			msg->receive.file_offset);
-	else
-		fputs(",,,\n", out);
+	mo_sb_u64(sb, r->index);
+	strbuf_addc(sb, ',');
+	mo_sb_time(c, sb, mo_message_time(msg));
+	strbuf_addc(sb, ',');
+	strbuf_adds(sb, r->kind);
+	strbuf_addc(sb, ',');
+	strbuf_adds(sb, r->role);
+	strbuf_addc(sb, ',');
+	mo_sb_hex32(sb, msg->message_id);
+	strbuf_addc(sb, ',');
+	csv_u32(sb, r->client.pid);
+	strbuf_addc(sb, ',');
+	csv_u32(sb, r->client.tid);
+	strbuf_addc(sb, ',');
+	mo_sb_csv(sb, r->client.label);
+	strbuf_addc(sb, ',');
+	csv_u32(sb, r->server.pid);
+	strbuf_addc(sb, ',');
+	csv_u32(sb, r->server.tid);
+	strbuf_addc(sb, ',');
+	mo_sb_csv(sb, r->server.label);
+	strbuf_addc(sb, ',');
+	mo_sb_csv(sb, r->port);
+	strbuf_addc(sb, ',');
+	if (r->latency_100ns >= 0) {
+		mo_sb_u64(sb, (uint64_t)(r->latency_100ns / 10));
+		strbuf_addc(sb, '.');
+		mo_sb_u64(sb, (uint64_t)(r->latency_100ns % 10));
+	}
+	strbuf_addc(sb, ',');
+	mo_sb_evidence(sb, r->evidence);
+	strbuf_addc(sb, ',');
+	csv_u32(sb, msg->related);
+	strbuf_addc(sb, ',');
+	csv_u32(sb, msg->parent);
+	csv_event(c, sb, &msg->send);
+	csv_event(c, sb, &msg->receive);
+	strbuf_addc(sb, '\n');
 }
 
 static json_object *
@@ -293,34 +380,41 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 	case ALPCSCOPE_OUTPUT_JSONL: break;
 	}
 	uint32_t n = alpcscope_model_message_count(m);
+	struct mo_cache cache;
+	struct strbuf sb = {0}, tmp = {0};
+	bool ok = true;
 
-	for (uint32_t i = 0; i < n; i++) {
+	mo_cache_init(&cache, m);
+	for (uint32_t i = 0; i < n && ok; i++) {
 		struct row r;
 
 		if (o->message_filter && !o->message_filter(o->filter_ctx, m, i))
 			continue;
-		fill_row(m, i, &r);
+		fill_row(&cache, i, &r);
 		switch (o->format) {
 		case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
-		case ALPCSCOPE_OUTPUT_TEXT: write_text_row(m, o, out, &r); break;
-		case ALPCSCOPE_OUTPUT_CSV: write_csv_row(out, &r); break;
+		case ALPCSCOPE_OUTPUT_TEXT: write_text_row(&cache, o, &sb, &r); break;
+		case ALPCSCOPE_OUTPUT_CSV: write_csv_row(&cache, &sb, &r); break;
 		case ALPCSCOPE_OUTPUT_JSON:
-		case ALPCSCOPE_OUTPUT_JSONL: {
-			json_object *j = row_json(m, o, &r, o->format == ALPCSCOPE_OUTPUT_JSONL);
-
-			if (o->format == ALPCSCOPE_OUTPUT_JSON && !first)
-				fputc(',', out);
-			if (o->format == ALPCSCOPE_OUTPUT_JSON)
-				fputc('\n', out);
-			mo_json_write(out, j);
-			if (o->format == ALPCSCOPE_OUTPUT_JSONL)
-				fputc('\n', out);
-			json_object_put(j);
+			strbuf_adds(&sb, first ? "\n" : ",\n");
+			row_json(&cache, o, &sb, &tmp, &r, false);
+			break;
+		case ALPCSCOPE_OUTPUT_JSONL:
+			row_json(&cache, o, &sb, &tmp, &r, true);
+			strbuf_addc(&sb, '\n');
 			break;
 		}
-		}
 		first = false;
+		if (sb.len >= 1u << 16 || sb.oom)
+			ok = mo_sb_flush(&sb, out);
 	}
+	if (ok)
+		ok = mo_sb_flush(&sb, out);
+	strbuf_free(&sb);
+	strbuf_free(&tmp);
+	mo_cache_free(&cache);
+	if (!ok)
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write error");
 	if (o->format == ALPCSCOPE_OUTPUT_JSON)
 		fputs("\n]}\n", out);
 	if (fflush(out) != 0 || ferror(out))

@@ -5,6 +5,7 @@
 #include <alpcscope/reader.h>
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *
@@ -238,4 +239,502 @@ mo_json_write(FILE *out, json_object *obj)
 								JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	return fputs(s, out) >= 0;
+}
+
+/* ---- streaming row formatting ---- */
+
+__extension__ typedef unsigned __int128 mo_u128;
+
+static const uint64_t pow10_u64[20] = {
+    1ull,
+    10ull,
+    100ull,
+    1000ull,
+    10000ull,
+    100000ull,
+    1000000ull,
+    10000000ull,
+    100000000ull,
+    1000000000ull,
+    10000000000ull,
+    100000000000ull,
+    1000000000000ull,
+    10000000000000ull,
+    100000000000000ull,
+    1000000000000000ull,
+    10000000000000000ull,
+    100000000000000000ull,
+    1000000000000000000ull,
+    10000000000000000000ull,
+};
+
+void
+mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m)
+{
+	memset(c, 0, sizeof(*c));
+	c->m = m;
+	c->time_sec = -1;
+	c->nlabels = alpcscope_model_process_count(m);
+	c->labels = c->nlabels ? calloc(c->nlabels, sizeof(*c->labels)) : NULL;
+	if (!c->labels)
+		c->nlabels = 0; /* no cache: labels are formatted into tmp each time */
+}
+
+void
+mo_cache_free(struct mo_cache *c)
+{
+	for (uint32_t i = 0; i < c->nlabels; i++)
+		free(c->labels[i]);
+	free(c->labels);
+	strbuf_free(&c->tmp);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *
+mo_label(struct mo_cache *c, uint32_t process)
+{
+	char buf[MO_LABEL_SIZE];
+
+	if (process >= alpcscope_model_process_count(c->m))
+		return "?";
+	if (process < c->nlabels && c->labels[process])
+		return c->labels[process];
+	mo_process_label(c->m, process, buf, sizeof(buf));
+	if (process < c->nlabels && (c->labels[process] = strdup(buf)))
+		return c->labels[process];
+	strbuf_reset(&c->tmp);
+	strbuf_adds(&c->tmp, buf);
+	return c->tmp.data ? c->tmp.data : "?";
+}
+
+void
+mo_fparty(struct mo_cache *c, const struct alpcscope_message_event *e, struct mo_fparty *out)
+{
+	const struct alpcscope_thread_instance *t = alpcscope_model_thread_at(c->m, e->thread);
+
+	out->process = ALPCSCOPE_NONE;
+	out->pid = ALPCSCOPE_ID_UNKNOWN;
+	out->tid = ALPCSCOPE_ID_UNKNOWN;
+	out->label = "?";
+	if (!t)
+		return;
+	out->tid = t->tid;
+	out->process = t->process;
+	const struct alpcscope_process_instance *p = alpcscope_model_process_at(c->m, t->process);
+
+	if (p) {
+		out->pid = p->pid;
+		out->label = mo_label(c, t->process);
+	}
+}
+
+void
+mo_fclient_server(struct mo_cache *c, const struct alpcscope_message *msg, struct mo_fparty *client,
+		  struct mo_fparty *server)
+{
+	if (msg->role == ALPCSCOPE_ROLE_REPLY) {
+		mo_fparty(c, &msg->receive, client);
+		mo_fparty(c, &msg->send, server);
+	} else {
+		mo_fparty(c, &msg->send, client);
+		mo_fparty(c, &msg->receive, server);
+	}
+}
+
+void
+mo_sb_u64(struct strbuf *sb, uint64_t v)
+{
+	char tmp[20];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_add(sb, tmp + i, sizeof(tmp) - i);
+}
+
+void
+mo_sb_i64(struct strbuf *sb, int64_t v)
+{
+	if (v < 0) {
+		strbuf_addc(sb, '-');
+		mo_sb_u64(sb, (uint64_t)0 - (uint64_t)v);
+	} else {
+		mo_sb_u64(sb, (uint64_t)v);
+	}
+}
+
+void
+mo_sb_hex64(struct strbuf *sb, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[18];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	strbuf_add(sb, tmp + i, sizeof(tmp) - i);
+}
+
+void
+mo_sb_hex32(struct strbuf *sb, uint32_t v)
+{
+	mo_sb_hex64(sb, v);
+}
+
+void
+mo_sb_pad(struct strbuf *sb, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+
+	strbuf_add(sb, s, n);
+	if (n < width && strbuf_reserve(sb, width - n)) {
+		memset(sb->data + sb->len, ' ', width - n);
+		sb->len += width - n;
+		sb->data[sb->len] = '\0';
+	}
+}
+
+void
+mo_sb_cut(struct strbuf *sb, size_t start, size_t max)
+{
+	if (sb->len > start + max) {
+		sb->len = start + max;
+		sb->data[sb->len] = '\0';
+	}
+}
+
+void
+mo_sb_time(struct mo_cache *c, struct strbuf *sb, int64_t ft)
+{
+	char t[MO_TIME_SIZE];
+
+	if (ft <= 0) {
+		strbuf_adds(sb, mo_time(t, ft));
+		return;
+	}
+	int64_t sec = ft / 10000000, frac = ft % 10000000;
+
+	if (sec != c->time_sec) {
+		mo_time(t, ft);
+		/* "YYYY-MM-DDTHH:MM:SS.fffffffZ": keep up to the '.'; other shapes are not cached
+		 */
+		if (strlen(t) != 28 || t[19] != '.') {
+			c->time_sec = -1;
+			strbuf_adds(sb, t);
+			return;
+		}
+		memcpy(c->time_prefix, t, 20);
+		c->time_sec = sec;
+	}
+	if (!strbuf_reserve(sb, 28))
+		return;
+	char *p = sb->data + sb->len;
+
+	memcpy(p, c->time_prefix, 20);
+	for (int i = 26; i >= 20; i--) {
+		p[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	p[27] = 'Z';
+	sb->len += 28;
+	sb->data[sb->len] = '\0';
+}
+
+void
+mo_sb_latency(struct strbuf *sb, int64_t l)
+{
+	if (l < 0) {
+		strbuf_addc(sb, '-');
+		return;
+	}
+	int64_t frac = l % 10000;
+
+	mo_sb_u64(sb, (uint64_t)(l / 10000));
+	char tmp[8] = {'.',
+		       (char)('0' + frac / 1000),
+		       (char)('0' + frac / 100 % 10),
+		       (char)('0' + frac / 10 % 10),
+		       (char)('0' + frac % 10),
+		       ' ',
+		       'm',
+		       's'};
+
+	strbuf_add(sb, tmp, sizeof(tmp));
+}
+
+void
+mo_sb_evidence(struct strbuf *sb, uint16_t evidence)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; i < ALPCSCOPE_EVIDENCE_BITS; i++) {
+		if (!(evidence & (1u << i)))
+			continue;
+		if (any)
+			strbuf_addc(sb, '+');
+		strbuf_adds(sb, alpcscope_evidence_name(1u << i));
+		any = true;
+	}
+	if (!any)
+		strbuf_addc(sb, '-');
+}
+
+void
+mo_sb_csv(struct strbuf *sb, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n")) {
+		strbuf_adds(sb, s);
+		return;
+	}
+	strbuf_addc(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			strbuf_addc(sb, '"');
+		strbuf_addc(sb, *s);
+	}
+	strbuf_addc(sb, '"');
+}
+
+void
+mo_sb_jstr(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run;
+
+	if (!s) {
+		strbuf_add(sb, "null", 4);
+		return;
+	}
+	strbuf_addc(sb, '"');
+	for (run = p;; p++) {
+		unsigned char ch = *p;
+		char esc[6];
+		size_t n = 2;
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		strbuf_add(sb, (const char *)run, (size_t)(p - run));
+		if (!ch)
+			break;
+		run = p + 1;
+		esc[0] = '\\';
+		switch (ch) {
+		case '\b': esc[1] = 'b'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[ch >> 4];
+			esc[5] = hex[ch & 15];
+			n = 6;
+			break;
+		}
+		strbuf_add(sb, esc, n);
+	}
+	strbuf_addc(sb, '"');
+}
+
+void
+mo_sb_key(struct strbuf *sb, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (!strbuf_reserve(sb, n + 3))
+		return;
+	char *p = sb->data + sb->len;
+
+	p[0] = '"';
+	memcpy(p + 1, key, n);
+	p[n + 1] = '"';
+	p[n + 2] = ':';
+	sb->len += n + 3;
+	sb->data[sb->len] = '\0';
+}
+
+void
+mo_sb_jid(struct strbuf *sb, uint32_t v)
+{
+	if (v == ALPCSCOPE_ID_UNKNOWN)
+		strbuf_add(sb, "null", 4);
+	else
+		mo_sb_u64(sb, v);
+}
+
+void
+mo_sb_jnone(struct strbuf *sb, uint32_t v)
+{
+	mo_sb_jid(sb, v); /* ALPCSCOPE_NONE == ALPCSCOPE_ID_UNKNOWN */
+}
+
+/*
+ * printf("%.17g", n / 10.0) for 1 <= n < 10^15 without printf: the double is
+ * mant * 2^-s exactly, so its 17 significant digits are mant * 10^k / 2^s
+ * rounded to nearest, ties to even (glibc's rounding), in 128-bit integers.
+ * False for anything else (the caller falls back to snprintf).
+ */
+static bool
+tenths_17g(uint64_t n, char *out, size_t *len)
+{
+	double d = (double)n / 10.0;
+	uint64_t bits;
+
+	if (n < 1 || n >= pow10_u64[15])
+		return false;
+	memcpy(&bits, &d, sizeof(bits));
+	int bexp = (int)((bits >> 52) & 0x7ff), s = 1075 - bexp;
+	uint64_t mant = (bits & ((1ull << 52) - 1)) | (1ull << 52), ip = n / 10;
+
+	if (bexp == 0 || s < 1 || s > 100)
+		return false;
+	int x = -1; /* decimal exponent of d */
+
+	if (ip)
+		for (x = 0; x < 18 && ip >= pow10_u64[x + 1]; x++)
+			;
+	int k = 16 - x; /* 1..17 */
+	mo_u128 prod = (mo_u128)mant * pow10_u64[k];
+	mo_u128 q = prod >> s, rem = prod - (q << s), half = (mo_u128)1 << (s - 1);
+
+	if (rem > half || (rem == half && (q & 1)))
+		q++;
+	if (q < pow10_u64[16] || q >= pow10_u64[17])
+		return false;
+	char dig[17];
+	uint64_t v = (uint64_t)q;
+
+	for (int i = 16; i >= 0; i--) {
+		dig[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	int nd = 17;
+
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	size_t o = 0;
+
+	if (x < 0) {
+		out[o++] = '0';
+		out[o++] = '.';
+		memcpy(out + o, dig, (size_t)nd);
+		o += (size_t)nd;
+	} else {
+		memcpy(out + o, dig, (size_t)x + 1);
+		o += (size_t)x + 1;
+		out[o++] = '.';
+		if (nd > x + 1) {
+			memcpy(out + o, dig + x + 1, (size_t)(nd - x - 1));
+			o += (size_t)(nd - x - 1);
+		} else {
+			out[o++] = '0'; /* json-c appends ".0" to a double without a point */
+		}
+	}
+	*len = o;
+	return true;
+}
+
+void
+mo_sb_jlatency_us(struct strbuf *sb, int64_t l)
+{
+	char buf[64];
+	size_t n;
+
+	if (l < 0) {
+		strbuf_add(sb, "null", 4);
+		return;
+	}
+	if (l % 10 == 0 && l < (int64_t)pow10_u64[16]) {
+		mo_sb_u64(sb, (uint64_t)(l / 10)); /* exact integer: "%.17g" then ".0" */
+		strbuf_add(sb, ".0", 2);
+		return;
+	}
+	if (tenths_17g((uint64_t)l, buf, &n)) {
+		strbuf_add(sb, buf, n);
+		return;
+	}
+	json_object *j = json_object_new_double((double)l / 10.0);
+
+	mo_sb_json(sb, j);
+	json_object_put(j);
+}
+
+void
+mo_sb_jstack(struct mo_cache *c, struct strbuf *sb, uint32_t stack)
+{
+	const struct alpcscope_stack *s = alpcscope_model_stack_at(c->m, stack);
+	char buf[300];
+
+	if (!s) {
+		strbuf_add(sb, "null", 4);
+		return;
+	}
+	strbuf_addc(sb, '[');
+	for (uint32_t i = 0; i < s->frame_count; i++) {
+		if (i)
+			strbuf_addc(sb, ',');
+		mo_sb_jstr(sb, alpcscope_model_format_frame(c->m, s, i, buf, sizeof(buf)));
+	}
+	strbuf_addc(sb, ']');
+}
+
+void
+mo_sb_jevent(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_message_event *e,
+	     bool stacks)
+{
+	struct mo_fparty p;
+
+	if (e->thread == ALPCSCOPE_NONE) {
+		strbuf_add(sb, "null", 4);
+		return;
+	}
+	mo_fparty(c, e, &p);
+	strbuf_adds(sb, "{\"time\":\"");
+	mo_sb_time(c, sb, e->filetime_100ns);
+	strbuf_adds(sb, "\",\"ordinal\":");
+	mo_sb_u64(sb, e->ordinal);
+	strbuf_adds(sb, ",\"file_offset\":");
+	mo_sb_u64(sb, e->file_offset);
+	strbuf_adds(sb, ",\"pid\":");
+	mo_sb_jid(sb, p.pid);
+	strbuf_adds(sb, ",\"tid\":");
+	mo_sb_jid(sb, p.tid);
+	strbuf_adds(sb, ",\"process\":");
+	mo_sb_jstr(sb, p.label);
+	if (stacks) {
+		strbuf_adds(sb, ",\"stack\":");
+		mo_sb_jstack(c, sb, e->stack);
+	}
+	strbuf_addc(sb, '}');
+}
+
+void
+mo_sb_json(struct strbuf *sb, json_object *obj)
+{
+	if (!obj) {
+		strbuf_add(sb, "null", 4);
+		return;
+	}
+	strbuf_adds(sb, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+								JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+bool
+mo_sb_flush(struct strbuf *sb, FILE *out)
+{
+	bool ok = !sb->oom && (!sb->len || fwrite(sb->data, 1, sb->len, out) == sb->len);
+
+	strbuf_reset(sb);
+	sb->oom = false;
+	return ok;
 }

@@ -13,6 +13,8 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "util/strbuf.h"
+
 #define MO_TIME_SIZE  40
 #define MO_LABEL_SIZE 256
 
@@ -78,5 +80,73 @@ json_object *mo_jevent(const struct alpcscope_model *m, const struct alpcscope_m
 		       bool stacks);
 /* Write @p obj as one compact line (no newline). Returns false on a write error. */
 bool mo_json_write(FILE *out, json_object *obj);
+
+/*
+ * ---- streaming row formatting ----
+ * The row writers build each row in one reusable strbuf and fwrite it: no
+ * json-c tree and no printf per field. Every helper produces exactly the
+ * bytes the json-c / printf based formatting above produces (golden files).
+ */
+
+/* Per-write cache: process labels (the model is immutable) and the last second's time prefix. */
+struct mo_cache {
+	const struct alpcscope_model *m;
+	char **labels; /* lazily filled, one per process index */
+	uint32_t nlabels;
+	int64_t time_sec; /* second of time_prefix, -1 when none */
+	char time_prefix[24];
+	struct strbuf tmp;
+};
+
+void mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m);
+void mo_cache_free(struct mo_cache *c);
+/* Label of a process index, "?" for NONE or an unknown index (as mo_process_label()). */
+const char *mo_label(struct mo_cache *c, uint32_t process);
+
+/* mo_party() without copying the label. */
+struct mo_fparty {
+	uint32_t process, pid, tid;
+	const char *label;
+};
+void mo_fparty(struct mo_cache *c, const struct alpcscope_message_event *e, struct mo_fparty *out);
+void mo_fclient_server(struct mo_cache *c, const struct alpcscope_message *msg,
+		       struct mo_fparty *client, struct mo_fparty *server);
+
+/* Decimal (printf %u / PRIu64 / PRId64). */
+void mo_sb_u64(struct strbuf *sb, uint64_t v);
+void mo_sb_i64(struct strbuf *sb, int64_t v);
+/* "0x%x" */
+void mo_sb_hex32(struct strbuf *sb, uint32_t v);
+/* "0x%" PRIx64 */
+void mo_sb_hex64(struct strbuf *sb, uint64_t v);
+/* @p s, then spaces up to @p width bytes (printf %-Ns). */
+void mo_sb_pad(struct strbuf *sb, const char *s, size_t width);
+/* Cut the text appended since @p start to at most @p max bytes (snprintf into a max+1 buffer). */
+void mo_sb_cut(struct strbuf *sb, size_t start, size_t max);
+/* mo_time() */
+void mo_sb_time(struct mo_cache *c, struct strbuf *sb, int64_t filetime_100ns);
+/* mo_latency_str() */
+void mo_sb_latency(struct strbuf *sb, int64_t latency_100ns);
+/* mo_evidence() */
+void mo_sb_evidence(struct strbuf *sb, uint16_t evidence);
+/* mo_csv_field() */
+void mo_sb_csv(struct strbuf *sb, const char *s);
+/* JSON string as json-c writes it (JSON_C_TO_STRING_NOSLASHESCAPE); NULL -> null. */
+void mo_sb_jstr(struct strbuf *sb, const char *s);
+/* "\"key\":" (key needs no escaping) */
+void mo_sb_key(struct strbuf *sb, const char *key);
+/* mo_jid(): number, or null for ALPCSCOPE_ID_UNKNOWN; mo_sb_jnone(): null for ALPCSCOPE_NONE */
+void mo_sb_jid(struct strbuf *sb, uint32_t v);
+void mo_sb_jnone(struct strbuf *sb, uint32_t v);
+/* A double as json-c writes json_object_new_double(latency_100ns / 10.0) ("%.17g", ".0"). */
+void mo_sb_jlatency_us(struct strbuf *sb, int64_t latency_100ns);
+/* mo_jevent() / mo_jstack() serialized. */
+void mo_sb_jevent(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_message_event *e,
+		  bool stacks);
+void mo_sb_jstack(struct mo_cache *c, struct strbuf *sb, uint32_t stack);
+/* A json-c object serialized as mo_json_write() does; NULL -> null. */
+void mo_sb_json(struct strbuf *sb, json_object *obj);
+/* Write the buffer and empty it. Returns false on a write error. */
+bool mo_sb_flush(struct strbuf *sb, FILE *out);
 
 #endif

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool
-reserve(struct strbuf *sb, size_t extra)
+bool
+strbuf_reserve(struct strbuf *sb, size_t extra)
 {
 	if (sb->oom)
 		return false;
@@ -51,7 +51,7 @@ strbuf_free(struct strbuf *sb)
 void
 strbuf_add(struct strbuf *sb, const char *s, size_t n)
 {
-	if (!reserve(sb, n))
+	if (!strbuf_reserve(sb, n))
 		return;
 	memcpy(sb->data + sb->len, s, n);
 	sb->len += n;
@@ -86,7 +86,7 @@ strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 		strbuf_add(sb, tmp, (size_t)n);
 		return;
 	}
-	if (!reserve(sb, (size_t)n))
+	if (!strbuf_reserve(sb, (size_t)n))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
@@ -208,7 +208,7 @@ strbuf_add_hex(struct strbuf *sb, const uint8_t *p, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
 
-	if (!reserve(sb, n * 2))
+	if (!strbuf_reserve(sb, n * 2))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		sb->data[sb->len++] = digits[p[i] >> 4];

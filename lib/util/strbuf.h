@@ -18,6 +18,12 @@ struct strbuf {
 	bool oom;
 };
 
+/*
+ * Make room for @p extra more bytes plus the terminating NUL; false (and
+ * `oom` set) when that fails. Callers may then write up to @p extra bytes at
+ * data + len themselves.
+ */
+bool strbuf_reserve(struct strbuf *sb, size_t extra);
 void strbuf_reset(struct strbuf *sb);
 void strbuf_free(struct strbuf *sb);
 void strbuf_add(struct strbuf *sb, const char *s, size_t n);
