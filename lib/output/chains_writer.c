@@ -17,8 +17,16 @@
 #include "output/rpc_output.h"
 #include "output/xml_analysis_writer.h"
 #include "util/error.h"
+#include "util/strbuf.h"
 
 #define UNIX_EPOCH_FILETIME 116444736000000000ll
+
+/* Per-write state: label/time cache, the output buffer and the per-node texts. */
+struct cw {
+	struct mo_cache c;
+	struct strbuf out;
+	struct strbuf summary, edge, path, tmp;
+};
 
 /* Everything said about one node and the edge from its parent. */
 struct nrow {
@@ -26,14 +34,13 @@ struct nrow {
 	const struct alpcscope_chain_node *n;
 	const struct alpcscope_message *msg;           /* message node */
 	const struct alpcscope_process_instance *proc; /* process node */
-	struct mo_party client, server;                /* message node */
-	char creator[MO_LABEL_SIZE];                   /* process node */
+	struct mo_fparty client, server;               /* message node */
+	const char *creator;                           /* process node */
 	uint32_t creator_pid, creator_tid;
 	int64_t time;
-	char time_str[MO_TIME_SIZE];
-	char latency[32];
-	char evidence[256];
-	char summary[1024];
+	uint16_t evidence;
+	const char *summary;   /* cw.summary */
+	const char *edge_text; /* cw.edge */
 	/* edge from the parent */
 	bool has_edge;
 	uint64_t edge_ordinal, edge_file_offset;
@@ -42,7 +49,6 @@ struct nrow {
 	bool window_closed;            /* the parent's reply Send was seen */
 	uint64_t window_end_ordinal;
 	const char *window_end; /* "reply", "abandoned", "trace-end" */
-	char edge_text[512];
 };
 
 static const char *
@@ -55,38 +61,64 @@ window_end_name(const struct alpcscope_message *p, bool closed)
 	return "trace-end";
 }
 
+/* "label pid/tid" */
 static void
-fill_nrow(const struct alpcscope_model *m, uint32_t node, struct nrow *r)
+party_text(struct strbuf *sb, const char *label, uint32_t pid, uint32_t tid)
 {
-	char buf[MO_LABEL_SIZE];
+	strbuf_adds(sb, label);
+	strbuf_addc(sb, ' ');
+	mo_sb_u64(sb, pid);
+	strbuf_addc(sb, '/');
+	mo_sb_u64(sb, tid);
+}
+
+static const char *
+sb_text(const struct strbuf *sb)
+{
+	return sb->data ? sb->data : "";
+}
+
+static void
+fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
+{
+	const struct alpcscope_model *m = w->c.m;
+	struct strbuf *sum = &w->summary, *edge = &w->edge;
 
 	memset(r, 0, sizeof(*r));
+	strbuf_reset(sum);
+	strbuf_reset(edge);
 	r->node = node;
 	r->n = alpcscope_model_chain_node_at(m, node);
 	if (r->n->kind == ALPCSCOPE_NODE_MESSAGE) {
-		char c[320], s[320];
-
 		r->msg = alpcscope_model_message_at(m, r->n->message);
-		mo_client_server(m, r->msg, &r->client, &r->server);
+		mo_fclient_server(&w->c, r->msg, &r->client, &r->server);
 		r->time = mo_message_time(r->msg);
-		mo_latency_str(r->latency, sizeof(r->latency), mo_latency(m, r->msg));
-		mo_evidence(r->evidence, sizeof(r->evidence), mo_shown_evidence(m, r->msg));
-		if (r->client.tid != ALPCSCOPE_ID_UNKNOWN)
-			snprintf(c, sizeof(c), "%s %u/%u", r->client.label, r->client.pid,
-				 r->client.tid);
-		else
-			snprintf(c, sizeof(c), "?");
-		if (r->msg->receive.thread != ALPCSCOPE_NONE)
-			snprintf(s, sizeof(s), "%s %u/%u", r->server.label, r->server.pid,
-				 r->server.tid);
-		else
-			snprintf(s, sizeof(s), "?");
+		r->evidence = mo_shown_evidence(m, r->msg);
 		const char *port = alpcscope_model_port_name(m, r->msg->port);
 
-		snprintf(r->summary, sizeof(r->summary), "#%u %s -> %s msg 0x%x %s %s%s%s",
-			 r->n->message, c, s, r->msg->message_id,
-			 alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind),
-			 r->latency, port ? " port=" : "", port ? port : "");
+		strbuf_addc(sum, '#');
+		mo_sb_u64(sum, r->n->message);
+		strbuf_addc(sum, ' ');
+		if (r->client.tid != ALPCSCOPE_ID_UNKNOWN)
+			party_text(sum, r->client.label, r->client.pid, r->client.tid);
+		else
+			strbuf_addc(sum, '?');
+		strbuf_adds(sum, " -> ");
+		if (r->msg->receive.thread != ALPCSCOPE_NONE)
+			party_text(sum, r->server.label, r->server.pid, r->server.tid);
+		else
+			strbuf_addc(sum, '?');
+		strbuf_adds(sum, " msg ");
+		mo_sb_hex32(sum, r->msg->message_id);
+		strbuf_addc(sum, ' ');
+		strbuf_adds(sum,
+			    alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
+		strbuf_addc(sum, ' ');
+		mo_sb_latency(sum, mo_latency(m, r->msg));
+		if (port) {
+			strbuf_adds(sum, " port=");
+			strbuf_adds(sum, port);
+		}
 		r->edge_ordinal = r->msg->send.ordinal;
 		r->edge_file_offset = r->msg->send.file_offset;
 	} else {
@@ -97,35 +129,49 @@ fill_nrow(const struct alpcscope_model *m, uint32_t node, struct nrow *r)
 
 		r->creator_tid = r->proc->creator_tid;
 		r->creator_pid = ALPCSCOPE_ID_UNKNOWN;
-		snprintf(r->creator, sizeof(r->creator), "?");
+		r->creator = "?";
 		if (t) {
 			const struct alpcscope_process_instance *cp =
 			    alpcscope_model_process_at(m, t->process);
 
 			if (cp)
 				r->creator_pid = cp->pid;
-			mo_process_label(m, t->process, r->creator, sizeof(r->creator));
+			r->creator = mo_label(&w->c, t->process);
 		}
-		snprintf(r->summary, sizeof(r->summary), "%s %u/%u creates %s (pid %u)%s%s",
-			 r->creator, r->creator_pid, r->creator_tid,
-			 mo_process_label(m, r->n->process, buf, sizeof(buf)), r->proc->pid,
-			 r->proc->command_line ? " cmd=" : "",
-			 r->proc->command_line ? r->proc->command_line : "");
+		party_text(sum, r->creator, r->creator_pid, r->creator_tid);
+		strbuf_adds(sum, " creates ");
+		strbuf_adds(sum, mo_label(&w->c, r->n->process));
+		strbuf_adds(sum, " (pid ");
+		mo_sb_u64(sum, r->proc->pid);
+		strbuf_addc(sum, ')');
+		if (r->proc->command_line) {
+			strbuf_adds(sum, " cmd=");
+			strbuf_adds(sum, r->proc->command_line);
+		}
 		r->edge_ordinal = r->proc->start_ordinal;
 		r->edge_file_offset = r->proc->start_file_offset;
 	}
-	mo_time(r->time_str, r->time);
+	mo_sb_cut(sum, 0, 1023); /* was snprintf into char[1024] */
+	r->summary = sb_text(sum);
+	r->edge_text = sb_text(edge);
 	if (r->n->parent == ALPCSCOPE_NONE) {
-		snprintf(r->edge_text, sizeof(r->edge_text),
-			 "root: Send ord %" PRIu64 " @0x%" PRIx64
-			 " by tid %u (no request was being "
-			 "served by the sender)",
-			 r->edge_ordinal, r->edge_file_offset, r->client.tid);
-		if (r->msg && r->msg->send.thread == ALPCSCOPE_NONE)
-			snprintf(r->edge_text, sizeof(r->edge_text),
-				 "root: Receive ord %" PRIu64 " @0x%" PRIx64
-				 " (Send precedes the trace)",
-				 r->msg->receive.ordinal, r->msg->receive.file_offset);
+		if (r->msg && r->msg->send.thread == ALPCSCOPE_NONE) {
+			strbuf_adds(edge, "root: Receive ord ");
+			mo_sb_u64(edge, r->msg->receive.ordinal);
+			strbuf_adds(edge, " @");
+			mo_sb_hex64(edge, r->msg->receive.file_offset);
+			strbuf_adds(edge, " (Send precedes the trace)");
+		} else {
+			strbuf_adds(edge, "root: Send ord ");
+			mo_sb_u64(edge, r->edge_ordinal);
+			strbuf_adds(edge, " @");
+			mo_sb_hex64(edge, r->edge_file_offset);
+			strbuf_adds(edge, " by tid ");
+			mo_sb_u64(edge, r->msg ? r->client.tid : 0);
+			strbuf_adds(edge, " (no request was being served by the sender)");
+		}
+		mo_sb_cut(edge, 0, 511);
+		r->edge_text = sb_text(edge);
 		return;
 	}
 	const struct alpcscope_chain_node *pn = alpcscope_model_chain_node_at(m, r->n->parent);
@@ -138,34 +184,47 @@ fill_nrow(const struct alpcscope_model *m, uint32_t node, struct nrow *r)
 	r->window_closed = reply && reply->send.thread != ALPCSCOPE_NONE;
 	r->window_end_ordinal = r->window_closed ? reply->send.ordinal : 0;
 	r->window_end = window_end_name(p, r->window_closed);
-	char end[96];
-
-	if (r->window_closed)
-		snprintf(end, sizeof(end), "reply #%u Send ord %" PRIu64, p->related,
-			 r->window_end_ordinal);
-	else
-		snprintf(end, sizeof(end), "no reply (%s)", r->window_end);
-	snprintf(r->edge_text, sizeof(r->edge_text),
-		 "%s ord %" PRIu64 " @0x%" PRIx64 " by tid %u inside #%u (Receive ord %" PRIu64
-		 " .. %s)",
-		 r->msg ? "Send" : "Process Start (header TID = creator)", r->edge_ordinal,
-		 r->edge_file_offset, r->msg ? r->client.tid : r->creator_tid, pn->message,
-		 r->window_start_ordinal, end);
+	strbuf_adds(edge, r->msg ? "Send" : "Process Start (header TID = creator)");
+	strbuf_adds(edge, " ord ");
+	mo_sb_u64(edge, r->edge_ordinal);
+	strbuf_adds(edge, " @");
+	mo_sb_hex64(edge, r->edge_file_offset);
+	strbuf_adds(edge, " by tid ");
+	mo_sb_u64(edge, r->msg ? r->client.tid : r->creator_tid);
+	strbuf_adds(edge, " inside #");
+	mo_sb_u64(edge, pn->message);
+	strbuf_adds(edge, " (Receive ord ");
+	mo_sb_u64(edge, r->window_start_ordinal);
+	strbuf_adds(edge, " .. ");
+	if (r->window_closed) {
+		strbuf_adds(edge, "reply #");
+		mo_sb_u64(edge, p->related);
+		strbuf_adds(edge, " Send ord ");
+		mo_sb_u64(edge, r->window_end_ordinal);
+	} else {
+		strbuf_adds(edge, "no reply (");
+		strbuf_adds(edge, r->window_end);
+		strbuf_addc(edge, ')');
+	}
+	strbuf_addc(edge, ')');
+	mo_sb_cut(edge, 0, 511); /* was snprintf into char[512] */
+	r->edge_text = sb_text(edge);
 }
 
-/* Process labels from the root to @p node, joined by @p sep. */
-static void
-path_text(const struct alpcscope_model *m, uint32_t node, const char *sep, char *out, size_t size)
+/* Process labels from the root to @p node, joined by @p sep, into w->path (cut to 2047). */
+static const char *
+path_text(struct cw *w, uint32_t node, const char *sep)
 {
+	const struct alpcscope_model *m = w->c.m;
 	uint32_t chain[256];
-	size_t n = 0, used = 0;
-	char buf[MO_LABEL_SIZE];
+	size_t n = 0;
+	struct strbuf *out = &w->path;
 
+	strbuf_reset(out);
 	for (uint32_t i = node; i != ALPCSCOPE_NONE && n < 256;
 	     i = alpcscope_model_chain_node_at(m, i)->parent)
 		chain[n++] = i;
-	out[0] = '\0';
-	for (size_t k = n; k-- > 0;) {
+	for (size_t k = n; k-- > 0 && out->len < 2047;) {
 		const struct alpcscope_chain_node *c = alpcscope_model_chain_node_at(m, chain[k]);
 		uint32_t procs[2];
 		int np = 0;
@@ -181,20 +240,26 @@ path_text(const struct alpcscope_model *m, uint32_t node, const char *sep, char 
 			procs[np++] = alpcscope_model_event_process(m, &msg->receive);
 		}
 		for (int i = 0; i < np; i++) {
-			int w = snprintf(out + used, size - used, "%s%s", used ? sep : "",
-					 mo_process_label(m, procs[i], buf, sizeof(buf)));
-
-			if (w < 0 || (size_t)w >= size - used)
-				return;
-			used += (size_t)w;
+			if (out->len)
+				strbuf_adds(out, sep);
+			strbuf_adds(out, mo_label(&w->c, procs[i]));
 		}
 	}
+	mo_sb_cut(out, 0, 2047); /* was snprintf into char[2048] */
+	return sb_text(out);
 }
 
 /* ---- text ---- */
 
 static void
-write_stack_text(const struct alpcscope_model *m, FILE *out, int indent, const char *what,
+indent_to(struct strbuf *sb, int indent)
+{
+	for (int i = 0; i < indent; i++)
+		strbuf_addc(sb, ' ');
+}
+
+static void
+write_stack_text(const struct alpcscope_model *m, struct strbuf *sb, int indent, const char *what,
 		 uint32_t stack)
 {
 	const struct alpcscope_stack *s = alpcscope_model_stack_at(m, stack);
@@ -202,45 +267,56 @@ write_stack_text(const struct alpcscope_model *m, FILE *out, int indent, const c
 
 	if (!s)
 		return;
-	fprintf(out, "%*s%s stack:\n", indent, "", what);
+	strbuf_printf(sb, "%*s%s stack:\n", indent, "", what);
 	for (uint32_t i = 0; i < s->frame_count; i++)
-		fprintf(out, "%*s  %s\n", indent, "",
-			alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
+		strbuf_printf(sb, "%*s  %s\n", indent, "",
+			      alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
 }
 
 /* RPC call, WMI operation and WMI process report of a node (rpc_output.c). */
 static void
-write_rpc_wmi_text(const struct alpcscope_model *m, FILE *out, int indent, const char *bar,
+write_rpc_wmi_text(const struct alpcscope_model *m, struct strbuf *sb, int indent, const char *bar,
 		   const struct nrow *r)
 {
 	char buf[1400];
 
 	if (r->msg && ro_rpc_text(m, r->n->message, buf, sizeof(buf))) {
-		fprintf(out, "%*s%srpc: %s\n", indent, "", bar, buf);
+		strbuf_printf(sb, "%*s%srpc: %s\n", indent, "", bar, buf);
 		ro_rpc_evidence(m, r->n->message, buf, sizeof(buf));
-		fprintf(out, "%*s%srpc evidence: %s\n", indent, "", bar, buf);
+		strbuf_printf(sb, "%*s%srpc evidence: %s\n", indent, "", bar, buf);
 	}
 	if (r->msg && ro_wmi_text(m, r->n->message, buf, sizeof(buf)))
-		fprintf(out, "%*s%swmi: %s\n", indent, "", bar, buf);
+		strbuf_printf(sb, "%*s%swmi: %s\n", indent, "", bar, buf);
 	if (r->proc && ro_process_wmi_text(m, r->n->process, buf, sizeof(buf)))
-		fprintf(out, "%*s%swmi: %s\n", indent, "", bar, buf);
+		strbuf_printf(sb, "%*s%swmi: %s\n", indent, "", bar, buf);
 }
 
 static void
-write_text_node(const struct alpcscope_model *m, const struct alpcscope_write_options *o, FILE *out,
-		const struct nrow *r)
+write_text_node(struct cw *w, const struct alpcscope_write_options *o, const struct nrow *r)
 {
+	struct strbuf *sb = &w->out;
 	int indent = 2 + 4 * (int)r->n->depth;
 
-	fprintf(out, "%*s%s %s %s\n", indent, "", r->n->depth ? "\\_" : "*", r->time_str,
-		r->summary);
-	fprintf(out, "%*s   | edge: %s\n", indent, "", r->edge_text);
-	if (r->msg)
-		fprintf(out, "%*s   | evidence: %s\n", indent, "", r->evidence);
-	write_rpc_wmi_text(m, out, indent + 3, "| ", r);
+	indent_to(sb, indent);
+	strbuf_adds(sb, r->n->depth ? "\\_ " : "* ");
+	mo_sb_time(&w->c, sb, r->time);
+	strbuf_addc(sb, ' ');
+	strbuf_adds(sb, r->summary);
+	strbuf_addc(sb, '\n');
+	indent_to(sb, indent);
+	strbuf_adds(sb, "   | edge: ");
+	strbuf_adds(sb, r->edge_text);
+	strbuf_addc(sb, '\n');
+	if (r->msg) {
+		indent_to(sb, indent);
+		strbuf_adds(sb, "   | evidence: ");
+		mo_sb_evidence(sb, r->evidence);
+		strbuf_addc(sb, '\n');
+	}
+	write_rpc_wmi_text(w->c.m, sb, indent + 3, "| ", r);
 	if (o->stacks && r->msg) {
-		write_stack_text(m, out, indent + 3, "send", r->msg->send.stack);
-		write_stack_text(m, out, indent + 3, "receive", r->msg->receive.stack);
+		write_stack_text(w->c.m, sb, indent + 3, "send", r->msg->send.stack);
+		write_stack_text(w->c.m, sb, indent + 3, "receive", r->msg->receive.stack);
 	}
 }
 
@@ -262,122 +338,184 @@ next_preorder(const struct alpcscope_model *m, uint32_t root, uint32_t n)
 }
 
 static void
-write_text_chain(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
-		 FILE *out, uint32_t ci)
+write_text_chain(struct cw *w, const struct alpcscope_write_options *o, uint32_t ci)
 {
+	const struct alpcscope_model *m = w->c.m;
 	const struct alpcscope_chain *c = alpcscope_model_chain_at(m, ci);
-	char buf[MO_LABEL_SIZE];
+	struct strbuf *sb = &w->out;
 
-	fprintf(out,
-		"chain %u: client %s; %u messages, %u processes created, depth %u, %u processes\n",
-		ci, mo_process_label(m, c->root_process, buf, sizeof(buf)), c->message_count,
-		c->process_count, c->max_depth, c->process_span);
+	strbuf_adds(sb, "chain ");
+	mo_sb_u64(sb, ci);
+	strbuf_adds(sb, ": client ");
+	strbuf_adds(sb, mo_label(&w->c, c->root_process));
+	strbuf_adds(sb, "; ");
+	mo_sb_u64(sb, c->message_count);
+	strbuf_adds(sb, " messages, ");
+	mo_sb_u64(sb, c->process_count);
+	strbuf_adds(sb, " processes created, depth ");
+	mo_sb_u64(sb, c->max_depth);
+	strbuf_adds(sb, ", ");
+	mo_sb_u64(sb, c->process_span);
+	strbuf_adds(sb, " processes\n");
 	for (uint32_t n = c->root_node; n != ALPCSCOPE_NONE;
 	     n = next_preorder(m, c->root_node, n)) {
 		struct nrow r;
 
-		fill_nrow(m, n, &r);
-		write_text_node(m, o, out, &r);
+		fill_nrow(w, n, &r);
+		write_text_node(w, o, &r);
 	}
-	fputc('\n', out);
+	strbuf_addc(sb, '\n');
 }
 
 /* ---- json / jsonl / csv ---- */
 
-static json_object *
-node_json(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
-	  const struct nrow *r, bool flat)
+static void
+key(struct strbuf *sb, const char *k)
 {
-	json_object *j = json_object_new_object();
-	char path[2048];
-
-	if (flat && o->format == ALPCSCOPE_OUTPUT_JSONL) {
-		json_object_object_add(j, "message", mo_jstr(r->summary));
-		json_object_object_add(j, "datetime", mo_jstr(r->time_str));
-		json_object_object_add(j, "timestamp",
-				       mo_ji64((r->time - UNIX_EPOCH_FILETIME) / 10));
-		json_object_object_add(j, "timestamp_desc",
-				       mo_jstr(r->msg ? "ALPC request in call chain"
-						      : "Process created in call chain"));
-	}
-	json_object_object_add(j, "chain", mo_ju64(r->n->chain));
-	json_object_object_add(j, "node", mo_ju64(r->node));
-	json_object_object_add(j, "depth", mo_ju64(r->n->depth));
-	json_object_object_add(j, "parent_node",
-			       r->n->parent == ALPCSCOPE_NONE ? NULL : mo_ju64(r->n->parent));
-	json_object_object_add(j, "node_kind", mo_jstr(r->msg ? "message" : "process"));
-	if (!(flat && o->format == ALPCSCOPE_OUTPUT_JSONL))
-		json_object_object_add(j, "time", mo_jstr(r->time_str));
-	json_object_object_add(j, "summary", mo_jstr(r->summary));
-	path_text(m, r->node, " > ", path, sizeof(path));
-	json_object_object_add(j, "path", mo_jstr(path));
-	if (r->msg) {
-		json_object_object_add(j, "message_index", mo_ju64(r->n->message));
-		json_object_object_add(j, "message_id", mo_ju64(r->msg->message_id));
-		json_object_object_add(j, "kind",
-				       mo_jstr(alpcscope_message_kind_name(
-					   (enum alpcscope_message_kind)r->msg->kind)));
-		json_object_object_add(j, "client_pid", mo_jid(r->client.pid));
-		json_object_object_add(j, "client_tid", mo_jid(r->client.tid));
-		json_object_object_add(j, "client_process", mo_jstr(r->client.label));
-		json_object_object_add(j, "server_pid", mo_jid(r->server.pid));
-		json_object_object_add(j, "server_tid", mo_jid(r->server.tid));
-		json_object_object_add(j, "server_process", mo_jstr(r->server.label));
-		json_object_object_add(j, "port",
-				       mo_jstr(alpcscope_model_port_name(m, r->msg->port)));
-		json_object_object_add(j, "evidence", mo_jstr(r->evidence));
-		if (!flat) {
-			json_object_object_add(j, "send", mo_jevent(m, &r->msg->send, o->stacks));
-			json_object_object_add(j, "receive",
-					       mo_jevent(m, &r->msg->receive, o->stacks));
-		}
-	} else {
-		json_object_object_add(j, "created_pid", mo_ju64(r->proc->pid));
-		json_object_object_add(j, "created_image", mo_jstr(r->proc->image_name));
-		json_object_object_add(j, "created_command_line", mo_jstr(r->proc->command_line));
-		json_object_object_add(j, "creator_pid", mo_jid(r->creator_pid));
-		json_object_object_add(j, "creator_tid", mo_jid(r->creator_tid));
-		json_object_object_add(j, "creator_process", mo_jstr(r->creator));
-	}
-	if (r->msg) { /* only when present: rows of traces without RPC/WMI are unchanged */
-		json_object *x = ro_rpc_json(m, r->n->message);
-
-		if (x)
-			json_object_object_add(j, "rpc", x);
-		if ((x = ro_wmi_json(m, r->n->message)))
-			json_object_object_add(j, "wmi", x);
-	} else {
-		json_object *x = ro_process_wmi_json(m, r->n->process);
-
-		if (x)
-			json_object_object_add(j, "wmi", x);
-	}
-	json_object_object_add(j, "edge_ordinal", mo_ju64(r->edge_ordinal));
-	json_object_object_add(j, "edge_file_offset", mo_ju64(r->edge_file_offset));
-	json_object_object_add(j, "edge", mo_jstr(r->edge_text));
-	if (r->has_edge) {
-		json_object_object_add(j, "parent_message", mo_ju64(r->parent_message));
-		json_object_object_add(j, "window_start_ordinal", mo_ju64(r->window_start_ordinal));
-		json_object_object_add(j, "window_end_ordinal",
-				       r->window_closed ? mo_ju64(r->window_end_ordinal) : NULL);
-		json_object_object_add(j, "window_end", mo_jstr(r->window_end));
-	}
-	return j;
+	strbuf_addc(sb, ',');
+	mo_sb_key(sb, k);
 }
 
-static json_object *
-tree_json(const struct alpcscope_model *m, const struct alpcscope_write_options *o, uint32_t node)
+static void
+add_json(struct strbuf *sb, const char *k, json_object *x)
 {
+	if (!x)
+		return;
+	key(sb, k);
+	mo_sb_json(sb, x);
+	json_object_put(x);
+}
+
+/* One node's object without its closing brace (the tree adds "children"). */
+static void
+node_json(struct cw *w, const struct alpcscope_write_options *o, const struct nrow *r, bool flat)
+{
+	const struct alpcscope_model *m = w->c.m;
+	struct strbuf *sb = &w->out;
+	bool ts = flat && o->format == ALPCSCOPE_OUTPUT_JSONL;
+
+	strbuf_addc(sb, '{');
+	if (ts) {
+		mo_sb_key(sb, "message");
+		mo_sb_jstr(sb, r->summary);
+		key(sb, "datetime");
+		strbuf_addc(sb, '"');
+		mo_sb_time(&w->c, sb, r->time);
+		strbuf_addc(sb, '"');
+		key(sb, "timestamp");
+		mo_sb_i64(sb, (r->time - UNIX_EPOCH_FILETIME) / 10);
+		key(sb, "timestamp_desc");
+		strbuf_adds(sb, r->msg ? "\"ALPC request in call chain\""
+				       : "\"Process created in call chain\"");
+		strbuf_addc(sb, ',');
+	}
+	mo_sb_key(sb, "chain");
+	mo_sb_u64(sb, r->n->chain);
+	key(sb, "node");
+	mo_sb_u64(sb, r->node);
+	key(sb, "depth");
+	mo_sb_u64(sb, r->n->depth);
+	key(sb, "parent_node");
+	mo_sb_jnone(sb, r->n->parent);
+	key(sb, "node_kind");
+	strbuf_adds(sb, r->msg ? "\"message\"" : "\"process\"");
+	if (!ts) {
+		key(sb, "time");
+		strbuf_addc(sb, '"');
+		mo_sb_time(&w->c, sb, r->time);
+		strbuf_addc(sb, '"');
+	}
+	key(sb, "summary");
+	mo_sb_jstr(sb, r->summary);
+	key(sb, "path");
+	mo_sb_jstr(sb, path_text(w, r->node, " > "));
+	if (r->msg) {
+		key(sb, "message_index");
+		mo_sb_u64(sb, r->n->message);
+		key(sb, "message_id");
+		mo_sb_u64(sb, r->msg->message_id);
+		key(sb, "kind");
+		mo_sb_jstr(sb,
+			   alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
+		key(sb, "client_pid");
+		mo_sb_jid(sb, r->client.pid);
+		key(sb, "client_tid");
+		mo_sb_jid(sb, r->client.tid);
+		key(sb, "client_process");
+		mo_sb_jstr(sb, r->client.label);
+		key(sb, "server_pid");
+		mo_sb_jid(sb, r->server.pid);
+		key(sb, "server_tid");
+		mo_sb_jid(sb, r->server.tid);
+		key(sb, "server_process");
+		mo_sb_jstr(sb, r->server.label);
+		key(sb, "port");
+		mo_sb_jstr(sb, alpcscope_model_port_name(m, r->msg->port));
+		key(sb, "evidence");
+		strbuf_addc(sb, '"');
+		mo_sb_evidence(sb, r->evidence);
+		strbuf_addc(sb, '"');
+		if (!flat) {
+			key(sb, "send");
+			mo_sb_jevent(&w->c, sb, &r->msg->send, o->stacks);
+			key(sb, "receive");
+			mo_sb_jevent(&w->c, sb, &r->msg->receive, o->stacks);
+		}
+		/* only when present: rows of traces without RPC/WMI are unchanged */
+		add_json(sb, "rpc", ro_rpc_json(m, r->n->message));
+		add_json(sb, "wmi", ro_wmi_json(m, r->n->message));
+	} else {
+		key(sb, "created_pid");
+		mo_sb_u64(sb, r->proc->pid);
+		key(sb, "created_image");
+		mo_sb_jstr(sb, r->proc->image_name);
+		key(sb, "created_command_line");
+		mo_sb_jstr(sb, r->proc->command_line);
+		key(sb, "creator_pid");
+		mo_sb_jid(sb, r->creator_pid);
+		key(sb, "creator_tid");
+		mo_sb_jid(sb, r->creator_tid);
+		key(sb, "creator_process");
+		mo_sb_jstr(sb, r->creator);
+		add_json(sb, "wmi", ro_process_wmi_json(m, r->n->process));
+	}
+	key(sb, "edge_ordinal");
+	mo_sb_u64(sb, r->edge_ordinal);
+	key(sb, "edge_file_offset");
+	mo_sb_u64(sb, r->edge_file_offset);
+	key(sb, "edge");
+	mo_sb_jstr(sb, r->edge_text);
+	if (r->has_edge) {
+		key(sb, "parent_message");
+		mo_sb_u64(sb, r->parent_message);
+		key(sb, "window_start_ordinal");
+		mo_sb_u64(sb, r->window_start_ordinal);
+		key(sb, "window_end_ordinal");
+		if (r->window_closed)
+			mo_sb_u64(sb, r->window_end_ordinal);
+		else
+			strbuf_adds(sb, "null");
+		key(sb, "window_end");
+		mo_sb_jstr(sb, r->window_end);
+	}
+}
+
+static void
+tree_json(struct cw *w, const struct alpcscope_write_options *o, uint32_t node)
+{
+	const struct alpcscope_model *m = w->c.m;
 	struct nrow r;
 
-	fill_nrow(m, node, &r);
-	json_object *j = node_json(m, o, &r, false), *kids = json_object_new_array();
-
+	fill_nrow(w, node, &r);
+	node_json(w, o, &r, false);
+	strbuf_adds(&w->out, ",\"children\":[");
 	for (uint32_t c = r.n->first_child; c != ALPCSCOPE_NONE;
-	     c = alpcscope_model_chain_node_at(m, c)->next_sibling)
-		json_object_array_add(kids, tree_json(m, o, c));
-	json_object_object_add(j, "children", kids);
-	return j;
+	     c = alpcscope_model_chain_node_at(m, c)->next_sibling) {
+		if (c != r.n->first_child)
+			strbuf_addc(&w->out, ',');
+		tree_json(w, o, c);
+	}
+	strbuf_adds(&w->out, "]}");
 }
 
 static const char *const csv_header =
@@ -387,108 +525,131 @@ static const char *const csv_header =
     "parent_message,window_start_ordinal,window_end_ordinal,window_end";
 
 static void
-csv_u32(FILE *out, uint32_t v)
+csv_u32(struct strbuf *sb, uint32_t v)
 {
 	if (v != ALPCSCOPE_NONE)
-		fprintf(out, "%u", v);
-	fputc(',', out);
+		mo_sb_u64(sb, v);
+	strbuf_addc(sb, ',');
 }
 
 static void
-write_csv_node(const struct alpcscope_model *m, FILE *out, const struct nrow *r)
+write_csv_node(struct cw *w, const struct nrow *r)
 {
-	char path[2048];
+	const struct alpcscope_model *m = w->c.m;
+	struct strbuf *sb = &w->out;
 
-	path_text(m, r->node, " > ", path, sizeof(path));
-	fprintf(out, "%u,%u,%u,", r->n->chain, r->node, r->n->depth);
-	csv_u32(out, r->n->parent);
-	fprintf(out, "%s,%s,", r->msg ? "message" : "process", r->time_str);
-	mo_csv_field(out, r->summary);
-	fputc(',', out);
-	mo_csv_field(out, path);
-	fputc(',', out);
+	mo_sb_u64(sb, r->n->chain);
+	strbuf_addc(sb, ',');
+	mo_sb_u64(sb, r->node);
+	strbuf_addc(sb, ',');
+	mo_sb_u64(sb, r->n->depth);
+	strbuf_addc(sb, ',');
+	csv_u32(sb, r->n->parent);
+	strbuf_adds(sb, r->msg ? "message," : "process,");
+	mo_sb_time(&w->c, sb, r->time);
+	strbuf_addc(sb, ',');
+	mo_sb_csv(sb, r->summary);
+	strbuf_addc(sb, ',');
+	mo_sb_csv(sb, path_text(w, r->node, " > "));
+	strbuf_addc(sb, ',');
 	if (r->msg) {
-		fprintf(out, "%u,0x%x,%s,", r->n->message, r->msg->message_id,
-			alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
-		csv_u32(out, r->client.pid);
-		csv_u32(out, r->client.tid);
-		mo_csv_field(out, r->client.label);
-		fputc(',', out);
-		csv_u32(out, r->server.pid);
-		csv_u32(out, r->server.tid);
-		mo_csv_field(out, r->server.label);
-		fputc(',', out);
-		mo_csv_field(out, alpcscope_model_port_name(m, r->msg->port));
-		fprintf(out, ",%s,,,,,", r->evidence);
+		mo_sb_u64(sb, r->n->message);
+		strbuf_addc(sb, ',');
+		mo_sb_hex32(sb, r->msg->message_id);
+		strbuf_addc(sb, ',');
+		strbuf_adds(sb,
+			    alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
+		strbuf_addc(sb, ',');
+		csv_u32(sb, r->client.pid);
+		csv_u32(sb, r->client.tid);
+		mo_sb_csv(sb, r->client.label);
+		strbuf_addc(sb, ',');
+		csv_u32(sb, r->server.pid);
+		csv_u32(sb, r->server.tid);
+		mo_sb_csv(sb, r->server.label);
+		strbuf_addc(sb, ',');
+		mo_sb_csv(sb, alpcscope_model_port_name(m, r->msg->port));
+		strbuf_addc(sb, ',');
+		mo_sb_evidence(sb, r->evidence);
+		strbuf_adds(sb, ",,,,,");
 	} else {
-		fputs(",,,,,,,,,,,", out);
-		fprintf(out, "%u,", r->proc->pid);
-		mo_csv_field(out, r->proc->image_name);
-		fputc(',', out);
-		csv_u32(out, r->creator_pid);
-		csv_u32(out, r->creator_tid);
+		strbuf_adds(sb, ",,,,,,,,,,,");
+		mo_sb_u64(sb, r->proc->pid);
+		strbuf_addc(sb, ',');
+		mo_sb_csv(sb, r->proc->image_name);
+		strbuf_addc(sb, ',');
+		csv_u32(sb, r->creator_pid);
+		csv_u32(sb, r->creator_tid);
 	}
-	fprintf(out, "%" PRIu64 ",%" PRIu64 ",", r->edge_ordinal, r->edge_file_offset);
+	mo_sb_u64(sb, r->edge_ordinal);
+	strbuf_addc(sb, ',');
+	mo_sb_u64(sb, r->edge_file_offset);
+	strbuf_addc(sb, ',');
 	if (r->has_edge) {
-		fprintf(out, "%u,%" PRIu64 ",", r->parent_message, r->window_start_ordinal);
+		mo_sb_u64(sb, r->parent_message);
+		strbuf_addc(sb, ',');
+		mo_sb_u64(sb, r->window_start_ordinal);
+		strbuf_addc(sb, ',');
 		if (r->window_closed)
-			fprintf(out, "%" PRIu64, r->window_end_ordinal);
-		fprintf(out, ",%s", r->window_end);
+			mo_sb_u64(sb, r->window_end_ordinal);
+		strbuf_addc(sb, ',');
+		strbuf_adds(sb, r->window_end);
 	} else {
-		fputs(",,,", out);
+		strbuf_adds(sb, ",,,");
 	}
 	if (ro_any(m)) { /* rpc,wmi columns only for traces with RPC or WMI events */
 		char buf[1400];
 
-		fputc(',', out);
+		strbuf_addc(sb, ',');
 		if (r->msg && ro_rpc_text(m, r->n->message, buf, sizeof(buf)))
-			mo_csv_field(out, buf);
-		fputc(',', out);
+			mo_sb_csv(sb, buf);
+		strbuf_addc(sb, ',');
 		if ((r->msg && ro_wmi_text(m, r->n->message, buf, sizeof(buf))) ||
 		    (r->proc && ro_process_wmi_text(m, r->n->process, buf, sizeof(buf))))
-			mo_csv_field(out, buf);
+			mo_sb_csv(sb, buf);
 	}
-	fputc('\n', out);
+	strbuf_addc(sb, '\n');
 }
 
 static void
-write_flat_node(const struct alpcscope_model *m, const struct alpcscope_write_options *o, FILE *out,
-		uint32_t node)
+write_flat_node(struct cw *w, const struct alpcscope_write_options *o, uint32_t node)
 {
 	struct nrow r;
 
-	fill_nrow(m, node, &r);
+	fill_nrow(w, node, &r);
 	if (o->format == ALPCSCOPE_OUTPUT_CSV) {
-		write_csv_node(m, out, &r);
+		write_csv_node(w, &r);
 		return;
 	}
-	json_object *j = node_json(m, o, &r, true);
-
-	mo_json_write(out, j);
-	fputc('\n', out);
-	json_object_put(j);
-}
-
-static json_object *
-chain_json(const struct alpcscope_model *m, const struct alpcscope_write_options *o, uint32_t ci)
-{
-	const struct alpcscope_chain *c = alpcscope_model_chain_at(m, ci);
-	json_object *j = json_object_new_object();
-	char buf[MO_LABEL_SIZE];
-
-	json_object_object_add(j, "chain", mo_ju64(ci));
-	json_object_object_add(j, "root_process",
-			       mo_jstr(mo_process_label(m, c->root_process, buf, sizeof(buf))));
-	json_object_object_add(j, "message_count", mo_ju64(c->message_count));
-	json_object_object_add(j, "process_count", mo_ju64(c->process_count));
-	json_object_object_add(j, "max_depth", mo_ju64(c->max_depth));
-	json_object_object_add(j, "process_span", mo_ju64(c->process_span));
-	json_object_object_add(j, "tree", tree_json(m, o, c->root_node));
-	return j;
+	node_json(w, o, &r, true);
+	strbuf_adds(&w->out, "}\n");
 }
 
 static void
-json_open(const struct alpcscope_write_options *o, FILE *out, const char *key)
+chain_json(struct cw *w, const struct alpcscope_write_options *o, uint32_t ci)
+{
+	const struct alpcscope_chain *c = alpcscope_model_chain_at(w->c.m, ci);
+	struct strbuf *sb = &w->out;
+
+	strbuf_adds(sb, "{\"chain\":");
+	mo_sb_u64(sb, ci);
+	key(sb, "root_process");
+	mo_sb_jstr(sb, mo_label(&w->c, c->root_process));
+	key(sb, "message_count");
+	mo_sb_u64(sb, c->message_count);
+	key(sb, "process_count");
+	mo_sb_u64(sb, c->process_count);
+	key(sb, "max_depth");
+	mo_sb_u64(sb, c->max_depth);
+	key(sb, "process_span");
+	mo_sb_u64(sb, c->process_span);
+	key(sb, "tree");
+	tree_json(w, o, c->root_node);
+	strbuf_addc(sb, '}');
+}
+
+static void
+json_open(const struct alpcscope_write_options *o, FILE *out, const char *key_name)
 {
 	fputs("{\"trace\":", out);
 	if (o->trace_path) {
@@ -499,17 +660,18 @@ json_open(const struct alpcscope_write_options *o, FILE *out, const char *key)
 	} else {
 		fputs("null", out);
 	}
-	fprintf(out, ",\"%s\":[", key);
+	fprintf(out, ",\"%s\":[", key_name);
 }
 
 /* ---- caused-process mode ---- */
 
 static void
-write_caused(const struct alpcscope_model *m, const struct alpcscope_write_options *o, FILE *out,
-	     uint32_t node, bool *first)
+write_caused(struct cw *w, const struct alpcscope_write_options *o, uint32_t node, bool *first)
 {
+	const struct alpcscope_model *m = w->c.m;
 	const struct alpcscope_chain_node *pn = alpcscope_model_chain_node_at(m, node);
 	const struct alpcscope_process_instance *p = alpcscope_model_process_at(m, pn->process);
+	struct strbuf *sb = &w->out;
 	uint32_t path[256];
 	size_t n = 0;
 	char label[MO_LABEL_SIZE], os[MO_LABEL_SIZE], logical[MO_LABEL_SIZE], arrows[2048];
@@ -521,55 +683,65 @@ write_caused(const struct alpcscope_model *m, const struct alpcscope_write_optio
 	mo_process_label(m, pn->process, label, sizeof(label));
 	mo_process_label(m, p->os_parent, os, sizeof(os));
 	mo_process_label(m, p->logical_parent, logical, sizeof(logical));
-	path_text(m, node, " -> ", arrows, sizeof(arrows));
+	snprintf(arrows, sizeof(arrows), "%s", path_text(w, node, " -> "));
 
 	if (o->format == ALPCSCOPE_OUTPUT_TEXT) {
-		fprintf(out, "%s (pid %u) created %s\n", label, p->pid,
-			mo_time(t, p->start_filetime_100ns));
-		fprintf(out, "  OS parent:      %s (pid %u)\n", os, p->parent_pid);
-		fprintf(out, "  logical parent: %s\n", logical);
-		fprintf(out, "  chain %u: %s\n", pn->chain, arrows);
+		strbuf_printf(sb, "%s (pid %u) created %s\n", label, p->pid,
+			      mo_time(t, p->start_filetime_100ns));
+		strbuf_printf(sb, "  OS parent:      %s (pid %u)\n", os, p->parent_pid);
+		strbuf_printf(sb, "  logical parent: %s\n", logical);
+		strbuf_printf(sb, "  chain %u: %s\n", pn->chain, arrows);
 		for (size_t k = n, hop = 1; k-- > 0; hop++) {
 			struct nrow r;
 
-			fill_nrow(m, path[k], &r);
-			fprintf(out, "  hop %zu: %s %s\n", hop, r.time_str, r.summary);
-			fprintf(out, "         edge: %s\n", r.edge_text);
-			if (r.msg)
-				fprintf(out, "         evidence: %s\n", r.evidence);
-			write_rpc_wmi_text(m, out, 9, "", &r);
+			fill_nrow(w, path[k], &r);
+			strbuf_printf(sb, "  hop %zu: %s %s\n", hop, mo_time(t, r.time), r.summary);
+			strbuf_printf(sb, "         edge: %s\n", r.edge_text);
+			if (r.msg) {
+				strbuf_adds(sb, "         evidence: ");
+				mo_sb_evidence(sb, r.evidence);
+				strbuf_addc(sb, '\n');
+			}
+			write_rpc_wmi_text(m, sb, 9, "", &r);
 		}
-		fputc('\n', out);
+		strbuf_addc(sb, '\n');
 		return;
 	}
 	if (o->format == ALPCSCOPE_OUTPUT_JSON) {
-		json_object *j = json_object_new_object(), *hops = json_object_new_array();
-
-		json_object_object_add(j, "process", mo_jstr(label));
-		json_object_object_add(j, "pid", mo_jid(p->pid));
-		json_object_object_add(j, "time", mo_jstr(mo_time(t, p->start_filetime_100ns)));
-		json_object_object_add(j, "os_parent", mo_jstr(os));
-		json_object_object_add(j, "os_parent_pid", mo_ju64(p->parent_pid));
-		json_object_object_add(j, "logical_parent", mo_jstr(logical));
-		json_object_object_add(j, "chain", mo_ju64(pn->chain));
-		json_object_object_add(j, "path", mo_jstr(arrows));
+		strbuf_adds(sb, *first ? "\n" : ",\n");
+		strbuf_adds(sb, "{\"process\":");
+		mo_sb_jstr(sb, label);
+		key(sb, "pid");
+		mo_sb_jid(sb, p->pid);
+		key(sb, "time");
+		mo_sb_jstr(sb, mo_time(t, p->start_filetime_100ns));
+		key(sb, "os_parent");
+		mo_sb_jstr(sb, os);
+		key(sb, "os_parent_pid");
+		mo_sb_u64(sb, p->parent_pid);
+		key(sb, "logical_parent");
+		mo_sb_jstr(sb, logical);
+		key(sb, "chain");
+		mo_sb_u64(sb, pn->chain);
+		key(sb, "path");
+		mo_sb_jstr(sb, arrows);
+		key(sb, "hops");
+		strbuf_addc(sb, '[');
 		for (size_t k = n; k-- > 0;) {
 			struct nrow r;
 
-			fill_nrow(m, path[k], &r);
-			json_object_array_add(hops, node_json(m, o, &r, false));
+			fill_nrow(w, path[k], &r);
+			node_json(w, o, &r, false);
+			strbuf_addc(sb, '}');
+			if (k)
+				strbuf_addc(sb, ',');
 		}
-		json_object_object_add(j, "hops", hops);
-		if (!*first)
-			fputc(',', out);
-		fputc('\n', out);
-		mo_json_write(out, j);
-		json_object_put(j);
+		strbuf_adds(sb, "]}");
 		*first = false;
 		return;
 	}
 	for (size_t k = n; k-- > 0;)
-		write_flat_node(m, o, out, path[k]);
+		write_flat_node(w, o, path[k]);
 }
 
 enum alpcscope_status
@@ -577,8 +749,9 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 		       FILE *out, struct alpcscope_error *err)
 {
 	struct alpcscope_write_options defaults = ALPCSCOPE_WRITE_OPTIONS_INIT;
-	bool first = true;
+	bool first = true, ok = true;
 	uint32_t written = 0;
+	struct cw w;
 
 	if (!m || !out)
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
@@ -598,10 +771,12 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 	if (o->format == ALPCSCOPE_OUTPUT_JSON)
 		json_open(o, out, o->caused_process_only ? "caused" : "chains");
 
+	memset(&w, 0, sizeof(w));
+	mo_cache_init(&w.c, m);
 	if (o->caused_process_only) {
 		uint32_t nn = alpcscope_model_chain_node_count(m);
 
-		for (uint32_t i = 0; i < nn; i++) {
+		for (uint32_t i = 0; i < nn && ok; i++) {
 			const struct alpcscope_chain_node *c = alpcscope_model_chain_node_at(m, i);
 
 			if (c->kind != ALPCSCOPE_NODE_PROCESS)
@@ -610,15 +785,18 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 				continue;
 			if (o->node_filter && !o->node_filter(o->filter_ctx, m, i))
 				continue;
-			write_caused(m, o, out, i, &first);
+			write_caused(&w, o, i, &first);
 			written++;
+			if (w.out.len >= 1u << 16 || w.out.oom)
+				ok = mo_sb_flush(&w.out, out);
 		}
 		if (o->format == ALPCSCOPE_OUTPUT_TEXT && !written)
-			fprintf(out, "no matching process was created inside a call chain\n");
+			strbuf_adds(&w.out,
+				    "no matching process was created inside a call chain\n");
 	} else {
 		uint32_t nc = alpcscope_model_chain_count(m);
 
-		for (uint32_t ci = 0; ci < nc; ci++) {
+		for (uint32_t ci = 0; ci < nc && ok; ci++) {
 			const struct alpcscope_chain *c = alpcscope_model_chain_at(m, ci);
 
 			if (o->chain_filter && !o->chain_filter(o->filter_ctx, m, ci))
@@ -626,27 +804,33 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 			written++;
 			switch (o->format) {
 			case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
-			case ALPCSCOPE_OUTPUT_TEXT: write_text_chain(m, o, out, ci); break;
-			case ALPCSCOPE_OUTPUT_JSON: {
-				json_object *j = chain_json(m, o, ci);
-
-				if (!first)
-					fputc(',', out);
-				fputc('\n', out);
-				mo_json_write(out, j);
-				json_object_put(j);
+			case ALPCSCOPE_OUTPUT_TEXT: write_text_chain(&w, o, ci); break;
+			case ALPCSCOPE_OUTPUT_JSON:
+				strbuf_adds(&w.out, first ? "\n" : ",\n");
+				chain_json(&w, o, ci);
 				first = false;
 				break;
-			}
 			case ALPCSCOPE_OUTPUT_JSONL:
 			case ALPCSCOPE_OUTPUT_CSV:
 				for (uint32_t n = c->root_node; n != ALPCSCOPE_NONE;
 				     n = next_preorder(m, c->root_node, n))
-					write_flat_node(m, o, out, n);
+					write_flat_node(&w, o, n);
 				break;
 			}
+			if (w.out.len >= 1u << 16 || w.out.oom)
+				ok = mo_sb_flush(&w.out, out);
 		}
 	}
+	if (ok)
+		ok = mo_sb_flush(&w.out, out);
+	strbuf_free(&w.out);
+	strbuf_free(&w.summary);
+	strbuf_free(&w.edge);
+	strbuf_free(&w.path);
+	strbuf_free(&w.tmp);
+	mo_cache_free(&w.c);
+	if (!ok)
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write error");
 	if (o->format == ALPCSCOPE_OUTPUT_JSON)
 		fputs("\n]}\n", out);
 	if (fflush(out) != 0 || ferror(out))
