@@ -56,8 +56,14 @@ chunk_inflate(const uint8_t *in, size_t in_size, uint8_t *out, size_t cap)
 
 			if (distance > op || length > cap - op)
 				return -1;
-			for (size_t i = 0; i < length; i++, op++)
-				out[op] = out[op - distance];
+			if (distance >= length) {
+				memcpy(out + op, out + op - distance, length);
+				op += length;
+			} else {
+				/* Overlapping copy repeats the last `distance` bytes. */
+				for (size_t i = 0; i < length; i++, op++)
+					out[op] = out[op - distance];
+			}
 		}
 	}
 	return (long)op;
