@@ -197,7 +197,9 @@ xpress_huffman_decompress(const uint8_t *in, size_t in_size, uint8_t *out, size_
 					length = le32_load(in + b.pos);
 					b.pos += 4;
 				}
-				if (length < 15)
+				/* Bounding it first keeps the additions below from wrapping
+				 * where size_t is 32 bits. */
+				if (length < 15 || length > out_size)
 					return -1;
 				length -= 15;
 			}
