@@ -4,7 +4,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 struct arena_block {
 	struct arena_block *next;
@@ -14,32 +13,7 @@ struct arena_block {
 };
 
 #define ARENA_MIN_BLOCK 4096u
-#define ARENA_MAX_BLOCK (8u << 20)
-/*
- * Blocks of this size and more (large models: message chunks) are aligned to
- * it and offered to transparent huge pages: far fewer page faults and TLB
- * misses on the random message accesses of pairing and chain building.
- */
-#define ARENA_HUGE_BLOCK (2u << 20)
-
-static struct arena_block *
-block_alloc(size_t size)
-{
-	size_t bytes = sizeof(struct arena_block) + size;
-
-	if (size + sizeof(struct arena_block) >= ARENA_HUGE_BLOCK) {
-		void *p = NULL;
-
-		bytes = (bytes + ARENA_HUGE_BLOCK - 1) & ~(size_t)(ARENA_HUGE_BLOCK - 1);
-		if (posix_memalign(&p, ARENA_HUGE_BLOCK, bytes) != 0)
-			return NULL;
-#ifdef MADV_HUGEPAGE
-		madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure changes nothing */
-#endif
-		return p;
-	}
-	return malloc(bytes);
-}
+#define ARENA_MAX_BLOCK (1u << 20)
 
 void
 arena_init(struct arena *a)
@@ -76,13 +50,9 @@ arena_alloc(struct arena *a, size_t n)
 			size = ARENA_MAX_BLOCK;
 		if (size < n)
 			size = n;
-		if (size > SIZE_MAX - sizeof(struct arena_block) - ARENA_HUGE_BLOCK)
+		if (size > SIZE_MAX - sizeof(struct arena_block))
 			return NULL;
-		if (size >= ARENA_HUGE_BLOCK) /* use the whole rounded-up block */
-			size = ((sizeof(struct arena_block) + size + ARENA_HUGE_BLOCK - 1) &
-				~(size_t)(ARENA_HUGE_BLOCK - 1)) -
-			       sizeof(struct arena_block);
-		struct arena_block *b = block_alloc(size);
+		struct arena_block *b = malloc(sizeof(*b) + size);
 
 		if (!b)
 			return NULL;

@@ -22,6 +22,9 @@
 #define MSG_CHUNK_SHIFT 12
 #define MSG_CHUNK_SIZE  (1u << MSG_CHUNK_SHIFT)
 
+/* Entries of the thread lookup cache (power of two). */
+#define TID_CACHE_SIZE 2048u
+
 /* Internal kind of a Send still waiting for its Receive. */
 #define MSG_KIND_PENDING 0xFF
 
@@ -89,6 +92,15 @@ struct alpcscope_model {
 	struct thread_state *tstate;
 	uint32_t nthreads, cap_threads;
 	struct idmap tid_map;
+	/*
+	 * Direct-mapped cache in front of tid_map for the per-event lookup
+	 * (process_table_thread): slot (tid >> 2) & (TID_CACHE_SIZE - 1) holds
+	 * tid and its tid_map value + 1 (0 = empty). new_thread() keeps it in step.
+	 */
+	struct {
+		uint32_t tid;
+		uint32_t idx1;
+	} tid_cache[TID_CACHE_SIZE];
 
 	struct alpcscope_image_entry *images;
 	uint32_t nimages, cap_images;
