@@ -475,7 +475,7 @@ setup_time(struct alpcscope_reader *r)
 /* ---- streams ---- */
 
 /* Bytes ahead of the parse position to prefetch within a buffer. */
-#define PREFETCH_DISTANCE 1024
+#define PREFETCH_DISTANCE 512
 
 /* Pages are dropped in chunks of this size: one madvise (and TLB flush) per chunk. */
 #define RELEASE_CHUNK (8u << 20)
