@@ -65,10 +65,10 @@ window_end_name(const struct alpcscope_message *p, bool closed)
 static void
 party_text(struct strbuf *sb, const char *label, uint32_t pid, uint32_t tid)
 {
-	strbuf_adds(sb, label);
-	strbuf_addc(sb, ' ');
+	mo_puts(sb, label);
+	mo_putc(sb, ' ');
 	mo_sb_u64(sb, pid);
-	strbuf_addc(sb, '/');
+	mo_putc(sb, '/');
 	mo_sb_u64(sb, tid);
 }
 
@@ -96,28 +96,28 @@ fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
 		r->evidence = mo_shown_evidence(m, r->msg);
 		const char *port = alpcscope_model_port_name(m, r->msg->port);
 
-		strbuf_addc(sum, '#');
+		mo_putc(sum, '#');
 		mo_sb_u64(sum, r->n->message);
-		strbuf_addc(sum, ' ');
+		mo_putc(sum, ' ');
 		if (r->client.tid != ALPCSCOPE_ID_UNKNOWN)
 			party_text(sum, r->client.label, r->client.pid, r->client.tid);
 		else
-			strbuf_addc(sum, '?');
-		strbuf_adds(sum, " -> ");
+			mo_putc(sum, '?');
+		MO_LIT(sum, " -> ");
 		if (r->msg->receive.thread != ALPCSCOPE_NONE)
 			party_text(sum, r->server.label, r->server.pid, r->server.tid);
 		else
-			strbuf_addc(sum, '?');
-		strbuf_adds(sum, " msg ");
+			mo_putc(sum, '?');
+		MO_LIT(sum, " msg ");
 		mo_sb_hex32(sum, r->msg->message_id);
-		strbuf_addc(sum, ' ');
-		strbuf_adds(sum,
-			    alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
-		strbuf_addc(sum, ' ');
+		mo_putc(sum, ' ');
+		mo_puts(sum,
+			alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
+		mo_putc(sum, ' ');
 		mo_sb_latency(sum, mo_latency(m, r->msg));
 		if (port) {
-			strbuf_adds(sum, " port=");
-			strbuf_adds(sum, port);
+			MO_LIT(sum, " port=");
+			mo_puts(sum, port);
 		}
 		r->edge_ordinal = r->msg->send.ordinal;
 		r->edge_file_offset = r->msg->send.file_offset;
@@ -139,14 +139,14 @@ fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
 			r->creator = mo_label(&w->c, t->process);
 		}
 		party_text(sum, r->creator, r->creator_pid, r->creator_tid);
-		strbuf_adds(sum, " creates ");
-		strbuf_adds(sum, mo_label(&w->c, r->n->process));
-		strbuf_adds(sum, " (pid ");
+		MO_LIT(sum, " creates ");
+		mo_puts(sum, mo_label(&w->c, r->n->process));
+		MO_LIT(sum, " (pid ");
 		mo_sb_u64(sum, r->proc->pid);
-		strbuf_addc(sum, ')');
+		mo_putc(sum, ')');
 		if (r->proc->command_line) {
-			strbuf_adds(sum, " cmd=");
-			strbuf_adds(sum, r->proc->command_line);
+			MO_LIT(sum, " cmd=");
+			mo_puts(sum, r->proc->command_line);
 		}
 		r->edge_ordinal = r->proc->start_ordinal;
 		r->edge_file_offset = r->proc->start_file_offset;
@@ -156,19 +156,19 @@ fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
 	r->edge_text = sb_text(edge);
 	if (r->n->parent == ALPCSCOPE_NONE) {
 		if (r->msg && r->msg->send.thread == ALPCSCOPE_NONE) {
-			strbuf_adds(edge, "root: Receive ord ");
+			MO_LIT(edge, "root: Receive ord ");
 			mo_sb_u64(edge, r->msg->receive.ordinal);
-			strbuf_adds(edge, " @");
+			MO_LIT(edge, " @");
 			mo_sb_hex64(edge, r->msg->receive.file_offset);
-			strbuf_adds(edge, " (Send precedes the trace)");
+			MO_LIT(edge, " (Send precedes the trace)");
 		} else {
-			strbuf_adds(edge, "root: Send ord ");
+			MO_LIT(edge, "root: Send ord ");
 			mo_sb_u64(edge, r->edge_ordinal);
-			strbuf_adds(edge, " @");
+			MO_LIT(edge, " @");
 			mo_sb_hex64(edge, r->edge_file_offset);
-			strbuf_adds(edge, " by tid ");
+			MO_LIT(edge, " by tid ");
 			mo_sb_u64(edge, r->msg ? r->client.tid : 0);
-			strbuf_adds(edge, " (no request was being served by the sender)");
+			MO_LIT(edge, " (no request was being served by the sender)");
 		}
 		mo_sb_cut(edge, 0, 511);
 		r->edge_text = sb_text(edge);
@@ -184,29 +184,29 @@ fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
 	r->window_closed = reply && reply->send.thread != ALPCSCOPE_NONE;
 	r->window_end_ordinal = r->window_closed ? reply->send.ordinal : 0;
 	r->window_end = window_end_name(p, r->window_closed);
-	strbuf_adds(edge, r->msg ? "Send" : "Process Start (header TID = creator)");
-	strbuf_adds(edge, " ord ");
+	mo_puts(edge, r->msg ? "Send" : "Process Start (header TID = creator)");
+	MO_LIT(edge, " ord ");
 	mo_sb_u64(edge, r->edge_ordinal);
-	strbuf_adds(edge, " @");
+	MO_LIT(edge, " @");
 	mo_sb_hex64(edge, r->edge_file_offset);
-	strbuf_adds(edge, " by tid ");
+	MO_LIT(edge, " by tid ");
 	mo_sb_u64(edge, r->msg ? r->client.tid : r->creator_tid);
-	strbuf_adds(edge, " inside #");
+	MO_LIT(edge, " inside #");
 	mo_sb_u64(edge, pn->message);
-	strbuf_adds(edge, " (Receive ord ");
+	MO_LIT(edge, " (Receive ord ");
 	mo_sb_u64(edge, r->window_start_ordinal);
-	strbuf_adds(edge, " .. ");
+	MO_LIT(edge, " .. ");
 	if (r->window_closed) {
-		strbuf_adds(edge, "reply #");
+		MO_LIT(edge, "reply #");
 		mo_sb_u64(edge, p->related);
-		strbuf_adds(edge, " Send ord ");
+		MO_LIT(edge, " Send ord ");
 		mo_sb_u64(edge, r->window_end_ordinal);
 	} else {
-		strbuf_adds(edge, "no reply (");
-		strbuf_adds(edge, r->window_end);
-		strbuf_addc(edge, ')');
+		MO_LIT(edge, "no reply (");
+		mo_puts(edge, r->window_end);
+		mo_putc(edge, ')');
 	}
-	strbuf_addc(edge, ')');
+	mo_putc(edge, ')');
 	mo_sb_cut(edge, 0, 511); /* was snprintf into char[512] */
 	r->edge_text = sb_text(edge);
 }
@@ -241,8 +241,8 @@ path_text(struct cw *w, uint32_t node, const char *sep)
 		}
 		for (int i = 0; i < np; i++) {
 			if (out->len)
-				strbuf_adds(out, sep);
-			strbuf_adds(out, mo_label(&w->c, procs[i]));
+				mo_puts(out, sep);
+			mo_puts(out, mo_label(&w->c, procs[i]));
 		}
 	}
 	mo_sb_cut(out, 0, 2047); /* was snprintf into char[2048] */
@@ -255,7 +255,7 @@ static void
 indent_to(struct strbuf *sb, int indent)
 {
 	for (int i = 0; i < indent; i++)
-		strbuf_addc(sb, ' ');
+		mo_putc(sb, ' ');
 }
 
 static void
@@ -298,20 +298,20 @@ write_text_node(struct cw *w, const struct alpcscope_write_options *o, const str
 	int indent = 2 + 4 * (int)r->n->depth;
 
 	indent_to(sb, indent);
-	strbuf_adds(sb, r->n->depth ? "\\_ " : "* ");
+	mo_puts(sb, r->n->depth ? "\\_ " : "* ");
 	mo_sb_time(&w->c, sb, r->time);
-	strbuf_addc(sb, ' ');
-	strbuf_adds(sb, r->summary);
-	strbuf_addc(sb, '\n');
+	mo_putc(sb, ' ');
+	mo_puts(sb, r->summary);
+	mo_putc(sb, '\n');
 	indent_to(sb, indent);
-	strbuf_adds(sb, "   | edge: ");
-	strbuf_adds(sb, r->edge_text);
-	strbuf_addc(sb, '\n');
+	MO_LIT(sb, "   | edge: ");
+	mo_puts(sb, r->edge_text);
+	mo_putc(sb, '\n');
 	if (r->msg) {
 		indent_to(sb, indent);
-		strbuf_adds(sb, "   | evidence: ");
+		MO_LIT(sb, "   | evidence: ");
 		mo_sb_evidence(sb, r->evidence);
-		strbuf_addc(sb, '\n');
+		mo_putc(sb, '\n');
 	}
 	write_rpc_wmi_text(w->c.m, sb, indent + 3, "| ", r);
 	if (o->stacks && r->msg) {
@@ -344,19 +344,19 @@ write_text_chain(struct cw *w, const struct alpcscope_write_options *o, uint32_t
 	const struct alpcscope_chain *c = alpcscope_model_chain_at(m, ci);
 	struct strbuf *sb = &w->out;
 
-	strbuf_adds(sb, "chain ");
+	MO_LIT(sb, "chain ");
 	mo_sb_u64(sb, ci);
-	strbuf_adds(sb, ": client ");
-	strbuf_adds(sb, mo_label(&w->c, c->root_process));
-	strbuf_adds(sb, "; ");
+	MO_LIT(sb, ": client ");
+	mo_puts(sb, mo_label(&w->c, c->root_process));
+	MO_LIT(sb, "; ");
 	mo_sb_u64(sb, c->message_count);
-	strbuf_adds(sb, " messages, ");
+	MO_LIT(sb, " messages, ");
 	mo_sb_u64(sb, c->process_count);
-	strbuf_adds(sb, " processes created, depth ");
+	MO_LIT(sb, " processes created, depth ");
 	mo_sb_u64(sb, c->max_depth);
-	strbuf_adds(sb, ", ");
+	MO_LIT(sb, ", ");
 	mo_sb_u64(sb, c->process_span);
-	strbuf_adds(sb, " processes\n");
+	MO_LIT(sb, " processes\n");
 	for (uint32_t n = c->root_node; n != ALPCSCOPE_NONE;
 	     n = next_preorder(m, c->root_node, n)) {
 		struct nrow r;
@@ -364,7 +364,7 @@ write_text_chain(struct cw *w, const struct alpcscope_write_options *o, uint32_t
 		fill_nrow(w, n, &r);
 		write_text_node(w, o, &r);
 	}
-	strbuf_addc(sb, '\n');
+	mo_putc(sb, '\n');
 }
 
 /* ---- json / jsonl / csv ---- */
@@ -372,7 +372,7 @@ write_text_chain(struct cw *w, const struct alpcscope_write_options *o, uint32_t
 static void
 key(struct strbuf *sb, const char *k)
 {
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_key(sb, k);
 }
 
@@ -394,108 +394,108 @@ node_json(struct cw *w, const struct alpcscope_write_options *o, const struct nr
 	struct strbuf *sb = &w->out;
 	bool ts = flat && o->format == ALPCSCOPE_OUTPUT_JSONL;
 
-	strbuf_addc(sb, '{');
+	mo_putc(sb, '{');
 	if (ts) {
-		mo_sb_key(sb, "message");
+		MO_LIT(sb, "\"message\":");
 		mo_sb_jstr(sb, r->summary);
-		key(sb, "datetime");
-		strbuf_addc(sb, '"');
+		MO_LIT(sb, ",\"datetime\":");
+		mo_putc(sb, '"');
 		mo_sb_time(&w->c, sb, r->time);
-		strbuf_addc(sb, '"');
-		key(sb, "timestamp");
+		mo_putc(sb, '"');
+		MO_LIT(sb, ",\"timestamp\":");
 		mo_sb_i64(sb, (r->time - UNIX_EPOCH_FILETIME) / 10);
-		key(sb, "timestamp_desc");
-		strbuf_adds(sb, r->msg ? "\"ALPC request in call chain\""
-				       : "\"Process created in call chain\"");
-		strbuf_addc(sb, ',');
+		MO_LIT(sb, ",\"timestamp_desc\":");
+		mo_puts(sb, r->msg ? "\"ALPC request in call chain\""
+				   : "\"Process created in call chain\"");
+		mo_putc(sb, ',');
 	}
-	mo_sb_key(sb, "chain");
+	MO_LIT(sb, "\"chain\":");
 	mo_sb_u64(sb, r->n->chain);
-	key(sb, "node");
+	MO_LIT(sb, ",\"node\":");
 	mo_sb_u64(sb, r->node);
-	key(sb, "depth");
+	MO_LIT(sb, ",\"depth\":");
 	mo_sb_u64(sb, r->n->depth);
-	key(sb, "parent_node");
+	MO_LIT(sb, ",\"parent_node\":");
 	mo_sb_jnone(sb, r->n->parent);
-	key(sb, "node_kind");
-	strbuf_adds(sb, r->msg ? "\"message\"" : "\"process\"");
+	MO_LIT(sb, ",\"node_kind\":");
+	mo_puts(sb, r->msg ? "\"message\"" : "\"process\"");
 	if (!ts) {
-		key(sb, "time");
-		strbuf_addc(sb, '"');
+		MO_LIT(sb, ",\"time\":");
+		mo_putc(sb, '"');
 		mo_sb_time(&w->c, sb, r->time);
-		strbuf_addc(sb, '"');
+		mo_putc(sb, '"');
 	}
-	key(sb, "summary");
+	MO_LIT(sb, ",\"summary\":");
 	mo_sb_jstr(sb, r->summary);
-	key(sb, "path");
+	MO_LIT(sb, ",\"path\":");
 	mo_sb_jstr(sb, path_text(w, r->node, " > "));
 	if (r->msg) {
-		key(sb, "message_index");
+		MO_LIT(sb, ",\"message_index\":");
 		mo_sb_u64(sb, r->n->message);
-		key(sb, "message_id");
+		MO_LIT(sb, ",\"message_id\":");
 		mo_sb_u64(sb, r->msg->message_id);
-		key(sb, "kind");
+		MO_LIT(sb, ",\"kind\":");
 		mo_sb_jstr(sb,
 			   alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
-		key(sb, "client_pid");
+		MO_LIT(sb, ",\"client_pid\":");
 		mo_sb_jid(sb, r->client.pid);
-		key(sb, "client_tid");
+		MO_LIT(sb, ",\"client_tid\":");
 		mo_sb_jid(sb, r->client.tid);
-		key(sb, "client_process");
-		mo_sb_jstr(sb, r->client.label);
-		key(sb, "server_pid");
+		MO_LIT(sb, ",\"client_process\":");
+		mo_sb_jlabel(&w->c, sb, r->client.process);
+		MO_LIT(sb, ",\"server_pid\":");
 		mo_sb_jid(sb, r->server.pid);
-		key(sb, "server_tid");
+		MO_LIT(sb, ",\"server_tid\":");
 		mo_sb_jid(sb, r->server.tid);
-		key(sb, "server_process");
-		mo_sb_jstr(sb, r->server.label);
-		key(sb, "port");
+		MO_LIT(sb, ",\"server_process\":");
+		mo_sb_jlabel(&w->c, sb, r->server.process);
+		MO_LIT(sb, ",\"port\":");
 		mo_sb_jstr(sb, alpcscope_model_port_name(m, r->msg->port));
-		key(sb, "evidence");
-		strbuf_addc(sb, '"');
+		MO_LIT(sb, ",\"evidence\":");
+		mo_putc(sb, '"');
 		mo_sb_evidence(sb, r->evidence);
-		strbuf_addc(sb, '"');
+		mo_putc(sb, '"');
 		if (!flat) {
-			key(sb, "send");
+			MO_LIT(sb, ",\"send\":");
 			mo_sb_jevent(&w->c, sb, &r->msg->send, o->stacks);
-			key(sb, "receive");
+			MO_LIT(sb, ",\"receive\":");
 			mo_sb_jevent(&w->c, sb, &r->msg->receive, o->stacks);
 		}
 		/* only when present: rows of traces without RPC/WMI are unchanged */
 		add_json(sb, "rpc", ro_rpc_json(m, r->n->message));
 		add_json(sb, "wmi", ro_wmi_json(m, r->n->message));
 	} else {
-		key(sb, "created_pid");
+		MO_LIT(sb, ",\"created_pid\":");
 		mo_sb_u64(sb, r->proc->pid);
-		key(sb, "created_image");
+		MO_LIT(sb, ",\"created_image\":");
 		mo_sb_jstr(sb, r->proc->image_name);
-		key(sb, "created_command_line");
+		MO_LIT(sb, ",\"created_command_line\":");
 		mo_sb_jstr(sb, r->proc->command_line);
-		key(sb, "creator_pid");
+		MO_LIT(sb, ",\"creator_pid\":");
 		mo_sb_jid(sb, r->creator_pid);
-		key(sb, "creator_tid");
+		MO_LIT(sb, ",\"creator_tid\":");
 		mo_sb_jid(sb, r->creator_tid);
-		key(sb, "creator_process");
+		MO_LIT(sb, ",\"creator_process\":");
 		mo_sb_jstr(sb, r->creator);
 		add_json(sb, "wmi", ro_process_wmi_json(m, r->n->process));
 	}
-	key(sb, "edge_ordinal");
+	MO_LIT(sb, ",\"edge_ordinal\":");
 	mo_sb_u64(sb, r->edge_ordinal);
-	key(sb, "edge_file_offset");
+	MO_LIT(sb, ",\"edge_file_offset\":");
 	mo_sb_u64(sb, r->edge_file_offset);
-	key(sb, "edge");
+	MO_LIT(sb, ",\"edge\":");
 	mo_sb_jstr(sb, r->edge_text);
 	if (r->has_edge) {
-		key(sb, "parent_message");
+		MO_LIT(sb, ",\"parent_message\":");
 		mo_sb_u64(sb, r->parent_message);
-		key(sb, "window_start_ordinal");
+		MO_LIT(sb, ",\"window_start_ordinal\":");
 		mo_sb_u64(sb, r->window_start_ordinal);
-		key(sb, "window_end_ordinal");
+		MO_LIT(sb, ",\"window_end_ordinal\":");
 		if (r->window_closed)
 			mo_sb_u64(sb, r->window_end_ordinal);
 		else
-			strbuf_adds(sb, "null");
-		key(sb, "window_end");
+			MO_LIT(sb, "null");
+		MO_LIT(sb, ",\"window_end\":");
 		mo_sb_jstr(sb, r->window_end);
 	}
 }
@@ -508,14 +508,14 @@ tree_json(struct cw *w, const struct alpcscope_write_options *o, uint32_t node)
 
 	fill_nrow(w, node, &r);
 	node_json(w, o, &r, false);
-	strbuf_adds(&w->out, ",\"children\":[");
+	MO_LIT(&w->out, ",\"children\":[");
 	for (uint32_t c = r.n->first_child; c != ALPCSCOPE_NONE;
 	     c = alpcscope_model_chain_node_at(m, c)->next_sibling) {
 		if (c != r.n->first_child)
-			strbuf_addc(&w->out, ',');
+			mo_putc(&w->out, ',');
 		tree_json(w, o, c);
 	}
-	strbuf_adds(&w->out, "]}");
+	MO_LIT(&w->out, "]}");
 }
 
 static const char *const csv_header =
@@ -529,7 +529,7 @@ csv_u32(struct strbuf *sb, uint32_t v)
 {
 	if (v != ALPCSCOPE_NONE)
 		mo_sb_u64(sb, v);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 }
 
 static void
@@ -539,76 +539,75 @@ write_csv_node(struct cw *w, const struct nrow *r)
 	struct strbuf *sb = &w->out;
 
 	mo_sb_u64(sb, r->n->chain);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_u64(sb, r->node);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_u64(sb, r->n->depth);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	csv_u32(sb, r->n->parent);
-	strbuf_adds(sb, r->msg ? "message," : "process,");
+	mo_puts(sb, r->msg ? "message," : "process,");
 	mo_sb_time(&w->c, sb, r->time);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_csv(sb, r->summary);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_csv(sb, path_text(w, r->node, " > "));
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	if (r->msg) {
 		mo_sb_u64(sb, r->n->message);
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
 		mo_sb_hex32(sb, r->msg->message_id);
-		strbuf_addc(sb, ',');
-		strbuf_adds(sb,
-			    alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
+		mo_puts(sb, alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
+		mo_putc(sb, ',');
 		csv_u32(sb, r->client.pid);
 		csv_u32(sb, r->client.tid);
 		mo_sb_csv(sb, r->client.label);
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
 		csv_u32(sb, r->server.pid);
 		csv_u32(sb, r->server.tid);
 		mo_sb_csv(sb, r->server.label);
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
 		mo_sb_csv(sb, alpcscope_model_port_name(m, r->msg->port));
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
 		mo_sb_evidence(sb, r->evidence);
-		strbuf_adds(sb, ",,,,,");
+		MO_LIT(sb, ",,,,,");
 	} else {
-		strbuf_adds(sb, ",,,,,,,,,,,");
+		MO_LIT(sb, ",,,,,,,,,,,");
 		mo_sb_u64(sb, r->proc->pid);
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
 		mo_sb_csv(sb, r->proc->image_name);
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
 		csv_u32(sb, r->creator_pid);
 		csv_u32(sb, r->creator_tid);
 	}
 	mo_sb_u64(sb, r->edge_ordinal);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_u64(sb, r->edge_file_offset);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	if (r->has_edge) {
 		mo_sb_u64(sb, r->parent_message);
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
 		mo_sb_u64(sb, r->window_start_ordinal);
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
 		if (r->window_closed)
 			mo_sb_u64(sb, r->window_end_ordinal);
-		strbuf_addc(sb, ',');
-		strbuf_adds(sb, r->window_end);
+		mo_putc(sb, ',');
+		mo_puts(sb, r->window_end);
 	} else {
-		strbuf_adds(sb, ",,,");
+		MO_LIT(sb, ",,,");
 	}
 	if (ro_any(m)) { /* rpc,wmi columns only for traces with RPC or WMI events */
 		char buf[1400];
 
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
 		if (r->msg && ro_rpc_text(m, r->n->message, buf, sizeof(buf)))
 			mo_sb_csv(sb, buf);
-		strbuf_addc(sb, ',');
+		mo_putc(sb, ',');
 		if ((r->msg && ro_wmi_text(m, r->n->message, buf, sizeof(buf))) ||
 		    (r->proc && ro_process_wmi_text(m, r->n->process, buf, sizeof(buf))))
 			mo_sb_csv(sb, buf);
 	}
-	strbuf_addc(sb, '\n');
+	mo_putc(sb, '\n');
 }
 
 static void
@@ -622,7 +621,7 @@ write_flat_node(struct cw *w, const struct alpcscope_write_options *o, uint32_t 
 		return;
 	}
 	node_json(w, o, &r, true);
-	strbuf_adds(&w->out, "}\n");
+	MO_LIT(&w->out, "}\n");
 }
 
 static void
@@ -631,21 +630,21 @@ chain_json(struct cw *w, const struct alpcscope_write_options *o, uint32_t ci)
 	const struct alpcscope_chain *c = alpcscope_model_chain_at(w->c.m, ci);
 	struct strbuf *sb = &w->out;
 
-	strbuf_adds(sb, "{\"chain\":");
+	MO_LIT(sb, "{\"chain\":");
 	mo_sb_u64(sb, ci);
-	key(sb, "root_process");
+	MO_LIT(sb, ",\"root_process\":");
 	mo_sb_jstr(sb, mo_label(&w->c, c->root_process));
-	key(sb, "message_count");
+	MO_LIT(sb, ",\"message_count\":");
 	mo_sb_u64(sb, c->message_count);
-	key(sb, "process_count");
+	MO_LIT(sb, ",\"process_count\":");
 	mo_sb_u64(sb, c->process_count);
-	key(sb, "max_depth");
+	MO_LIT(sb, ",\"max_depth\":");
 	mo_sb_u64(sb, c->max_depth);
-	key(sb, "process_span");
+	MO_LIT(sb, ",\"process_span\":");
 	mo_sb_u64(sb, c->process_span);
-	key(sb, "tree");
+	MO_LIT(sb, ",\"tree\":");
 	tree_json(w, o, c->root_node);
-	strbuf_addc(sb, '}');
+	mo_putc(sb, '}');
 }
 
 static void
@@ -698,45 +697,45 @@ write_caused(struct cw *w, const struct alpcscope_write_options *o, uint32_t nod
 			strbuf_printf(sb, "  hop %zu: %s %s\n", hop, mo_time(t, r.time), r.summary);
 			strbuf_printf(sb, "         edge: %s\n", r.edge_text);
 			if (r.msg) {
-				strbuf_adds(sb, "         evidence: ");
+				MO_LIT(sb, "         evidence: ");
 				mo_sb_evidence(sb, r.evidence);
-				strbuf_addc(sb, '\n');
+				mo_putc(sb, '\n');
 			}
 			write_rpc_wmi_text(m, sb, 9, "", &r);
 		}
-		strbuf_addc(sb, '\n');
+		mo_putc(sb, '\n');
 		return;
 	}
 	if (o->format == ALPCSCOPE_OUTPUT_JSON) {
-		strbuf_adds(sb, *first ? "\n" : ",\n");
-		strbuf_adds(sb, "{\"process\":");
+		mo_puts(sb, *first ? "\n" : ",\n");
+		MO_LIT(sb, "{\"process\":");
 		mo_sb_jstr(sb, label);
-		key(sb, "pid");
+		MO_LIT(sb, ",\"pid\":");
 		mo_sb_jid(sb, p->pid);
-		key(sb, "time");
+		MO_LIT(sb, ",\"time\":");
 		mo_sb_jstr(sb, mo_time(t, p->start_filetime_100ns));
-		key(sb, "os_parent");
+		MO_LIT(sb, ",\"os_parent\":");
 		mo_sb_jstr(sb, os);
-		key(sb, "os_parent_pid");
+		MO_LIT(sb, ",\"os_parent_pid\":");
 		mo_sb_u64(sb, p->parent_pid);
-		key(sb, "logical_parent");
+		MO_LIT(sb, ",\"logical_parent\":");
 		mo_sb_jstr(sb, logical);
-		key(sb, "chain");
+		MO_LIT(sb, ",\"chain\":");
 		mo_sb_u64(sb, pn->chain);
-		key(sb, "path");
+		MO_LIT(sb, ",\"path\":");
 		mo_sb_jstr(sb, arrows);
-		key(sb, "hops");
-		strbuf_addc(sb, '[');
+		MO_LIT(sb, ",\"hops\":");
+		mo_putc(sb, '[');
 		for (size_t k = n; k-- > 0;) {
 			struct nrow r;
 
 			fill_nrow(w, path[k], &r);
 			node_json(w, o, &r, false);
-			strbuf_addc(sb, '}');
+			mo_putc(sb, '}');
 			if (k)
-				strbuf_addc(sb, ',');
+				mo_putc(sb, ',');
 		}
-		strbuf_adds(sb, "]}");
+		MO_LIT(sb, "]}");
 		*first = false;
 		return;
 	}
@@ -791,8 +790,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 				ok = mo_sb_flush(&w.out, out);
 		}
 		if (o->format == ALPCSCOPE_OUTPUT_TEXT && !written)
-			strbuf_adds(&w.out,
-				    "no matching process was created inside a call chain\n");
+			mo_puts(&w.out, "no matching process was created inside a call chain\n");
 	} else {
 		uint32_t nc = alpcscope_model_chain_count(m);
 
@@ -806,7 +804,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 			case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
 			case ALPCSCOPE_OUTPUT_TEXT: write_text_chain(&w, o, ci); break;
 			case ALPCSCOPE_OUTPUT_JSON:
-				strbuf_adds(&w.out, first ? "\n" : ",\n");
+				mo_puts(&w.out, first ? "\n" : ",\n");
 				chain_json(&w, o, ci);
 				first = false;
 				break;

@@ -60,13 +60,13 @@ static void
 party_text(struct strbuf *sb, const struct mo_fparty *p)
 {
 	if (p->process == ALPCSCOPE_NONE && p->tid == ALPCSCOPE_ID_UNKNOWN) {
-		strbuf_addc(sb, '?');
+		mo_putc(sb, '?');
 		return;
 	}
-	strbuf_adds(sb, p->label);
-	strbuf_addc(sb, ' ');
+	mo_puts(sb, p->label);
+	mo_putc(sb, ' ');
 	mo_sb_u64(sb, p->pid);
-	strbuf_addc(sb, '/');
+	mo_putc(sb, '/');
 	mo_sb_u64(sb, p->tid);
 }
 
@@ -91,54 +91,47 @@ write_text_row(struct mo_cache *c, const struct alpcscope_write_options *o, stru
 {
 	char id[16];
 
-	strbuf_addc(sb, '#');
+	mo_putc(sb, '#');
 	size_t start = sb->len;
 
 	mo_sb_u64(sb, r->index);
 	while (sb->len < start + 6)
-		strbuf_addc(sb, ' ');
-	strbuf_addc(sb, ' ');
+		mo_putc(sb, ' ');
+	mo_putc(sb, ' ');
 	mo_sb_time(c, sb, mo_message_time(r->msg));
-	strbuf_addc(sb, ' ');
+	mo_putc(sb, ' ');
 	mo_sb_pad(sb, r->kind, 16);
-	strbuf_addc(sb, ' ');
+	mo_putc(sb, ' ');
 	start = sb->len;
 	mo_sb_hex32(sb, r->msg->message_id);
 	mo_sb_cut(sb, start, sizeof(id) - 1);
 	while (sb->len < start + 10)
-		strbuf_addc(sb, ' ');
-	strbuf_addc(sb, ' ');
+		mo_putc(sb, ' ');
+	mo_putc(sb, ' ');
 	party_text(sb, &r->client);
-	strbuf_adds(sb, " -> ");
+	MO_LIT(sb, " -> ");
 	party_text(sb, &r->server);
-	strbuf_adds(sb, "  ");
+	MO_LIT(sb, "  ");
 	mo_sb_latency(sb, r->latency_100ns);
 	if (r->port) {
-		strbuf_adds(sb, "  port=");
-		strbuf_adds(sb, r->port);
+		MO_LIT(sb, "  port=");
+		mo_puts(sb, r->port);
 	}
 	if (r->msg->related != ALPCSCOPE_NONE) {
-		strbuf_adds(sb, r->msg->role == ALPCSCOPE_ROLE_REPLY ? "  request=#" : "  reply=#");
+		mo_puts(sb, r->msg->role == ALPCSCOPE_ROLE_REPLY ? "  request=#" : "  reply=#");
 		mo_sb_u64(sb, r->msg->related);
 	}
 	if (r->msg->parent != ALPCSCOPE_NONE) {
-		strbuf_adds(sb, "  parent=#");
+		MO_LIT(sb, "  parent=#");
 		mo_sb_u64(sb, r->msg->parent);
 	}
-	strbuf_adds(sb, "  evidence=");
+	MO_LIT(sb, "  evidence=");
 	mo_sb_evidence(sb, r->evidence);
-	strbuf_addc(sb, '\n');
+	mo_putc(sb, '\n');
 	if (o->stacks) {
 		write_stack_text(c->m, sb, "send", r->msg->send.stack);
 		write_stack_text(c->m, sb, "receive", r->msg->receive.stack);
 	}
-}
-
-static void
-key(struct strbuf *sb, const char *k)
-{
-	strbuf_addc(sb, ',');
-	mo_sb_key(sb, k);
 }
 
 static void
@@ -147,81 +140,81 @@ row_json(struct mo_cache *c, const struct alpcscope_write_options *o, struct str
 {
 	const struct alpcscope_message *msg = r->msg;
 
-	strbuf_addc(sb, '{');
+	mo_putc(sb, '{');
 	if (timesketch) {
 		int64_t ft = mo_message_time(msg);
 
 		/* the message text was an snprintf into char[1024]: cut to 1023 bytes */
 		strbuf_reset(tmp);
-		strbuf_adds(tmp, "ALPC ");
-		strbuf_adds(tmp, r->kind);
-		strbuf_addc(tmp, ' ');
+		MO_LIT(tmp, "ALPC ");
+		mo_puts(tmp, r->kind);
+		mo_putc(tmp, ' ');
 		mo_sb_hex32(tmp, msg->message_id);
-		strbuf_adds(tmp, ": ");
+		MO_LIT(tmp, ": ");
 		party_text(tmp, &r->client);
-		strbuf_adds(tmp, " -> ");
+		MO_LIT(tmp, " -> ");
 		party_text(tmp, &r->server);
 		if (r->port) {
-			strbuf_adds(tmp, " port ");
-			strbuf_adds(tmp, r->port);
+			MO_LIT(tmp, " port ");
+			mo_puts(tmp, r->port);
 		}
 		mo_sb_cut(tmp, 0, 1023);
-		mo_sb_key(sb, "message");
+		MO_LIT(sb, "\"message\":");
 		mo_sb_jstr(sb, tmp->data ? tmp->data : "");
-		key(sb, "datetime");
-		strbuf_addc(sb, '"');
+		MO_LIT(sb, ",\"datetime\":");
+		mo_putc(sb, '"');
 		mo_sb_time(c, sb, ft);
-		strbuf_addc(sb, '"');
-		key(sb, "timestamp");
+		mo_putc(sb, '"');
+		MO_LIT(sb, ",\"timestamp\":");
 		mo_sb_i64(sb, (ft - UNIX_EPOCH_FILETIME) / 10);
-		key(sb, "timestamp_desc");
-		strbuf_adds(sb, msg->send.thread != ALPCSCOPE_NONE ? "\"ALPC Send\""
-								   : "\"ALPC Receive\"");
-		strbuf_addc(sb, ',');
+		MO_LIT(sb, ",\"timestamp_desc\":");
+		mo_puts(sb,
+			msg->send.thread != ALPCSCOPE_NONE ? "\"ALPC Send\"" : "\"ALPC Receive\"");
+		mo_putc(sb, ',');
 	}
-	mo_sb_key(sb, "index");
+	MO_LIT(sb, "\"index\":");
 	mo_sb_u64(sb, r->index);
 	if (!timesketch) {
-		key(sb, "time");
-		strbuf_addc(sb, '"');
+		MO_LIT(sb, ",\"time\":");
+		mo_putc(sb, '"');
 		mo_sb_time(c, sb, mo_message_time(msg));
-		strbuf_addc(sb, '"');
+		mo_putc(sb, '"');
 	}
-	key(sb, "kind");
+	MO_LIT(sb, ",\"kind\":");
 	mo_sb_jstr(sb, r->kind);
-	key(sb, "role");
+	MO_LIT(sb, ",\"role\":");
 	mo_sb_jstr(sb, r->role);
-	key(sb, "message_id");
+	MO_LIT(sb, ",\"message_id\":");
 	mo_sb_u64(sb, msg->message_id);
-	key(sb, "client_pid");
+	MO_LIT(sb, ",\"client_pid\":");
 	mo_sb_jid(sb, r->client.pid);
-	key(sb, "client_tid");
+	MO_LIT(sb, ",\"client_tid\":");
 	mo_sb_jid(sb, r->client.tid);
-	key(sb, "client_process");
-	mo_sb_jstr(sb, r->client.label);
-	key(sb, "server_pid");
+	MO_LIT(sb, ",\"client_process\":");
+	mo_sb_jlabel(c, sb, r->client.process);
+	MO_LIT(sb, ",\"server_pid\":");
 	mo_sb_jid(sb, r->server.pid);
-	key(sb, "server_tid");
+	MO_LIT(sb, ",\"server_tid\":");
 	mo_sb_jid(sb, r->server.tid);
-	key(sb, "server_process");
-	mo_sb_jstr(sb, r->server.label);
-	key(sb, "port");
+	MO_LIT(sb, ",\"server_process\":");
+	mo_sb_jlabel(c, sb, r->server.process);
+	MO_LIT(sb, ",\"port\":");
 	mo_sb_jstr(sb, r->port);
-	key(sb, "latency_us");
+	MO_LIT(sb, ",\"latency_us\":");
 	mo_sb_jlatency_us(sb, r->latency_100ns);
-	key(sb, "evidence");
-	strbuf_addc(sb, '"');
+	MO_LIT(sb, ",\"evidence\":");
+	mo_putc(sb, '"');
 	mo_sb_evidence(sb, r->evidence);
-	strbuf_addc(sb, '"');
-	key(sb, "related");
+	mo_putc(sb, '"');
+	MO_LIT(sb, ",\"related\":");
 	mo_sb_jnone(sb, msg->related);
-	key(sb, "parent");
+	MO_LIT(sb, ",\"parent\":");
 	mo_sb_jnone(sb, msg->parent);
-	key(sb, "send");
+	MO_LIT(sb, ",\"send\":");
 	mo_sb_jevent(c, sb, &msg->send, o->stacks);
-	key(sb, "receive");
+	MO_LIT(sb, ",\"receive\":");
 	mo_sb_jevent(c, sb, &msg->receive, o->stacks);
-	strbuf_addc(sb, '}');
+	mo_putc(sb, '}');
 }
 
 static const char *const csv_header =
@@ -240,14 +233,14 @@ static void
 csv_event(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_message_event *e)
 {
 	if (e->thread == ALPCSCOPE_NONE) {
-		strbuf_adds(sb, ",,,");
+		MO_LIT(sb, ",,,");
 		return;
 	}
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_time(c, sb, e->filetime_100ns);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_u64(sb, e->ordinal);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_u64(sb, e->file_offset);
 }
 
@@ -257,43 +250,43 @@ write_csv_row(struct mo_cache *c, struct strbuf *sb, const struct row *r)
 	const struct alpcscope_message *msg = r->msg;
 
 	mo_sb_u64(sb, r->index);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_time(c, sb, mo_message_time(msg));
-	strbuf_addc(sb, ',');
-	strbuf_adds(sb, r->kind);
-	strbuf_addc(sb, ',');
-	strbuf_adds(sb, r->role);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
+	mo_puts(sb, r->kind);
+	mo_putc(sb, ',');
+	mo_puts(sb, r->role);
+	mo_putc(sb, ',');
 	mo_sb_hex32(sb, msg->message_id);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	csv_u32(sb, r->client.pid);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	csv_u32(sb, r->client.tid);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_csv(sb, r->client.label);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	csv_u32(sb, r->server.pid);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	csv_u32(sb, r->server.tid);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_csv(sb, r->server.label);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_csv(sb, r->port);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	if (r->latency_100ns >= 0) {
 		mo_sb_u64(sb, (uint64_t)(r->latency_100ns / 10));
-		strbuf_addc(sb, '.');
+		mo_putc(sb, '.');
 		mo_sb_u64(sb, (uint64_t)(r->latency_100ns % 10));
 	}
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	mo_sb_evidence(sb, r->evidence);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	csv_u32(sb, msg->related);
-	strbuf_addc(sb, ',');
+	mo_putc(sb, ',');
 	csv_u32(sb, msg->parent);
 	csv_event(c, sb, &msg->send);
 	csv_event(c, sb, &msg->receive);
-	strbuf_addc(sb, '\n');
+	mo_putc(sb, '\n');
 }
 
 static json_object *
@@ -396,12 +389,12 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 		case ALPCSCOPE_OUTPUT_TEXT: write_text_row(&cache, o, &sb, &r); break;
 		case ALPCSCOPE_OUTPUT_CSV: write_csv_row(&cache, &sb, &r); break;
 		case ALPCSCOPE_OUTPUT_JSON:
-			strbuf_adds(&sb, first ? "\n" : ",\n");
+			mo_puts(&sb, first ? "\n" : ",\n");
 			row_json(&cache, o, &sb, &tmp, &r, false);
 			break;
 		case ALPCSCOPE_OUTPUT_JSONL:
 			row_json(&cache, o, &sb, &tmp, &r, true);
-			strbuf_addc(&sb, '\n');
+			mo_putc(&sb, '\n');
 			break;
 		}
 		first = false;

@@ -276,16 +276,24 @@ mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m)
 	c->time_sec = -1;
 	c->nlabels = alpcscope_model_process_count(m);
 	c->labels = c->nlabels ? calloc(c->nlabels, sizeof(*c->labels)) : NULL;
-	if (!c->labels)
+	c->jlabels = c->nlabels ? calloc(c->nlabels, sizeof(*c->jlabels)) : NULL;
+	if (!c->labels || !c->jlabels) {
+		free(c->labels);
+		free(c->jlabels);
+		c->labels = c->jlabels = NULL;
 		c->nlabels = 0; /* no cache: labels are formatted into tmp each time */
+	}
 }
 
 void
 mo_cache_free(struct mo_cache *c)
 {
-	for (uint32_t i = 0; i < c->nlabels; i++)
+	for (uint32_t i = 0; i < c->nlabels; i++) {
 		free(c->labels[i]);
+		free(c->jlabels[i]);
+	}
 	free(c->labels);
+	free(c->jlabels);
 	strbuf_free(&c->tmp);
 	memset(c, 0, sizeof(*c));
 }
@@ -303,8 +311,29 @@ mo_label(struct mo_cache *c, uint32_t process)
 	if (process < c->nlabels && (c->labels[process] = strdup(buf)))
 		return c->labels[process];
 	strbuf_reset(&c->tmp);
-	strbuf_adds(&c->tmp, buf);
+	mo_puts(&c->tmp, buf);
 	return c->tmp.data ? c->tmp.data : "?";
+}
+
+void
+mo_sb_jlabel(struct mo_cache *c, struct strbuf *sb, uint32_t process)
+{
+	if (process >= c->nlabels) {
+		mo_sb_jstr(sb, mo_label(c, process));
+		return;
+	}
+	if (!c->jlabels[process]) {
+		struct strbuf j = {0};
+
+		mo_sb_jstr(&j, mo_label(c, process));
+		if (j.oom || !j.data) {
+			strbuf_free(&j);
+			mo_sb_jstr(sb, mo_label(c, process));
+			return;
+		}
+		c->jlabels[process] = j.data;
+	}
+	mo_puts(sb, c->jlabels[process]);
 }
 
 void
@@ -351,14 +380,14 @@ mo_sb_u64(struct strbuf *sb, uint64_t v)
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	strbuf_add(sb, tmp + i, sizeof(tmp) - i);
+	mo_put(sb, tmp + i, sizeof(tmp) - i);
 }
 
 void
 mo_sb_i64(struct strbuf *sb, int64_t v)
 {
 	if (v < 0) {
-		strbuf_addc(sb, '-');
+		mo_putc(sb, '-');
 		mo_sb_u64(sb, (uint64_t)0 - (uint64_t)v);
 	} else {
 		mo_sb_u64(sb, (uint64_t)v);
@@ -378,7 +407,7 @@ mo_sb_hex64(struct strbuf *sb, uint64_t v)
 	} while (v);
 	tmp[--i] = 'x';
 	tmp[--i] = '0';
-	strbuf_add(sb, tmp + i, sizeof(tmp) - i);
+	mo_put(sb, tmp + i, sizeof(tmp) - i);
 }
 
 void
@@ -392,7 +421,7 @@ mo_sb_pad(struct strbuf *sb, const char *s, size_t width)
 {
 	size_t n = strlen(s);
 
-	strbuf_add(sb, s, n);
+	mo_put(sb, s, n);
 	if (n < width && strbuf_reserve(sb, width - n)) {
 		memset(sb->data + sb->len, ' ', width - n);
 		sb->len += width - n;
@@ -415,7 +444,7 @@ mo_sb_time(struct mo_cache *c, struct strbuf *sb, int64_t ft)
 	char t[MO_TIME_SIZE];
 
 	if (ft <= 0) {
-		strbuf_adds(sb, mo_time(t, ft));
+		mo_puts(sb, mo_time(t, ft));
 		return;
 	}
 	int64_t sec = ft / 10000000, frac = ft % 10000000;
@@ -426,7 +455,7 @@ mo_sb_time(struct mo_cache *c, struct strbuf *sb, int64_t ft)
 		 */
 		if (strlen(t) != 28 || t[19] != '.') {
 			c->time_sec = -1;
-			strbuf_adds(sb, t);
+			mo_puts(sb, t);
 			return;
 		}
 		memcpy(c->time_prefix, t, 20);
@@ -450,7 +479,7 @@ void
 mo_sb_latency(struct strbuf *sb, int64_t l)
 {
 	if (l < 0) {
-		strbuf_addc(sb, '-');
+		mo_putc(sb, '-');
 		return;
 	}
 	int64_t frac = l % 10000;
@@ -465,7 +494,7 @@ mo_sb_latency(struct strbuf *sb, int64_t l)
 		       'm',
 		       's'};
 
-	strbuf_add(sb, tmp, sizeof(tmp));
+	mo_put(sb, tmp, sizeof(tmp));
 }
 
 void
@@ -477,12 +506,12 @@ mo_sb_evidence(struct strbuf *sb, uint16_t evidence)
 		if (!(evidence & (1u << i)))
 			continue;
 		if (any)
-			strbuf_addc(sb, '+');
-		strbuf_adds(sb, alpcscope_evidence_name(1u << i));
+			mo_putc(sb, '+');
+		mo_puts(sb, alpcscope_evidence_name(1u << i));
 		any = true;
 	}
 	if (!any)
-		strbuf_addc(sb, '-');
+		mo_putc(sb, '-');
 }
 
 void
@@ -491,16 +520,16 @@ mo_sb_csv(struct strbuf *sb, const char *s)
 	if (!s)
 		return;
 	if (!strpbrk(s, ",\"\r\n")) {
-		strbuf_adds(sb, s);
+		mo_puts(sb, s);
 		return;
 	}
-	strbuf_addc(sb, '"');
+	mo_putc(sb, '"');
 	for (; *s; s++) {
 		if (*s == '"')
-			strbuf_addc(sb, '"');
-		strbuf_addc(sb, *s);
+			mo_putc(sb, '"');
+		mo_putc(sb, *s);
 	}
-	strbuf_addc(sb, '"');
+	mo_putc(sb, '"');
 }
 
 void
@@ -510,10 +539,10 @@ mo_sb_jstr(struct strbuf *sb, const char *s)
 	const unsigned char *p = (const unsigned char *)s, *run;
 
 	if (!s) {
-		strbuf_add(sb, "null", 4);
+		mo_put(sb, "null", 4);
 		return;
 	}
-	strbuf_addc(sb, '"');
+	mo_putc(sb, '"');
 	for (run = p;; p++) {
 		unsigned char ch = *p;
 		char esc[6];
@@ -521,7 +550,7 @@ mo_sb_jstr(struct strbuf *sb, const char *s)
 
 		if (ch >= 0x20 && ch != '"' && ch != '\\')
 			continue;
-		strbuf_add(sb, (const char *)run, (size_t)(p - run));
+		mo_put(sb, (const char *)run, (size_t)(p - run));
 		if (!ch)
 			break;
 		run = p + 1;
@@ -541,9 +570,9 @@ mo_sb_jstr(struct strbuf *sb, const char *s)
 			n = 6;
 			break;
 		}
-		strbuf_add(sb, esc, n);
+		mo_put(sb, esc, n);
 	}
-	strbuf_addc(sb, '"');
+	mo_putc(sb, '"');
 }
 
 void
@@ -567,7 +596,7 @@ void
 mo_sb_jid(struct strbuf *sb, uint32_t v)
 {
 	if (v == ALPCSCOPE_ID_UNKNOWN)
-		strbuf_add(sb, "null", 4);
+		mo_put(sb, "null", 4);
 	else
 		mo_sb_u64(sb, v);
 }
@@ -651,16 +680,16 @@ mo_sb_jlatency_us(struct strbuf *sb, int64_t l)
 	size_t n;
 
 	if (l < 0) {
-		strbuf_add(sb, "null", 4);
+		mo_put(sb, "null", 4);
 		return;
 	}
 	if (l % 10 == 0 && l < (int64_t)pow10_u64[16]) {
 		mo_sb_u64(sb, (uint64_t)(l / 10)); /* exact integer: "%.17g" then ".0" */
-		strbuf_add(sb, ".0", 2);
+		mo_put(sb, ".0", 2);
 		return;
 	}
 	if (tenths_17g((uint64_t)l, buf, &n)) {
-		strbuf_add(sb, buf, n);
+		mo_put(sb, buf, n);
 		return;
 	}
 	json_object *j = json_object_new_double((double)l / 10.0);
@@ -676,16 +705,16 @@ mo_sb_jstack(struct mo_cache *c, struct strbuf *sb, uint32_t stack)
 	char buf[300];
 
 	if (!s) {
-		strbuf_add(sb, "null", 4);
+		mo_put(sb, "null", 4);
 		return;
 	}
-	strbuf_addc(sb, '[');
+	mo_putc(sb, '[');
 	for (uint32_t i = 0; i < s->frame_count; i++) {
 		if (i)
-			strbuf_addc(sb, ',');
+			mo_putc(sb, ',');
 		mo_sb_jstr(sb, alpcscope_model_format_frame(c->m, s, i, buf, sizeof(buf)));
 	}
-	strbuf_addc(sb, ']');
+	mo_putc(sb, ']');
 }
 
 void
@@ -695,38 +724,38 @@ mo_sb_jevent(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_messa
 	struct mo_fparty p;
 
 	if (e->thread == ALPCSCOPE_NONE) {
-		strbuf_add(sb, "null", 4);
+		mo_put(sb, "null", 4);
 		return;
 	}
 	mo_fparty(c, e, &p);
-	strbuf_adds(sb, "{\"time\":\"");
+	MO_LIT(sb, "{\"time\":\"");
 	mo_sb_time(c, sb, e->filetime_100ns);
-	strbuf_adds(sb, "\",\"ordinal\":");
+	MO_LIT(sb, "\",\"ordinal\":");
 	mo_sb_u64(sb, e->ordinal);
-	strbuf_adds(sb, ",\"file_offset\":");
+	MO_LIT(sb, ",\"file_offset\":");
 	mo_sb_u64(sb, e->file_offset);
-	strbuf_adds(sb, ",\"pid\":");
+	MO_LIT(sb, ",\"pid\":");
 	mo_sb_jid(sb, p.pid);
-	strbuf_adds(sb, ",\"tid\":");
+	MO_LIT(sb, ",\"tid\":");
 	mo_sb_jid(sb, p.tid);
-	strbuf_adds(sb, ",\"process\":");
-	mo_sb_jstr(sb, p.label);
+	MO_LIT(sb, ",\"process\":");
+	mo_sb_jlabel(c, sb, p.process);
 	if (stacks) {
-		strbuf_adds(sb, ",\"stack\":");
+		MO_LIT(sb, ",\"stack\":");
 		mo_sb_jstack(c, sb, e->stack);
 	}
-	strbuf_addc(sb, '}');
+	mo_putc(sb, '}');
 }
 
 void
 mo_sb_json(struct strbuf *sb, json_object *obj)
 {
 	if (!obj) {
-		strbuf_add(sb, "null", 4);
+		mo_put(sb, "null", 4);
 		return;
 	}
-	strbuf_adds(sb, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-								JSON_C_TO_STRING_NOSLASHESCAPE));
+	mo_puts(sb, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 bool

@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util/strbuf.h"
 
@@ -91,7 +92,8 @@ bool mo_json_write(FILE *out, json_object *obj);
 /* Per-write cache: process labels (the model is immutable) and the last second's time prefix. */
 struct mo_cache {
 	const struct alpcscope_model *m;
-	char **labels; /* lazily filled, one per process index */
+	char **labels;  /* lazily filled, one per process index */
+	char **jlabels; /* the same as JSON string literals */
 	uint32_t nlabels;
 	int64_t time_sec; /* second of time_prefix, -1 when none */
 	char time_prefix[24];
@@ -102,6 +104,38 @@ void mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m);
 void mo_cache_free(struct mo_cache *c);
 /* Label of a process index, "?" for NONE or an unknown index (as mo_process_label()). */
 const char *mo_label(struct mo_cache *c, uint32_t process);
+
+/* mo_label() as a JSON string (mo_sb_jstr()), from the cache. */
+void mo_sb_jlabel(struct mo_cache *c, struct strbuf *sb, uint32_t process);
+
+/* Inline appends for the row writers' hot paths (strbuf_add() semantics). */
+static inline void
+mo_put(struct strbuf *sb, const char *s, size_t n)
+{
+	if (sb->len + n + 1 > sb->cap && !strbuf_reserve(sb, n))
+		return;
+	memcpy(sb->data + sb->len, s, n);
+	sb->len += n;
+	sb->data[sb->len] = '\0';
+}
+
+static inline void
+mo_putc(struct strbuf *sb, char ch)
+{
+	if (sb->len + 2 > sb->cap && !strbuf_reserve(sb, 1))
+		return;
+	sb->data[sb->len++] = ch;
+	sb->data[sb->len] = '\0';
+}
+
+static inline void
+mo_puts(struct strbuf *sb, const char *s)
+{
+	mo_put(sb, s, strlen(s));
+}
+
+/* Append a string literal (length known at compile time). */
+#define MO_LIT(sb, lit) mo_put((sb), "" lit, sizeof(lit) - 1)
 
 /* mo_party() without copying the label. */
 struct mo_fparty {
