@@ -10,7 +10,7 @@
 #   info, messages (text, jsonl), chains (text, jsonl)
 # on that file, each run twice and the second (warm cache) run taken, with
 # the ratios of wall and CPU time to `info`, and the peak RSS per message.
-# Output goes to /dev/null (its size is printed). The trace is deleted at the end.
+# The timed run writes to /dev/null (the output size of the first is printed). The trace is deleted at the end.
 #
 # Targets: chains within 3x of info (wall and CPU); messages --format jsonl
 # within ~2x of messages text; memory proportional to the messages.
@@ -39,20 +39,18 @@ mkdir -p "$BENCH_DIR"
 TRACE=$BENCH_DIR/bench-alpc.etl
 cleanup() {
 	[ "${KEEP:-0}" = 1 ] || rm -f "$TRACE"
-	rm -f "$BENCH_DIR/time.txt" "$BENCH_DIR/count.txt"
+	rm -f "$BENCH_DIR/time.txt"
 }
 trap cleanup EXIT INT TERM
 
 # time_run CMD...: run twice, keep the second; sets WALL and CPU (user+sys, s), RSS (KiB),
-# BYTES (output size).
+# BYTES (output size, counted on the first run; the timed run writes to /dev/null).
 time_run() {
-	"$@" >/dev/null 2>&1 || true
-	/usr/bin/time -f '%e %M %U %S' -o "$BENCH_DIR/time.txt" "$@" 2>/dev/null |
-		wc -c >"$BENCH_DIR/count.txt" || true
+	BYTES=$("$@" 2>/dev/null | wc -c) || true
+	/usr/bin/time -f '%e %M %U %S' -o "$BENCH_DIR/time.txt" "$@" >/dev/null 2>&1 || true
 	WALL=$(cut -d' ' -f1 "$BENCH_DIR/time.txt")
 	RSS=$(cut -d' ' -f2 "$BENCH_DIR/time.txt")
 	CPU=$(awk '{print $3 + $4}' "$BENCH_DIR/time.txt")
-	BYTES=$(cat "$BENCH_DIR/count.txt")
 }
 
 "$ETLGEN" --bench-alpc "$CONVERSATIONS" -o "$TRACE" >/dev/null
