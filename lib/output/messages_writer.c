@@ -381,6 +381,18 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 	for (uint32_t i = 0; i < n && ok; i++) {
 		struct row r;
 
+		/* a request's latency and evidence read its reply, far away: fetch it early */
+		if (i + 16 < n) {
+			const struct alpcscope_message *ahead =
+			    alpcscope_model_message_at(m, i + 16);
+			const struct alpcscope_message *rel =
+			    alpcscope_model_message_at(m, ahead->related);
+
+			if (rel) {
+				__builtin_prefetch(&rel->receive);
+				__builtin_prefetch(&rel->evidence);
+			}
+		}
 		if (o->message_filter && !o->message_filter(o->filter_ctx, m, i))
 			continue;
 		fill_row(&cache, i, &r);
