@@ -19,6 +19,7 @@
  * While a message is pending or held, its chain_node field links it into
  * the pending FIFO or the held stack; finish() resets it.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis/model_internal.h"
@@ -560,14 +561,21 @@ alpc_pairing_finish(struct alpcscope_model *m)
 		held_abandon(m, &m->tstate[t], ALPCSCOPE_EVIDENCE_TRACE_END);
 	idmap_free(&m->pending);
 	m->npending = 0;
+	free(m->chain_bits);
+	m->chain_bits = calloc((size_t)m->nmsgs / 64 + 1, sizeof(uint64_t));
 	for (uint32_t i = 0; i < m->nmsgs; i++) {
 		struct alpcscope_message *msg = model_msg(m, i);
 
 		/* chain_node was a list link; from now on it marks chain parents */
 		if (msg->chain_node != MSG_HAS_CHILD)
 			msg->chain_node = ALPCSCOPE_NONE;
-		if (msg->parent != ALPCSCOPE_NONE)
+		if (msg->parent != ALPCSCOPE_NONE) {
 			model_msg(m, msg->parent)->chain_node = MSG_HAS_CHILD;
+			if (m->chain_bits) {
+				m->chain_bits[i >> 6] |= 1ull << (i & 63);
+				m->chain_bits[msg->parent >> 6] |= 1ull << (msg->parent & 63);
+			}
+		}
 		if (msg->kind == MSG_KIND_PENDING) {
 			msg->kind = ALPCSCOPE_MESSAGE_UNMATCHED_SEND;
 		} else if (msg->kind == MSG_KIND_DELIVERED) {

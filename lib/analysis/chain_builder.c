@@ -149,11 +149,29 @@ chain_builder_finish(struct alpcscope_model *m)
 	bool ok = false;
 
 	/* alpc_pairing_finish() marked every message with a child (MSG_HAS_CHILD). */
-	for (uint32_t p = 0; p < m->nprocs; p++)
-		if (m->procs[p].cause_message != ALPCSCOPE_NONE)
-			model_msg(m, m->procs[p].cause_message)->chain_node = MSG_HAS_CHILD;
+	for (uint32_t p = 0; p < m->nprocs; p++) {
+		uint32_t q = m->procs[p].cause_message;
 
+		if (q == ALPCSCOPE_NONE)
+			continue;
+		model_msg(m, q)->chain_node = MSG_HAS_CHILD;
+		if (m->chain_bits)
+			m->chain_bits[q >> 6] |= 1ull << (q & 63);
+	}
+
+	/* Messages in index order: only those with a chain bit, or all without the bits. */
 	for (uint32_t i = 0; i < m->nmsgs; i++) {
+		if (m->chain_bits) {
+			uint64_t w = m->chain_bits[i >> 6] >> (i & 63);
+
+			if (!w) {
+				i |= 63; /* nothing left in this word */
+				continue;
+			}
+			i += (uint32_t)__builtin_ctzll(w);
+			if (i >= m->nmsgs)
+				break;
+		}
 		struct alpcscope_message *msg = model_msg(m, i);
 		uint32_t pn = ALPCSCOPE_NONE;
 
@@ -200,5 +218,7 @@ chain_builder_finish(struct alpcscope_model *m)
 	ok = chain_stats(m);
 out:
 	free(last_child);
+	free(m->chain_bits);
+	m->chain_bits = NULL;
 	return ok;
 }

@@ -92,6 +92,7 @@ alpcscope_model_free(struct alpcscope_model *m)
 	free(m->krefs);
 	free(m->nodes);
 	free(m->chains);
+	free(m->chain_bits);
 	idmap_free(&m->pid_map);
 	idmap_free(&m->tid_map);
 	idmap_free(&m->port_map);

@@ -130,6 +130,14 @@ struct alpcscope_model {
 	uint32_t nkrefs, cap_krefs, kref_free;
 	struct idmap key_map; /* stack key -> first waiting ref */
 
+	/*
+	 * Between alpc_pairing_finish() and chain_builder_finish(): one bit per
+	 * message that has a parent or is one (a chain node), so that the chain
+	 * builder visits only those instead of scanning every message again.
+	 * NULL when it could not be allocated (the builder then scans).
+	 */
+	uint64_t *chain_bits;
+
 	/* chains (built by finish) */
 	struct alpcscope_chain_node *nodes;
 	uint32_t nnodes, cap_nodes;
