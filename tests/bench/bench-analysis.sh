@@ -4,8 +4,8 @@
 # Benchmark of the analysis commands (not a test; never registered with meson test).
 #
 # Generates a trace of ALPC conversations with the writer's generator
-# (etlgen --bench-alpc N: 2 messages per conversation, 8 records each, so the
-# default 2,500,000 conversations give 5 M messages in ~20 M records), then
+# (etlgen --bench-alpc N: a request and its reply, 8 records, per conversation,
+# so the default 2,500,000 conversations give 5 M messages in 20 M records), then
 # prints wall time, CPU time (user+sys) and peak RSS of
 #   info, messages (text, jsonl), chains (text, jsonl)
 # on that file, each run twice and the second (warm cache) run taken, with
