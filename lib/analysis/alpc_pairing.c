@@ -495,8 +495,10 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 		m->stats.alpc_other++;
 		return true;
 	}
-	uint32_t thread = process_table_thread(m, ev->process_id, ev->thread_id, &oom);
+	uint32_t thread = model_thread_cached(m, ev->process_id, ev->thread_id);
 
+	if (thread == ALPCSCOPE_NONE)
+		thread = process_table_thread(m, ev->process_id, ev->thread_id, &oom);
 	if (oom)
 		return false;
 	struct thread_state *ts = &m->tstate[thread];

@@ -224,7 +224,7 @@ alpcscope_model_add_event(struct alpcscope_model *m, const struct alpcscope_even
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
 				 m && m->finished ? "model already finished" : "NULL argument");
 	m->stats.events++;
-	if (rpc_wanted(ev)) /* Microsoft-Windows-RPC, WMI-Activity: rpc_calls.c */
+	if (!ev->is_kernel && rpc_wanted(ev)) /* Microsoft-Windows-RPC, WMI-Activity: rpc_calls.c */
 		return rpc_on_event(m, ev, err);
 	if (!wanted(ev))
 		return ALPCSCOPE_OK;

@@ -162,6 +162,23 @@ model_endpoint(const struct alpcscope_model *m, uint32_t ep)
 	return (ep & 1u) ? &msg->receive : &msg->send;
 }
 
+/*
+ * process_table_thread()'s common case, inline for the per-event path: the
+ * cached thread instance of @p tid when it belongs to a process with @p pid;
+ * ALPCSCOPE_NONE otherwise (then call process_table_thread()).
+ */
+static inline uint32_t
+model_thread_cached(const struct alpcscope_model *m, uint32_t pid, uint32_t tid)
+{
+	uint32_t slot = (tid >> 2) & (TID_CACHE_SIZE - 1);
+
+	if (!m->tid_cache[slot].idx1 || m->tid_cache[slot].tid != tid)
+		return ALPCSCOPE_NONE;
+	uint32_t idx = m->tid_cache[slot].idx1 - 1, p = m->threads[idx].process;
+
+	return p != ALPCSCOPE_NONE && m->procs[p].pid == pid ? idx : ALPCSCOPE_NONE;
+}
+
 /* Grow a realloc'd array to hold one more element; false on out of memory. */
 bool model_grow(void **arr, uint32_t *cap, uint32_t n, size_t elem);
 
