@@ -551,28 +551,51 @@ mo_sb_csv(struct strbuf *sb, const char *s)
 	mo_putc(sb, '"');
 }
 
+/* Nonzero when one of the 8 bytes of @p w is below 0x20, '"' or '\\' (no false negatives). */
+static inline uint64_t
+needs_escape8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return ((w - ones * 0x20) & ~w & high) | ((q - ones) & ~q & high) |
+	       ((b - ones) & ~b & high);
+}
+
 void
 mo_sb_jstr(struct strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *run;
 
 	if (!s) {
-		mo_put(sb, "null", 4);
+		MO_LIT(sb, "null");
 		return;
 	}
-	mo_putc(sb, '"');
-	for (run = p;; p++) {
-		unsigned char ch = *p;
-		char esc[6];
-		size_t n = 2;
+	size_t n = strlen(s), run = 0, i = 0;
 
-		if (ch >= 0x20 && ch != '"' && ch != '\\')
+	if (!strbuf_reserve(sb, n + 2))
+		return;
+	mo_putc(sb, '"');
+	while (i < n) {
+		if (i + 8 <= n) { /* 8 plain bytes at a time */
+			uint64_t w;
+
+			memcpy(&w, s + i, sizeof(w));
+			if (!needs_escape8(w)) {
+				i += 8;
+				continue;
+			}
+		}
+		unsigned char ch = (unsigned char)s[i];
+		char esc[6];
+		size_t len = 2;
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\') {
+			i++;
 			continue;
-		mo_put(sb, (const char *)run, (size_t)(p - run));
-		if (!ch)
-			break;
-		run = p + 1;
+		}
+		mo_put(sb, s + run, i - run);
+		run = ++i;
 		esc[0] = '\\';
 		switch (ch) {
 		case '\b': esc[1] = 'b'; break;
@@ -586,11 +609,12 @@ mo_sb_jstr(struct strbuf *sb, const char *s)
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hex[ch >> 4];
 			esc[5] = hex[ch & 15];
-			n = 6;
+			len = 6;
 			break;
 		}
-		mo_put(sb, esc, n);
+		mo_put(sb, esc, len);
 	}
+	mo_put(sb, s + run, n - run);
 	mo_putc(sb, '"');
 }
 
