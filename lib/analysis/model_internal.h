@@ -93,12 +93,14 @@ struct alpcscope_model {
 	uint32_t nthreads, cap_threads;
 	struct idmap tid_map;
 	/*
-	 * Direct-mapped cache in front of tid_map for the per-event lookup
-	 * (process_table_thread): slot (tid >> 2) & (TID_CACHE_SIZE - 1) holds
-	 * tid and its tid_map value + 1 (0 = empty). new_thread() keeps it in step.
+	 * Direct-mapped cache in front of tid_map for the per-event lookup: slot
+	 * (tid >> 2) & (TID_CACHE_SIZE - 1) holds tid, its tid_map value + 1
+	 * (0 = empty) and the PID of that thread's process (a thread without a
+	 * process is not cached). new_thread() keeps it in step with tid_map.
 	 */
-	struct {
+	struct tid_cache_entry {
 		uint32_t tid;
+		uint32_t pid;
 		uint32_t idx1;
 	} tid_cache[TID_CACHE_SIZE];
 
@@ -170,13 +172,21 @@ model_endpoint(const struct alpcscope_model *m, uint32_t ep)
 static inline uint32_t
 model_thread_cached(const struct alpcscope_model *m, uint32_t pid, uint32_t tid)
 {
-	uint32_t slot = (tid >> 2) & (TID_CACHE_SIZE - 1);
+	const struct tid_cache_entry *e = &m->tid_cache[(tid >> 2) & (TID_CACHE_SIZE - 1)];
 
-	if (!m->tid_cache[slot].idx1 || m->tid_cache[slot].tid != tid)
-		return ALPCSCOPE_NONE;
-	uint32_t idx = m->tid_cache[slot].idx1 - 1, p = m->threads[idx].process;
+	return e->idx1 && e->tid == tid && e->pid == pid ? e->idx1 - 1 : ALPCSCOPE_NONE;
+}
 
-	return p != ALPCSCOPE_NONE && m->procs[p].pid == pid ? idx : ALPCSCOPE_NONE;
+/* Record tid -> thread instance @p idx in the cache (or drop the slot: no process). */
+static inline void
+model_thread_cache_put(struct alpcscope_model *m, uint32_t tid, uint32_t idx)
+{
+	struct tid_cache_entry *e = &m->tid_cache[(tid >> 2) & (TID_CACHE_SIZE - 1)];
+	uint32_t p = m->threads[idx].process;
+
+	e->tid = tid;
+	e->idx1 = p == ALPCSCOPE_NONE ? 0 : idx + 1;
+	e->pid = p == ALPCSCOPE_NONE ? 0 : m->procs[p].pid;
 }
 
 /* Grow a realloc'd array to hold one more element; false on out of memory. */

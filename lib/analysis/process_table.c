@@ -96,8 +96,7 @@ new_thread(struct alpcscope_model *m, uint32_t process, uint32_t tid, bool *oom)
 		*oom = true;
 		return ALPCSCOPE_NONE;
 	}
-	m->tid_cache[(tid >> 2) & (TID_CACHE_SIZE - 1)].tid = tid;
-	m->tid_cache[(tid >> 2) & (TID_CACHE_SIZE - 1)].idx1 = idx + 1;
+	model_thread_cache_put(m, tid, idx);
 	return idx;
 }
 
@@ -105,18 +104,13 @@ uint32_t
 process_table_thread(struct alpcscope_model *m, uint32_t pid, uint32_t tid, bool *oom)
 {
 	/* tid_map only changes in new_thread(), which updates the cache too */
-	uint32_t slot = (tid >> 2) & (TID_CACHE_SIZE - 1), idx;
+	uint32_t idx = model_thread_cached(m, pid, tid);
 
-	if (m->tid_cache[slot].idx1 && m->tid_cache[slot].tid == tid) {
-		idx = m->tid_cache[slot].idx1 - 1;
-	} else {
-		idx = idmap_get(&m->tid_map, tid);
-		if (idx != IDMAP_NONE) {
-			m->tid_cache[slot].tid = tid;
-			m->tid_cache[slot].idx1 = idx + 1;
-		}
-	}
-
+	if (idx != ALPCSCOPE_NONE)
+		return idx;
+	idx = idmap_get(&m->tid_map, tid);
+	if (idx != IDMAP_NONE)
+		model_thread_cache_put(m, tid, idx);
 	if (idx != IDMAP_NONE && m->threads[idx].process != ALPCSCOPE_NONE &&
 	    m->procs[m->threads[idx].process].pid == pid)
 		return idx; /* the common case, checked first */
