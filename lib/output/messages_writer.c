@@ -3,7 +3,9 @@
  * `alpcscope messages`: one row per ALPC message of a finished model, in
  * message index (trace) order, as text, one JSON document, JSON lines
  * (Timesketch-ready: message, datetime, timestamp_desc) or CSV. Columns and
- * keys: docs/output-schema.md §messages.
+ * keys: docs/output-schema.md §messages. In traces with RPC or WMI-Activity
+ * events a request row also carries the RPC call and the WMI operation it
+ * belongs to (rpc_output.c, as the chains writer shows them).
  */
 #include <alpcscope/model.h>
 
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "output/model_output.h"
+#include "output/rpc_output.h"
 #include "output/xml_analysis_writer.h"
 #include "util/error.h"
 #include "util/strbuf.h"
@@ -27,6 +30,7 @@ struct row {
 	const char *kind;
 	const char *role;
 	const char *port;
+	bool rpc_wmi; /* the trace has RPC/WMI events: look this message up */
 };
 
 static const char *
@@ -53,6 +57,44 @@ fill_row(struct mo_cache *c, uint32_t i, struct row *r)
 	r->kind = alpcscope_message_kind_name((enum alpcscope_message_kind)msg->kind);
 	r->role = role_name(msg->role);
 	r->port = alpcscope_model_port_name(m, msg->port);
+}
+
+/* "  iface=... op=..." and "  wmi=..." when the message has them. */
+static void
+rpc_wmi_text(const struct alpcscope_model *m, struct strbuf *sb, const struct row *r)
+{
+	char buf[1400];
+
+	if (!r->rpc_wmi)
+		return;
+	if (ro_rpc_text(m, r->index, buf, sizeof(buf))) {
+		MO_LIT(sb, "  ");
+		mo_puts(sb, buf);
+	}
+	if (ro_wmi_text(m, r->index, buf, sizeof(buf))) {
+		MO_LIT(sb, "  wmi=");
+		mo_puts(sb, buf);
+	}
+}
+
+/* ,"rpc":{...},"wmi":{...} with the chains writer's keys, each only when present. */
+static void
+rpc_wmi_json(const struct alpcscope_model *m, struct strbuf *sb, const struct row *r)
+{
+	json_object *x;
+
+	if (!r->rpc_wmi)
+		return;
+	if ((x = ro_rpc_json(m, r->index))) {
+		MO_LIT(sb, ",\"rpc\":");
+		mo_sb_json(sb, x);
+		json_object_put(x);
+	}
+	if ((x = ro_wmi_json(m, r->index))) {
+		MO_LIT(sb, ",\"wmi\":");
+		mo_sb_json(sb, x);
+		json_object_put(x);
+	}
 }
 
 /* "label pid/tid", or "?" when neither process nor thread is known. */
@@ -127,6 +169,7 @@ write_text_row(struct mo_cache *c, const struct alpcscope_write_options *o, stru
 	}
 	MO_LIT(sb, "  evidence=");
 	mo_sb_evidence(sb, r->evidence);
+	rpc_wmi_text(c->m, sb, r);
 	mo_putc(sb, '\n');
 	if (o->stacks) {
 		write_stack_text(c->m, sb, "send", r->msg->send.stack);
@@ -214,6 +257,7 @@ row_json(struct mo_cache *c, const struct alpcscope_write_options *o, struct str
 	mo_sb_jevent(c, sb, &msg->send, o->stacks);
 	MO_LIT(sb, ",\"receive\":");
 	mo_sb_jevent(c, sb, &msg->receive, o->stacks);
+	rpc_wmi_json(c->m, sb, r);
 	mo_putc(sb, '}');
 }
 
@@ -286,6 +330,16 @@ write_csv_row(struct mo_cache *c, struct strbuf *sb, const struct row *r)
 	csv_u32(sb, msg->parent);
 	csv_event(c, sb, &msg->send);
 	csv_event(c, sb, &msg->receive);
+	if (r->rpc_wmi) { /* rpc,wmi columns only for traces with RPC or WMI events */
+		char buf[1400];
+
+		mo_putc(sb, ',');
+		if (ro_rpc_text(c->m, r->index, buf, sizeof(buf)))
+			mo_sb_csv(sb, buf);
+		mo_putc(sb, ',');
+		if (ro_wmi_text(c->m, r->index, buf, sizeof(buf)))
+			mo_sb_csv(sb, buf);
+	}
 	mo_putc(sb, '\n');
 }
 
@@ -327,8 +381,10 @@ write_text_header(const struct alpcscope_model *m, const struct alpcscope_write_
 		"# replies paired by same ID %" PRIu64 ", by new ID %" PRIu64
 		"; sends expired %" PRIu64 "\n",
 		st->replies_same_id, st->replies_new_id, st->pending_expired);
-	fprintf(out, "# columns: #index time kind message-id client pid/tid -> server pid/tid "
-		     "latency [port] [reply|request] [parent] evidence\n");
+	fprintf(out,
+		"# columns: #index time kind message-id client pid/tid -> server pid/tid "
+		"latency [port] [reply|request] [parent] evidence%s\n",
+		ro_any(m) ? " [iface=... op=... (RPC call)] [wmi=... (WMI operation)]" : "");
 }
 
 enum alpcscope_status
@@ -336,7 +392,7 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 			 FILE *out, struct alpcscope_error *err)
 {
 	struct alpcscope_write_options defaults = ALPCSCOPE_WRITE_OPTIONS_INIT;
-	bool first = true;
+	bool first = true, rpc_wmi;
 
 	if (!m || !out)
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
@@ -348,10 +404,13 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 				 "unknown write options version");
 	if (o->format == ALPCSCOPE_OUTPUT_XML) /* xml_analysis_writer.c */
 		return xml_messages_write(m, o, out, err);
+	rpc_wmi = ro_any(m);
 	switch (o->format) {
 	case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
 	case ALPCSCOPE_OUTPUT_TEXT: write_text_header(m, o, out); break;
-	case ALPCSCOPE_OUTPUT_CSV: fprintf(out, "%s\n", csv_header); break;
+	case ALPCSCOPE_OUTPUT_CSV:
+		fprintf(out, "%s%s\n", csv_header, rpc_wmi ? ",rpc,wmi" : "");
+		break;
 	case ALPCSCOPE_OUTPUT_JSON: {
 		json_object *s = stats_json(m);
 
@@ -396,6 +455,7 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 		if (o->message_filter && !o->message_filter(o->filter_ctx, m, i))
 			continue;
 		fill_row(&cache, i, &r);
+		r.rpc_wmi = rpc_wmi;
 		switch (o->format) {
 		case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
 		case ALPCSCOPE_OUTPUT_TEXT: write_text_row(&cache, o, &sb, &r); break;
