@@ -47,6 +47,22 @@ names_of(const struct alpcscope_model *m, const struct alpcscope_rpc_call *c,
 				      ALPCSCOPE_IFACE_VERSION_ANY, c->opnum, n);
 }
 
+const struct alpcscope_rpc_call *
+ro_rpc_call(const struct alpcscope_model *m, uint32_t message, struct alpcscope_rpc_names *names)
+{
+	const struct alpcscope_rpc_call *cl, *sv, *c = call_of(m, message, &cl, &sv);
+
+	if (c)
+		names_of(m, c, names);
+	return c;
+}
+
+const char *
+ro_protocol_name(uint32_t protocol)
+{
+	return protocol_name(protocol);
+}
+
 bool
 ro_rpc_text(const struct alpcscope_model *m, uint32_t message, char *out, size_t size)
 {

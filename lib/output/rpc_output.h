@@ -31,6 +31,16 @@ bool ro_wmi_text(const struct alpcscope_model *m, uint32_t message, char *out, s
 /* WMI's word on created process @p process; false when WMI did not report creating it. */
 bool ro_process_wmi_text(const struct alpcscope_model *m, uint32_t process, char *out, size_t size);
 
+/*
+ * The call described for request @p message (the client side, else the server
+ * side) with its names filled into @p names; NULL when none.
+ */
+struct alpcscope_rpc_names;
+const struct alpcscope_rpc_call *ro_rpc_call(const struct alpcscope_model *m, uint32_t message,
+					     struct alpcscope_rpc_names *names);
+/* "LRPC", "TCP", "NamedPipes", "HTTP"; NULL for other values. */
+const char *ro_protocol_name(uint32_t protocol);
+
 /* JSON objects of the same; NULL when none. */
 json_object *ro_rpc_json(const struct alpcscope_model *m, uint32_t message);
 json_object *ro_wmi_json(const struct alpcscope_model *m, uint32_t message);

@@ -8,12 +8,14 @@
  */
 #include "output/xml_analysis_writer.h"
 
+#include <alpcscope/interfaces.h>
 #include <alpcscope/reader.h>
 
 #include <inttypes.h>
 #include <string.h>
 
 #include "output/model_output.h"
+#include "output/rpc_output.h"
 #include "output/xml_util.h"
 #include "util/error.h"
 
@@ -178,6 +180,61 @@ message_data(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
 	event_data(x, "Receive", &msg->receive);
 }
 
+/*
+ * The RPC call and WMI operation of a message (only those present), as the
+ * messages writer's rpc/wmi objects (docs/output-schema.md).
+ */
+static void
+rpc_wmi_data(struct xml_out *x, const struct alpcscope_model *m, uint32_t index)
+{
+	struct alpcscope_rpc_names n;
+	const struct alpcscope_rpc_call *c = ro_rpc_call(m, index, &n);
+	char buf[1400];
+	bool as_provider;
+
+	if (c) {
+		const char *pn = ro_protocol_name(c->protocol);
+
+		alpcscope_guid_format(buf, &c->interface_uuid);
+		data(x, "Interface", buf);
+		if (n.interface_name)
+			data(x, "InterfaceName", n.interface_name);
+		if (n.version != ALPCSCOPE_IFACE_VERSION_ANY) {
+			snprintf(buf, sizeof(buf), "%u.%u", n.version >> 16, n.version & 0xFFFFu);
+			data(x, "InterfaceVersion", buf);
+		}
+		data_u(x, "Opnum", c->opnum);
+		if (n.procedure_name)
+			data(x, "Procedure", n.procedure_name);
+		if (n.interface_source)
+			data(x, "InterfaceSource", n.interface_source);
+		if (n.procedure_source)
+			data(x, "ProcedureSource", n.procedure_source);
+		if (pn)
+			data(x, "Protocol", pn);
+		else
+			data_u(x, "Protocol", c->protocol);
+		if (c->endpoint && c->endpoint[0])
+			data(x, "Endpoint", c->endpoint);
+		data_u(x, "AuthenticationLevel", c->authentication_level);
+		data_u(x, "AuthenticationService", c->authentication_service);
+		data_u(x, "ImpersonationLevel", c->impersonation_level);
+		if (c->stopped)
+			data_u(x, "RpcStatus", c->status);
+		ro_rpc_text(m, index, buf, sizeof(buf));
+		data(x, "Rpc", buf);
+	}
+	uint32_t op = alpcscope_model_message_wmi_operation(m, index, &as_provider);
+	const struct alpcscope_wmi_operation *o = alpcscope_model_wmi_operation_at(m, op);
+
+	if (o) {
+		data_u(x, "WmiOperationId", o->operation_id);
+		data(x, "WmiRole", as_provider ? "provider-call" : "operation");
+		ro_wmi_text(m, index, buf, sizeof(buf));
+		data(x, "Wmi", buf);
+	}
+}
+
 static void
 message_summary(char *out, size_t n, const struct alpcscope_model *m, uint32_t index,
 		const struct mo_party *client, const struct mo_party *server)
@@ -225,6 +282,7 @@ xml_messages_write(const struct alpcscope_model *m, const struct alpcscope_write
 	struct xml_out x;
 	struct strbuf sb = {0};
 	uint32_t n = alpcscope_model_message_count(m);
+	bool rpc_wmi = ro_any(m);
 
 	if (!open_doc(&x, out, o, "messages")) {
 		xml_out_free(&x);
@@ -243,6 +301,8 @@ xml_messages_write(const struct alpcscope_model *m, const struct alpcscope_write
 		begin_event(&x, EVENT_MESSAGE, "alpcscope/Messages", mo_message_time(msg), i,
 			    sender.pid, sender.tid);
 		message_data(&x, m, i, &client, &server);
+		if (rpc_wmi)
+			rpc_wmi_data(&x, m, i);
 		if (o->stacks) {
 			stack_data(&x, m, "SendStack", msg->send.stack, &sb);
 			stack_data(&x, m, "ReceiveStack", msg->receive.stack, &sb);
