@@ -748,7 +748,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 		       FILE *out, struct alpcscope_error *err)
 {
 	struct alpcscope_write_options defaults = ALPCSCOPE_WRITE_OPTIONS_INIT;
-	bool first = true, ok = true;
+	bool first = true, ok = true, oom = false;
 	uint32_t written = 0;
 	struct cw w;
 
@@ -787,7 +787,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 			write_caused(&w, o, i, &first);
 			written++;
 			if (w.out.len >= 1u << 16 || w.out.oom)
-				ok = mo_sb_flush(&w.out, out);
+				ok = !(oom = w.out.oom) && mo_sb_flush(&w.out, out);
 		}
 		if (o->format == ALPCSCOPE_OUTPUT_TEXT && !written)
 			mo_puts(&w.out, "no matching process was created inside a call chain\n");
@@ -816,17 +816,19 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 				break;
 			}
 			if (w.out.len >= 1u << 16 || w.out.oom)
-				ok = mo_sb_flush(&w.out, out);
+				ok = !(oom = w.out.oom) && mo_sb_flush(&w.out, out);
 		}
 	}
 	if (ok)
-		ok = mo_sb_flush(&w.out, out);
+		ok = !(oom = w.out.oom) && mo_sb_flush(&w.out, out);
 	strbuf_free(&w.out);
 	strbuf_free(&w.summary);
 	strbuf_free(&w.edge);
 	strbuf_free(&w.path);
 	strbuf_free(&w.tmp);
 	mo_cache_free(&w.c);
+	if (oom)
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	if (!ok)
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write error");
 	if (o->format == ALPCSCOPE_OUTPUT_JSON)

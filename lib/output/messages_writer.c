@@ -434,7 +434,7 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 	uint32_t n = alpcscope_model_message_count(m);
 	struct mo_cache cache;
 	struct strbuf sb = {0}, tmp = {0};
-	bool ok = true;
+	bool ok = true, oom = false;
 
 	mo_cache_init(&cache, m);
 	for (uint32_t i = 0; i < n && ok; i++) {
@@ -471,13 +471,15 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 		}
 		first = false;
 		if (sb.len >= 1u << 16 || sb.oom)
-			ok = mo_sb_flush(&sb, out);
+			ok = !(oom = sb.oom) && mo_sb_flush(&sb, out);
 	}
 	if (ok)
-		ok = mo_sb_flush(&sb, out);
+		ok = !(oom = sb.oom) && mo_sb_flush(&sb, out);
 	strbuf_free(&sb);
 	strbuf_free(&tmp);
 	mo_cache_free(&cache);
+	if (oom)
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	if (!ok)
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write error");
 	if (o->format == ALPCSCOPE_OUTPUT_JSON)
