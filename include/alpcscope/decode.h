@@ -41,7 +41,8 @@ enum alpcscope_decoded_kind {
 	ALPCSCOPE_DECODED_IMAGE_ID,        /**< KernelTraceControl ImageID opcode 0 */
 	ALPCSCOPE_DECODED_DBG_ID,          /**< KernelTraceControl DbgID_RSDS opcode 36 */
 	ALPCSCOPE_DECODED_SERVICE,         /**< SystemConfig Services (group 0x0B opcode 15) */
-	ALPCSCOPE_DECODED_SCHEMA, /**< decoded by schema (schema.h); header identity in as.generic */
+	ALPCSCOPE_DECODED_SCHEMA, /**< decoded by schema (schema.h); header identity in as.generic
+				   */
 	ALPCSCOPE_DECODED_KIND_COUNT
 };
 

@@ -21,7 +21,7 @@ struct alpcscope_dump_writer {
 	enum alpcscope_dump_format fmt;
 	FILE *out;
 	struct strbuf line;
-	struct strbuf field; /* one field's text, for CSV quoting */
+	struct strbuf field;  /* one field's text, for CSV quoting */
 	struct xml_dump *xml; /* ALPCSCOPE_DUMP_XML */
 };
 

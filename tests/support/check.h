@@ -43,7 +43,7 @@ static unsigned check_failed;
 			check_passed++;                                                            \
 		} else {                                                                           \
 			check_failed++;                                                            \
-			fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__,   \
+			fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__,    \
 				__LINE__, #a, #b, check_a_ ? check_a_ : "(null)",                  \
 				check_b_ ? check_b_ : "(null)");                                   \
 		}                                                                                  \
