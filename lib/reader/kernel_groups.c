@@ -67,9 +67,15 @@ alpcscope_kernel_group_name(uint8_t group)
 }
 
 const struct alpcscope_guid *
-alpcscope_kernel_group_guid(uint8_t group)
+kernel_group_guid(uint8_t group)
 {
 	return group < 0x1F ? &groups[group].guid : NULL;
+}
+
+const struct alpcscope_guid *
+alpcscope_kernel_group_guid(uint8_t group)
+{
+	return kernel_group_guid(group);
 }
 
 const char *

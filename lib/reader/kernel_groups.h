@@ -8,6 +8,10 @@
 
 #include <alpcscope/event.h>
 
+/* GUID of a kernel group, NULL for groups >= 0x1F: the internal (direct-call)
+ * form of alpcscope_kernel_group_guid() for the per-record path. */
+const struct alpcscope_guid *kernel_group_guid(uint8_t group);
+
 /* Kernel group whose GUID is @p g (classic or manifest framing of a kernel event). */
 bool kernel_group_from_guid(const struct alpcscope_guid *g, uint8_t *group);
 

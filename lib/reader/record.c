@@ -84,8 +84,7 @@ set_kernel_identity(struct alpcscope_event *ev, const uint8_t *r)
 	ev->opcode = r[6];
 	ev->group = r[7];
 	ev->hook_id = le16_load(r + 6);
-	g = alpcscope_kernel_group_guid(ev->hook_id == HOOK_PROCESS_LOAD_IMAGE ? GROUP_IMAGE
-									       : ev->group);
+	g = kernel_group_guid(ev->hook_id == HOOK_PROCESS_LOAD_IMAGE ? GROUP_IMAGE : ev->group);
 	if (g) {
 		ev->provider = *g;
 		ev->has_provider = true;
