@@ -7,7 +7,8 @@
 # then for each prints: records, size, wall time, records/s, MB/s and peak RSS
 # of `alpcscope info FILE --format json` next to a plain sequential read of the
 # same file (`cat FILE > /dev/null`), each run twice and the second (warm
-# cache) run taken, and the ratio of the two wall times.
+# cache) run taken, and the ratio of the two wall times. As root, each file is
+# also measured once with a cold page cache (both commands after drop_caches).
 #
 # Files: 256 MiB and 1 GiB uncompressed (RSS must not grow with file size),
 # and a 1 GiB compressed variant. Targets: >= 14 M records/s on one core,
@@ -49,6 +50,21 @@ time_run() {
 	CPU=$(awk '{print $3 + $4}' "$BENCH_DIR/time.txt")
 }
 
+# cold_run OUT CMD...: one run after dropping the page cache (needs root); sets WALL, CPU, RSS.
+cold_run() {
+	out=$1
+	shift
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	/usr/bin/time -f '%e %M %U %S' -o "$BENCH_DIR/time.txt" "$@" >"$out" 2>/dev/null || true
+	WALL=$(cut -d' ' -f1 "$BENCH_DIR/time.txt")
+	RSS=$(cut -d' ' -f2 "$BENCH_DIR/time.txt")
+	CPU=$(awk '{print $3 + $4}' "$BENCH_DIR/time.txt")
+}
+can_drop_caches() {
+	[ -w /proc/sys/vm/drop_caches ] && (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null
+}
+
 # On a loaded machine wall time overstates the work; cpu_s and Mrec/cpu_s do not.
 printf '%-22s %6s %10s %7s %7s %8s %6s %9s %8s %7s %8s %6s\n' trace MiB records info_s \
 	cpu_s Mrec/s MB/s Mrec/cpu rss_MiB cat_s cat_MB/s ratio
@@ -56,10 +72,11 @@ printf '%-22s %6s %10s %7s %7s %8s %6s %9s %8s %7s %8s %6s\n' trace MiB records 
 bench_one() {
 	name=$1
 	file=$2
+	run=${3:-time_run}
 	bytes=$(stat -c %s "$file")
-	time_run /dev/null cat "$file"
+	$run /dev/null cat "$file"
 	cat_wall=$WALL
-	time_run "$BENCH_DIR/out.json" "$ALPCSCOPE" info "$file" --format json
+	$run "$BENCH_DIR/out.json" "$ALPCSCOPE" info "$file" --format json
 	info_wall=$WALL
 	info_rss=$RSS
 	info_cpu=$CPU
@@ -80,9 +97,16 @@ for mib in $SIZES; do
 	f=$BENCH_DIR/bench-$mib.etl
 	"$ETLGEN" --bench-size $((mib * 1048576)) -o "$f" >/dev/null
 	bench_one "uncompressed ${mib}M" "$f"
+	# Multi-GB traces are rarely in the page cache: also show a cold-cache run.
+	if can_drop_caches; then
+		bench_one "  same, cold cache" "$f" cold_run
+	fi
 	rm -f "$f"
 done
 last=$(echo "$SIZES" | awk '{print $NF}')
 f=$BENCH_DIR/bench-$last-compressed.etl
 "$ETLGEN" --bench-size $((last * 1048576)) --compress -o "$f" >/dev/null
 bench_one "compressed ${last}M" "$f"
+if can_drop_caches; then
+	bench_one "  same, cold cache" "$f" cold_run
+fi
