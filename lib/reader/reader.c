@@ -7,7 +7,7 @@
  * allocates nothing; a compressed buffer is inflated into its stream's
  * scratch buffer, so memory is (processors x buffer size), flat in file size.
  */
-#include <alpcscope/reader.h>
+#include "reader/reader_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,98 +20,18 @@
 #include <unistd.h>
 
 #include "reader/logfile_header.h"
-#include "reader/lznt1.h"
 #include "reader/record.h"
 #include "reader/wmi_buffer.h"
-#include "reader/xpress.h"
-#include "reader/xpress_huffman.h"
 #include "util/bytes.h"
 #include "util/error.h"
 
 __extension__ typedef __int128 int128;
 
-/* One buffer found by the index pass. */
-struct buffer_ref {
-	uint64_t file_offset;
-	uint64_t sequence;
-	uint32_t avail; /* bytes of the buffer present in the file */
-	uint32_t saved_offset;
-	uint32_t offset;
-	uint32_t processor;
-	uint32_t index; /* position in file order */
-	uint16_t flags;
-	uint16_t type;
-};
-
-/* The buffers of one processor in sequence order, and the record being lent. */
-struct stream {
-	uint32_t *order; /* indices into reader->buffers */
-	uint32_t count;
-	uint32_t next;
-	const struct buffer_ref *cur;
-	const uint8_t *data;
-	size_t pos;
-	size_t end;
-	uint8_t *scratch;
-	size_t scratch_cap;
-	int64_t last_ticks;
-	bool has_event;
-	struct alpcscope_event ev;
-};
-
-enum time_mode { TIME_RAW, TIME_QPC_10MHZ, TIME_SCALED };
-
-/* The key travels with the stream index so sifting touches only this array. */
-struct heap_entry {
-	int64_t ticks;
-	uint32_t stream;
-};
-
-struct alpcscope_reader {
-	const uint8_t *map;
-	size_t size;
-	bool owns_map;
-	int fd;                  /* open file of an owned map, for header reads; -1 otherwise */
-	uint64_t released_upto;  /* file pages below this were dropped (owned maps) */
-	uint64_t populated_upto; /* file pages below this were prefaulted */
-	bool populate_failed;
-	uintptr_t page_size;
-	struct alpcscope_reader_options opt;
-	struct alpcscope_trace_info info;
-	struct alpcscope_reader_stats stats;
-
-	struct buffer_ref *buffers;
-	uint32_t nbuffers;
-	uint32_t *order_storage;
-
-	struct stream header;
-	bool in_header_phase;
-	struct stream *streams;
-	uint32_t nstreams;
-	struct heap_entry *heap; /* min-heap by (next ticks, stream index) */
-	uint32_t heap_len;
-	struct stream *lent;
-	bool started;
-	uint64_t ordinal;
-
-	enum time_mode time_mode;
-	int64_t t0;
-	int64_t start_ft;
-	int64_t num; /* filetime = start + d * num / den */
-	int64_t den;
-
-	uint32_t resync_stride; /* fixed buffer spacing of uncompressed files, 0 if unknown */
-	bool strict_failed;
-	bool reported_inversions;
-	struct alpcscope_error strict_err;
-	char message[512];
-};
-
 /* ---- diagnostics ---- */
 
-static void __attribute__((format(printf, 6, 7)))
-diag(struct alpcscope_reader *r, const char *id, enum alpcscope_severity sev, uint64_t offset,
-     uint32_t buffer_index, const char *fmt, ...)
+void
+reader_diag(struct alpcscope_reader *r, const char *id, enum alpcscope_severity sev,
+	    uint64_t offset, uint32_t buffer_index, const char *fmt, ...)
 {
 	va_list ap;
 	struct alpcscope_diagnostic d;
@@ -131,277 +51,6 @@ diag(struct alpcscope_reader *r, const char *id, enum alpcscope_severity sev, ui
 	if (r->opt.strict && sev >= ALPCSCOPE_SEV_WARNING && !r->strict_failed) {
 		r->strict_failed = true;
 		error_set(&r->strict_err, ALPCSCOPE_E_CORRUPT, offset, "%s: %s", id, r->message);
-	}
-}
-
-/* ---- buffer index ---- */
-
-static bool
-plausible_header(const struct wmi_buffer *b)
-{
-	return b->type <= WMIBUF_TYPE_MAX_KNOWN && (b->flags & ~WMIBUF_FLAG_KNOWN) == 0 &&
-	       (b->saved_offset == 0 ||
-		(b->saved_offset >= WMIBUF_HEADER_SIZE && b->saved_offset <= WMIBUF_MAX_SIZE));
-}
-
-/*
- * After a damaged buffer header, find the next offset where a plausible header
- * starts. With a fixed session buffer size (uncompressed files) buffers sit at
- * multiples of it; otherwise scan byte by byte and require the header after
- * the candidate to be plausible too (or the candidate to end the file).
- */
-static uint64_t
-resync(struct alpcscope_reader *r, uint64_t bad_off)
-{
-	uint32_t stride = r->resync_stride;
-	struct wmi_buffer b, b2;
-
-	if (stride) {
-		for (uint64_t off = (bad_off / stride + 1) * stride;
-		     off + WMIBUF_HEADER_SIZE <= r->size; off += stride) {
-			if (wmi_buffer_decode(r->map + off, r->size - off, off, &b) &&
-			    plausible_header(&b))
-				return off;
-		}
-	}
-	/* Compressed buffers are packed back to back: scan byte by byte, and to avoid
-	 * landing inside compressed data require the next header to be plausible too. */
-	for (uint64_t off = bad_off + 1; off + WMIBUF_HEADER_SIZE <= r->size; off++) {
-		if (!wmi_buffer_decode(r->map + off, r->size - off, off, &b) ||
-		    !plausible_header(&b))
-			continue;
-		uint64_t next = off + b.size;
-		if (next == r->size)
-			return off;
-		if (next < r->size && wmi_buffer_decode(r->map + next, r->size - next, next, &b2) &&
-		    plausible_header(&b2))
-			return off;
-	}
-	return r->size;
-}
-
-/*
- * Read a buffer header for the index pass. Through the file descriptor when
- * there is one: touching the mapping would fault in (and keep resident) a
- * whole fault-around window per buffer just to read 72 bytes.
- */
-static bool
-decode_header_at(struct alpcscope_reader *r, uint64_t off, struct wmi_buffer *b)
-{
-	uint8_t hdr[WMIBUF_HEADER_SIZE];
-
-	if (r->fd >= 0 && pread(r->fd, hdr, sizeof(hdr), (off_t)off) == (ssize_t)sizeof(hdr))
-		return wmi_buffer_decode(hdr, r->size - off, off, b);
-	return wmi_buffer_decode(r->map + off, r->size - off, off, b);
-}
-
-static enum alpcscope_status
-index_buffers(struct alpcscope_reader *r, struct alpcscope_error *err)
-{
-	uint64_t off = 0;
-	uint32_t cap = 0;
-
-	while (off < r->size) {
-		struct wmi_buffer b;
-
-		if (r->size - off < WMIBUF_HEADER_SIZE) {
-			diag(r, "ALPCSCOPE-W101", ALPCSCOPE_SEV_ERROR, off, r->nbuffers,
-			     "truncated buffer header: %llu bytes left at end of file",
-			     (unsigned long long)(r->size - off));
-			break;
-		}
-		if (!decode_header_at(r, off, &b) || !plausible_header(&b)) {
-			uint64_t next = resync(r, off);
-
-			diag(r, "ALPCSCOPE-W102", ALPCSCOPE_SEV_ERROR, off, r->nbuffers,
-			     "implausible buffer header (size %u, flags 0x%x, type %u); %llu bytes "
-			     "skipped",
-			     b.size, b.flags, b.type, (unsigned long long)(next - off));
-			r->stats.buffers_damaged++;
-			off = next;
-			continue;
-		}
-		if (r->nbuffers == cap) {
-			uint32_t ncap = cap ? cap * 2 : 256;
-			struct buffer_ref *nb = realloc(r->buffers, ncap * sizeof(*nb));
-
-			if (!nb)
-				return error_set(err, ALPCSCOPE_E_NOMEM, off, "out of memory");
-			r->buffers = nb;
-			cap = ncap;
-		}
-		struct buffer_ref *ref = &r->buffers[r->nbuffers];
-
-		ref->file_offset = off;
-		ref->sequence = b.sequence;
-		ref->avail = b.size;
-		ref->saved_offset = b.saved_offset;
-		ref->offset = b.offset;
-		ref->processor = b.processor;
-		ref->flags = b.flags;
-		ref->type = b.type;
-		ref->index = r->nbuffers;
-		if (b.size > r->size - off) {
-			ref->avail = (uint32_t)(r->size - off);
-			diag(r, "ALPCSCOPE-W103", ALPCSCOPE_SEV_ERROR, off, r->nbuffers,
-			     "buffer truncated by end of file: %u of %u bytes present", ref->avail,
-			     b.size);
-		}
-		if (b.flags & WMIBUF_FLAG_COMPRESSED) {
-			r->info.compressed_buffer_count++;
-			r->info.compressed = true;
-		}
-		if (b.flags & (WMIBUF_FLAG_EVENTS_LOST | WMIBUF_FLAG_BUFFER_LOST))
-			diag(r, "ALPCSCOPE-I111", ALPCSCOPE_SEV_INFO, off, r->nbuffers,
-			     "buffer flags report lost %s",
-			     (b.flags & WMIBUF_FLAG_BUFFER_LOST) ? "buffers" : "events");
-		r->nbuffers++;
-		off += b.size;
-	}
-	r->info.buffer_count = r->nbuffers;
-	return ALPCSCOPE_OK;
-}
-
-/* ---- loading one buffer's event area ---- */
-
-static bool
-inflate(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *ref,
-	const uint8_t *bytes, size_t out_size)
-{
-	size_t need = WMIBUF_HEADER_SIZE + out_size;
-	const uint8_t *in = bytes + WMIBUF_HEADER_SIZE;
-	size_t in_size = ref->avail - WMIBUF_HEADER_SIZE;
-	uint32_t fmt = r->info.compression_format;
-	/* XPRESS+Huffman only when the header names it; a guess tries plain LZ77 and LZNT1. */
-	uint32_t tries[3] = {fmt, fmt == 3 ? 2u : 3u, fmt == 4 ? 2u : 3u};
-
-	if (s->scratch_cap < need) {
-		uint8_t *n = realloc(s->scratch, need);
-
-		if (!n)
-			return false;
-		s->scratch = n;
-		s->scratch_cap = need;
-	}
-	memcpy(s->scratch, bytes, WMIBUF_HEADER_SIZE);
-	for (int i = 0; i < 3; i++) {
-		uint8_t *out = s->scratch + WMIBUF_HEADER_SIZE;
-		int ok;
-
-		if (tries[i] == 3)
-			ok = xpress_decompress(in, in_size, out, out_size) == 0;
-		else if (tries[i] == 2)
-			ok = lznt1_decompress(in, in_size, out, out_size) == 0;
-		else
-			ok = xpress_huffman_decompress(in, in_size, out, out_size) == 0;
-		/* A wrong format can "succeed"; require a valid first record marker too. */
-		if (ok && (out_size < 4 || (out[3] & 0x80))) {
-			r->stats.bytes_decompressed += out_size;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Make @p ref the stream's current buffer; false when it has no readable events. */
-static bool
-load_buffer(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *ref)
-{
-	const uint8_t *bytes = r->map + ref->file_offset;
-
-	s->cur = ref;
-	r->stats.buffers_read++;
-	if (ref->flags & WMIBUF_FLAG_COMPRESSED) {
-		size_t cap =
-		    r->info.buffer_size > WMIBUF_MAX_SIZE ? WMIBUF_MAX_SIZE : r->info.buffer_size;
-
-		if (cap < WMIBUF_HEADER_SIZE)
-			cap = WMIBUF_MAX_SIZE;
-		if (ref->saved_offset < WMIBUF_HEADER_SIZE || ref->saved_offset > WMIBUF_MAX_SIZE) {
-			diag(r, "ALPCSCOPE-W104", ALPCSCOPE_SEV_ERROR, ref->file_offset + 4,
-			     ref->index, "compressed buffer data end %u out of range",
-			     ref->saved_offset);
-			r->stats.buffers_damaged++;
-			return false;
-		}
-		if (ref->saved_offset > cap)
-			diag(r, "ALPCSCOPE-W110", ALPCSCOPE_SEV_WARNING, ref->file_offset + 4,
-			     ref->index,
-			     "compressed buffer inflates to %u bytes, more than the session buffer "
-			     "size %u",
-			     ref->saved_offset, r->info.buffer_size);
-		if (!inflate(r, s, ref, bytes, ref->saved_offset - WMIBUF_HEADER_SIZE)) {
-			diag(r, "ALPCSCOPE-W105", ALPCSCOPE_SEV_ERROR, ref->file_offset, ref->index,
-			     "compressed buffer could not be decompressed to %u bytes",
-			     ref->saved_offset - WMIBUF_HEADER_SIZE);
-			r->stats.buffers_undecompressible++;
-			r->stats.buffers_damaged++;
-			return false;
-		}
-		s->data = s->scratch;
-		s->end = ref->saved_offset;
-	} else {
-		size_t end = ref->saved_offset;
-
-		s->data = bytes;
-		if (end == 0) {
-			/* Windows 7-era header buffers: SavedOffset unknown, Offset (maybe
-			 * unaligned) ends the data; the 0xFFFFFFFF fill also stops the walk. */
-			end = ref->offset >= WMIBUF_HEADER_SIZE ? ref->offset : ref->avail;
-		} else if (end < WMIBUF_HEADER_SIZE) {
-			diag(r, "ALPCSCOPE-W104", ALPCSCOPE_SEV_ERROR, ref->file_offset + 4,
-			     ref->index, "buffer data end %u below the buffer header",
-			     end == 0 ? 0u : (unsigned)end);
-			r->stats.buffers_damaged++;
-			return false;
-		}
-		if (end > ref->avail) {
-			if (ref->avail == (uint32_t)(r->size - ref->file_offset) &&
-			    ref->avail < ref->saved_offset) {
-				/* Truncated file: already reported; salvage what is present. */
-			} else {
-				diag(r, "ALPCSCOPE-W104", ALPCSCOPE_SEV_ERROR, ref->file_offset + 4,
-				     ref->index, "buffer data end %zu beyond buffer size %u", end,
-				     ref->avail);
-				r->stats.buffers_damaged++;
-			}
-			end = ref->avail;
-		}
-		s->end = end;
-	}
-	s->pos = WMIBUF_HEADER_SIZE;
-	return true;
-}
-
-/* Count complete records between SavedOffset and Offset (header buffers only). */
-static void
-count_records_past_saved(struct alpcscope_reader *r, const struct buffer_ref *ref)
-{
-	struct alpcscope_event scratch_ev;
-	size_t pos = ref->saved_offset, end = ref->offset, n = 0;
-
-	if (ref->flags & WMIBUF_FLAG_COMPRESSED || ref->saved_offset < WMIBUF_HEADER_SIZE ||
-	    end <= pos || end > ref->avail)
-		return;
-	while (pos < end) {
-		size_t size;
-		const char *why;
-		enum record_result rr =
-		    record_parse(r->map + ref->file_offset, pos, end, &scratch_ev, &size, &why);
-
-		if (rr != RECORD_OK)
-			break;
-		n++;
-		pos += size;
-	}
-	if (n) {
-		r->stats.header_records_past_saved_offset += n;
-		diag(
-		    r, "ALPCSCOPE-I401", ALPCSCOPE_SEV_INFO, ref->file_offset + ref->saved_offset,
-		    ref->index,
-		    "%zu complete record(s) between SavedOffset 0x%x and Offset 0x%x of the header "
-		    "buffer are not delivered (SavedOffset rule)",
-		    n, ref->saved_offset, ref->offset);
 	}
 }
 
@@ -466,9 +115,9 @@ setup_time(struct alpcscope_reader *r)
 		}
 		break;
 	}
-	diag(r, "ALPCSCOPE-W303", ALPCSCOPE_SEV_WARNING, ALPCSCOPE_NO_OFFSET, UINT32_MAX,
-	     "no usable time base (clock type %u, PerfFreq %lld, CPU MHz %u): times are raw",
-	     in->clock_type, (long long)in->perf_freq, in->cpu_mhz);
+	reader_diag(r, "ALPCSCOPE-W303", ALPCSCOPE_SEV_WARNING, ALPCSCOPE_NO_OFFSET, UINT32_MAX,
+		    "no usable time base (clock type %u, PerfFreq %lld, CPU MHz %u): times are raw",
+		    in->clock_type, (long long)in->perf_freq, in->cpu_mhz);
 	r->time_mode = TIME_RAW;
 }
 
@@ -569,14 +218,15 @@ stream_advance(struct alpcscope_reader *r, struct stream *s)
 				struct alpcscope_event *ev = &s->ev;
 
 				if (rr == RECORD_EXT_DAMAGED)
-					diag(r, "ALPCSCOPE-W204", ALPCSCOPE_SEV_WARNING,
-					     (ref->flags & WMIBUF_FLAG_COMPRESSED)
-						 ? ref->file_offset
-						 : ref->file_offset + s->pos,
-					     ref->index,
-					     "extended data items overrun their record at buffer "
-					     "offset 0x%zx",
-					     s->pos);
+					reader_diag(
+					    r, "ALPCSCOPE-W204", ALPCSCOPE_SEV_WARNING,
+					    (ref->flags & WMIBUF_FLAG_COMPRESSED)
+						? ref->file_offset
+						: ref->file_offset + s->pos,
+					    ref->index,
+					    "extended data items overrun their record at buffer "
+					    "offset 0x%zx",
+					    s->pos);
 				ev->processor = ref->processor;
 				ev->buffer_index = ref->index;
 				ev->buffer_offset = (uint32_t)s->pos;
@@ -599,7 +249,7 @@ stream_advance(struct alpcscope_reader *r, struct stream *s)
 			if (rr == RECORD_BAD) {
 				const struct buffer_ref *ref = s->cur;
 
-				diag(
+				reader_diag(
 				    r, "ALPCSCOPE-W201", ALPCSCOPE_SEV_ERROR,
 				    (ref->flags & WMIBUF_FLAG_COMPRESSED)
 					? ref->file_offset
@@ -612,7 +262,7 @@ stream_advance(struct alpcscope_reader *r, struct stream *s)
 			s->pos = s->end; /* fill or damage: this buffer is done */
 		}
 		if (s->data && s == &r->header && s->cur)
-			count_records_past_saved(r, s->cur);
+			buffer_count_past_saved(r, s->cur);
 		s->data = NULL;
 		if (s != &r->header)
 			release_consumed(r);
@@ -623,7 +273,7 @@ stream_advance(struct alpcscope_reader *r, struct stream *s)
 		const struct buffer_ref *next = &r->buffers[s->order[s->next++]];
 
 		prefault_ahead(r, next->file_offset + next->avail);
-		(void)load_buffer(r, s, next);
+		(void)buffer_load(r, s, next);
 	}
 }
 
@@ -764,16 +414,17 @@ build_streams(struct alpcscope_reader *r, struct alpcscope_error *err)
 		if (missing) {
 			r->stats.sequence_gaps =
 			    (uint32_t)(missing > UINT32_MAX ? UINT32_MAX : missing);
-			diag(r, "ALPCSCOPE-I106", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
-			     UINT32_MAX,
-			     "%llu buffer sequence number(s) missing among data buffers (buffers "
-			     "may have been lost or the file is part of a series)",
-			     (unsigned long long)missing);
+			reader_diag(
+			    r, "ALPCSCOPE-I106", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+			    UINT32_MAX,
+			    "%llu buffer sequence number(s) missing among data buffers (buffers "
+			    "may have been lost or the file is part of a series)",
+			    (unsigned long long)missing);
 		}
 		if (duplicates)
-			diag(r, "ALPCSCOPE-I110", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
-			     UINT32_MAX, "%llu duplicate buffer sequence number(s)",
-			     (unsigned long long)duplicates);
+			reader_diag(r, "ALPCSCOPE-I110", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+				    UINT32_MAX, "%llu duplicate buffer sequence number(s)",
+				    (unsigned long long)duplicates);
 	}
 	return ALPCSCOPE_OK;
 }
@@ -789,7 +440,7 @@ read_logfile_header(struct alpcscope_reader *r, const struct buffer_ref *ref)
 	probe.order = &zero;
 	probe.count = 1;
 	/* The header buffer is never compressed; decode its first record directly. */
-	if (!(ref->flags & WMIBUF_FLAG_COMPRESSED) && load_buffer(r, &probe, ref)) {
+	if (!(ref->flags & WMIBUF_FLAG_COMPRESSED) && buffer_load(r, &probe, ref)) {
 		size_t size;
 		const char *why = NULL;
 		enum record_result rr =
@@ -803,11 +454,12 @@ read_logfile_header(struct alpcscope_reader *r, const struct buffer_ref *ref)
 			const char *bad = logfile_header_decode(&probe.ev, &r->info, &warning);
 
 			if (bad)
-				diag(r, "ALPCSCOPE-W301", ALPCSCOPE_SEV_ERROR,
-				     ref->file_offset + WMIBUF_HEADER_SIZE, 0, "%s", bad);
+				reader_diag(r, "ALPCSCOPE-W301", ALPCSCOPE_SEV_ERROR,
+					    ref->file_offset + WMIBUF_HEADER_SIZE, 0, "%s", bad);
 			else if (warning)
-				diag(r, "ALPCSCOPE-W302", ALPCSCOPE_SEV_WARNING,
-				     ref->file_offset + WMIBUF_HEADER_SIZE, 0, "%s", warning);
+				reader_diag(r, "ALPCSCOPE-W302", ALPCSCOPE_SEV_WARNING,
+					    ref->file_offset + WMIBUF_HEADER_SIZE, 0, "%s",
+					    warning);
 			if (!bad) {
 				/* snail reads the compression format from the header buffer's
 				 * State; it is 3 (= Flush) in uncompressed files too, so it only
@@ -823,8 +475,8 @@ read_logfile_header(struct alpcscope_reader *r, const struct buffer_ref *ref)
 	} else {
 		r->stats.buffers_read = 0;
 	}
-	diag(r, "ALPCSCOPE-W301", ALPCSCOPE_SEV_ERROR, ref->file_offset + WMIBUF_HEADER_SIZE, 0,
-	     "first record is not a log-file header event; times stay raw");
+	reader_diag(r, "ALPCSCOPE-W301", ALPCSCOPE_SEV_ERROR, ref->file_offset + WMIBUF_HEADER_SIZE,
+		    0, "first record is not a log-file header event; times stay raw");
 }
 
 static enum alpcscope_status
@@ -834,7 +486,7 @@ reader_init(struct alpcscope_reader *r, struct alpcscope_error *err)
 	enum alpcscope_status st;
 
 	r->info.file_size = r->size;
-	if (!wmi_buffer_decode(r->map, r->size, 0, &b0) || !plausible_header(&b0))
+	if (!wmi_buffer_decode(r->map, r->size, 0, &b0) || !buffer_header_plausible(&b0))
 		return error_set(err, ALPCSCOPE_E_NOT_ETL, 0,
 				 "no ETL buffer header at offset 0 (%zu bytes)", r->size);
 	/* The log-file header comes first: its buffer size and mode tell whether a
@@ -850,7 +502,7 @@ reader_init(struct alpcscope_reader *r, struct alpcscope_error *err)
 	if (r->info.header_found && !(r->info.log_file_mode & 0x04000000u) &&
 	    r->info.buffer_size == b0.size && b0.size >= WMIBUF_HEADER_SIZE)
 		r->resync_stride = b0.size;
-	st = index_buffers(r, err);
+	st = buffer_index_build(r, err);
 	if (st != ALPCSCOPE_OK)
 		return st;
 	if (r->info.compressed_buffer_count)
@@ -862,18 +514,19 @@ reader_init(struct alpcscope_reader *r, struct alpcscope_error *err)
 	setup_time(r);
 	if (r->info.header_found) {
 		if (r->info.events_lost)
-			diag(r, "ALPCSCOPE-I107", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
-			     UINT32_MAX, "the logger lost %u event(s) (EventsLost)",
-			     r->info.events_lost);
+			reader_diag(r, "ALPCSCOPE-I107", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+				    UINT32_MAX, "the logger lost %u event(s) (EventsLost)",
+				    r->info.events_lost);
 		if (r->info.buffers_lost)
-			diag(r, "ALPCSCOPE-I108", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
-			     UINT32_MAX, "the logger lost %u buffer(s) (BuffersLost)",
-			     r->info.buffers_lost);
+			reader_diag(r, "ALPCSCOPE-I108", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+				    UINT32_MAX, "the logger lost %u buffer(s) (BuffersLost)",
+				    r->info.buffers_lost);
 		if (r->info.buffers_written && r->info.buffers_written != r->nbuffers)
-			diag(r, "ALPCSCOPE-I109", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
-			     UINT32_MAX,
-			     "log-file header says %u buffers were written, the file holds %u",
-			     r->info.buffers_written, r->nbuffers);
+			reader_diag(
+			    r, "ALPCSCOPE-I109", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+			    UINT32_MAX,
+			    "log-file header says %u buffers were written, the file holds %u",
+			    r->info.buffers_written, r->nbuffers);
 	}
 	return build_streams(r, err);
 }
@@ -1007,9 +660,10 @@ lend(struct alpcscope_reader *r, struct stream *s)
 		uint16_t kept = ev->ext_count;
 
 		if (kept > ALPCSCOPE_MAX_EXT_ITEMS) {
-			diag(r, "ALPCSCOPE-W205", ALPCSCOPE_SEV_WARNING, ev->file_offset,
-			     ev->buffer_index, "%u extended items in one record; only %d kept",
-			     kept, ALPCSCOPE_MAX_EXT_ITEMS);
+			reader_diag(r, "ALPCSCOPE-W205", ALPCSCOPE_SEV_WARNING, ev->file_offset,
+				    ev->buffer_index,
+				    "%u extended items in one record; only %d kept", kept,
+				    ALPCSCOPE_MAX_EXT_ITEMS);
 			kept = ALPCSCOPE_MAX_EXT_ITEMS;
 			ev->ext_count = kept;
 		}
@@ -1059,11 +713,12 @@ alpcscope_reader_next(struct alpcscope_reader *r, const struct alpcscope_event *
 		*out = NULL;
 		if (r->stats.time_inversions && !r->reported_inversions) {
 			r->reported_inversions = true;
-			diag(r, "ALPCSCOPE-I112", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
-			     UINT32_MAX,
-			     "%llu time stamp(s) went backwards within a processor stream; those "
-			     "events were delivered in stream order",
-			     (unsigned long long)r->stats.time_inversions);
+			reader_diag(
+			    r, "ALPCSCOPE-I112", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+			    UINT32_MAX,
+			    "%llu time stamp(s) went backwards within a processor stream; those "
+			    "events were delivered in stream order",
+			    (unsigned long long)r->stats.time_inversions);
 		}
 		if (r->strict_failed) {
 			if (err)
