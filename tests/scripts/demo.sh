@@ -8,8 +8,7 @@ SUDO=""
 if [ "${ALPCSCOPE_SKIP_APT:-0}" != 1 ]; then
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-		meson ninja-build pkg-config gcc libxml2-dev libgraphviz-dev libjson-c-dev \
-		libfwnt-dev >/dev/null
+		meson ninja-build pkg-config gcc libxml2-dev libgraphviz-dev libjson-c-dev >/dev/null
 fi
 [ -d build ] || meson setup build --buildtype=release -Dtests=false >/dev/null
 ninja -C build >/dev/null
