@@ -479,6 +479,16 @@ cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_opti
 		alpcscope_model_free(m);
 		return EXIT_UNREADABLE;
 	}
+	const struct alpcscope_model_stats *ms = alpcscope_model_stats(m);
+	if (ms->alpc_sends + ms->alpc_receives + ms->alpc_wait_for_reply +
+		ms->alpc_wait_for_new_message + ms->alpc_unwaits + ms->alpc_other ==
+	    0)
+		/* Say why the result is empty rather than leave an analyst guessing. */
+		fprintf(stderr,
+			"%s: the trace has no ALPC events (recorded without the kernel ALPC flag); "
+			"`alpcscope info` shows what it has, `alpcscope profile` writes a WPR "
+			"profile that records them\n",
+			path);
 	*model_out = m;
 	return rc;
 }
