@@ -4,94 +4,25 @@
  * one-way, unmatched, orphan, ambiguous) with client, server, port,
  * latency and the evidence that paired it.
  */
-#include <stdio.h>
-#include <string.h>
-
-#include "cli.h"
-#include "filter.h"
+#include "report.h"
 
 static void
-usage(FILE *out)
+bind_filter(struct alpcscope_write_options *wo)
 {
-	fprintf(
-	    out,
-	    "usage: alpcscope messages TRACE.etl [--format text|json|jsonl|csv|xml] [--stacks]\n"
-	    "                          [--expire SECONDS] [filters]\n%s",
-	    filter_usage);
+	wo->message_filter = filter_message;
 }
+
+static const struct report_cmd messages_cmd = {
+    .name = "messages",
+    .usage = "usage: alpcscope messages TRACE.etl [--format text|json|jsonl|csv|xml] [--stacks]\n"
+	     "                          [--expire SECONDS] [filters]\n",
+    .write = alpcscope_messages_write,
+    .extra_option = NULL,
+    .bind_filter = bind_filter,
+};
 
 int
 cmd_messages(int argc, char **argv)
 {
-	const char *path = NULL;
-	struct alpcscope_write_options wo = ALPCSCOPE_WRITE_OPTIONS_INIT;
-	struct alpcscope_model_options mo = ALPCSCOPE_MODEL_OPTIONS_INIT;
-	struct alpcscope_model *m = NULL;
-	struct alpcscope_error err;
-	struct cli_filter f;
-	int64_t start = 0;
-	int rc;
-
-	filter_init(&f);
-	for (int i = 1; i < argc; i++) {
-		const char *v;
-		int r = filter_parse_arg(&f, "messages", argc, argv, &i);
-
-		if (r < 0)
-			goto usage_error;
-		if (r > 0)
-			continue;
-		if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
-		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
-			if (!filter_parse_format("messages", v, &wo.format))
-				goto usage_error;
-		} else if (cli_opt(argv[i], "--expire", &v, &i, argc, argv)) {
-			if (!filter_parse_expiry("messages", v, &mo))
-				goto usage_error;
-		} else if (strcmp(argv[i], "--stacks") == 0) {
-			wo.stacks = true;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			filter_free(&f);
-			return EXIT_OK;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "alpcscope messages: unknown option '%s'\n", argv[i]);
-			goto usage_error;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			fprintf(stderr, "alpcscope messages: more than one trace given\n");
-			goto usage_error;
-		}
-	}
-	if (!path)
-		goto usage_error;
-	rc = cli_analyse("messages", path, &mo, &m, &start);
-	if (!m) {
-		filter_free(&f);
-		return rc;
-	}
-	if (!filter_resolve_time(&f, "messages", start)) {
-		alpcscope_model_free(m);
-		filter_free(&f);
-		return EXIT_USAGE;
-	}
-	wo.trace_path = path;
-	wo.trace_start_filetime = start;
-	wo.message_filter = filter_message;
-	wo.filter_ctx = &f;
-	setvbuf(stdout, NULL, _IOFBF, 1u << 20);
-	memset(&err, 0, sizeof(err));
-	if (alpcscope_messages_write(m, &wo, stdout, &err) != ALPCSCOPE_OK) {
-		fprintf(stderr, "alpcscope messages: %s\n", err.message);
-		rc = EXIT_UNREADABLE;
-	}
-	alpcscope_model_free(m);
-	filter_free(&f);
-	return rc;
-
-usage_error:
-	usage(stderr);
-	filter_free(&f);
-	return EXIT_USAGE;
+	return report_run(&messages_cmd, argc, argv);
 }

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* The common option loop and pipeline of the report commands (see report.h). */
+#include "report.h"
+
+#include <string.h>
+
+static void
+usage(const struct report_cmd *cmd, FILE *out)
+{
+	fprintf(out, "%s%s", cmd->usage, filter_usage);
+}
+
+int
+report_run(const struct report_cmd *cmd, int argc, char **argv)
+{
+	const char *path = NULL;
+	struct alpcscope_write_options wo = ALPCSCOPE_WRITE_OPTIONS_INIT;
+	struct alpcscope_model_options mo = ALPCSCOPE_MODEL_OPTIONS_INIT;
+	struct alpcscope_model *m = NULL;
+	struct alpcscope_error err;
+	struct cli_filter f;
+	int64_t start = 0;
+	int rc;
+
+	filter_init(&f);
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		int r = filter_parse_arg(&f, cmd->name, argc, argv, &i);
+
+		if (r < 0)
+			goto usage_error;
+		if (r > 0)
+			continue;
+		if (cmd->extra_option && cmd->extra_option(argc, argv, &i, &wo, &f) > 0)
+			continue;
+		if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
+		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
+			if (!filter_parse_format(cmd->name, v, &wo.format))
+				goto usage_error;
+		} else if (cli_opt(argv[i], "--expire", &v, &i, argc, argv)) {
+			if (!filter_parse_expiry(cmd->name, v, &mo))
+				goto usage_error;
+		} else if (strcmp(argv[i], "--stacks") == 0) {
+			wo.stacks = true;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(cmd, stdout);
+			filter_free(&f);
+			return EXIT_OK;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "alpcscope %s: unknown option '%s'\n", cmd->name, argv[i]);
+			goto usage_error;
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			fprintf(stderr, "alpcscope %s: more than one trace given\n", cmd->name);
+			goto usage_error;
+		}
+	}
+	if (!path)
+		goto usage_error;
+	rc = cli_analyse(cmd->name, path, &mo, &m, &start);
+	if (!m) {
+		filter_free(&f);
+		return rc;
+	}
+	if (!filter_resolve_time(&f, cmd->name, start)) {
+		alpcscope_model_free(m);
+		filter_free(&f);
+		return EXIT_USAGE;
+	}
+	wo.trace_path = path;
+	wo.trace_start_filetime = start;
+	wo.filter_ctx = &f;
+	cmd->bind_filter(&wo);
+	setvbuf(stdout, NULL, _IOFBF, 1u << 20);
+	memset(&err, 0, sizeof(err));
+	if (cmd->write(m, &wo, stdout, &err) != ALPCSCOPE_OK) {
+		fprintf(stderr, "alpcscope %s: %s\n", cmd->name, err.message);
+		rc = EXIT_UNREADABLE;
+	}
+	alpcscope_model_free(m);
+	filter_free(&f);
+	return rc;
+
+usage_error:
+	usage(cmd, stderr);
+	filter_free(&f);
+	return EXIT_USAGE;
+}

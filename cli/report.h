@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shape shared by the report commands (`messages`, `chains`): parse the
+ * common options (filters, --format, --expire, --stacks, --help, one trace),
+ * build the model, resolve the time window, and write the report.
+ */
+#ifndef ALPCSCOPE_CLI_REPORT_H
+#define ALPCSCOPE_CLI_REPORT_H
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "filter.h"
+
+struct report_cmd {
+	const char *name;  /* as on the command line */
+	const char *usage; /* usage lines before the shared filter options */
+	enum alpcscope_status (*write)(const struct alpcscope_model *m,
+				       const struct alpcscope_write_options *o, FILE *out,
+				       struct alpcscope_error *err);
+	/* Options of this command only, at argv[*i]: 1 taken, 0 not ours. May be NULL. */
+	int (*extra_option)(int argc, char **argv, int *i, struct alpcscope_write_options *wo,
+			    struct cli_filter *f);
+	/* Install the command's row/tree filter on the write options. */
+	void (*bind_filter)(struct alpcscope_write_options *wo);
+};
+
+/* Run a report command; returns the exit code. */
+int report_run(const struct report_cmd *cmd, int argc, char **argv);
+
+#endif
