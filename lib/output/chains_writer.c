@@ -747,19 +747,14 @@ enum alpcscope_status
 alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
 		       FILE *out, struct alpcscope_error *err)
 {
-	struct alpcscope_write_options defaults = ALPCSCOPE_WRITE_OPTIONS_INIT;
 	bool first = true, ok = true, oom = false;
 	uint32_t written = 0;
 	struct cw w;
 
-	if (!m || !out)
-		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
-				 "NULL argument");
-	if (!o)
-		o = &defaults;
-	if (o->version != ALPCSCOPE_WRITE_OPTIONS_VERSION)
-		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
-				 "unknown write options version");
+	enum alpcscope_status st = mo_check_write_args(m, &o, out, err);
+
+	if (st != ALPCSCOPE_OK)
+		return st;
 	if (o->format == ALPCSCOPE_OUTPUT_XML) /* xml_analysis_writer.c */
 		return xml_chains_write(m, o, out, err);
 	if (o->format == ALPCSCOPE_OUTPUT_CSV)

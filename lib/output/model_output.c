@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/error.h"
+
 const char *
 mo_time(char out[MO_TIME_SIZE], int64_t filetime_100ns)
 {
@@ -809,4 +811,21 @@ mo_sb_flush(struct strbuf *sb, FILE *out)
 	strbuf_reset(sb);
 	sb->oom = false;
 	return ok;
+}
+
+enum alpcscope_status
+mo_check_write_args(const struct alpcscope_model *m, const struct alpcscope_write_options **o,
+		    FILE *out, struct alpcscope_error *err)
+{
+	static const struct alpcscope_write_options defaults = ALPCSCOPE_WRITE_OPTIONS_INIT;
+
+	if (!m || !out)
+		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
+				 "NULL argument");
+	if (!*o)
+		*o = &defaults;
+	if ((*o)->version != ALPCSCOPE_WRITE_OPTIONS_VERSION)
+		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
+				 "unknown write options version");
+	return ALPCSCOPE_OK;
 }

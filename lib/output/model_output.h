@@ -41,6 +41,14 @@ void mo_client_server(const struct alpcscope_model *m, const struct alpcscope_me
 		      struct mo_party *client, struct mo_party *server);
 
 /* First time of a message (its Send, else its Receive). */
+/*
+ * Check the arguments every model writer takes: NULL model or stream, or an
+ * unknown options version, is ALPCSCOPE_E_INVALID_ARG; NULL *o becomes the defaults.
+ */
+enum alpcscope_status mo_check_write_args(const struct alpcscope_model *m,
+					  const struct alpcscope_write_options **o, FILE *out,
+					  struct alpcscope_error *err);
+
 int64_t mo_message_time(const struct alpcscope_message *msg);
 
 /*
