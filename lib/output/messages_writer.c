@@ -473,13 +473,5 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 	strbuf_free(&sb);
 	strbuf_free(&tmp);
 	mo_cache_free(&cache);
-	if (oom)
-		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
-	if (!ok)
-		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write error");
-	if (o->format == ALPCSCOPE_OUTPUT_JSON)
-		fputs("\n]}\n", out);
-	if (fflush(out) != 0 || ferror(out))
-		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write error");
-	return ALPCSCOPE_OK;
+	return mo_finish_write(o, out, ok, oom, err);
 }

@@ -829,3 +829,18 @@ mo_check_write_args(const struct alpcscope_model *m, const struct alpcscope_writ
 				 "unknown write options version");
 	return ALPCSCOPE_OK;
 }
+
+enum alpcscope_status
+mo_finish_write(const struct alpcscope_write_options *o, FILE *out, bool ok, bool oom,
+		struct alpcscope_error *err)
+{
+	if (oom)
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+	if (!ok)
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write error");
+	if (o->format == ALPCSCOPE_OUTPUT_JSON)
+		fputs("\n]}\n", out);
+	if (fflush(out) != 0 || ferror(out))
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write error");
+	return ALPCSCOPE_OK;
+}

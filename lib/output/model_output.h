@@ -49,6 +49,13 @@ enum alpcscope_status mo_check_write_args(const struct alpcscope_model *m,
 					  const struct alpcscope_write_options **o, FILE *out,
 					  struct alpcscope_error *err);
 
+/*
+ * End a model writer's output: report out of memory or a failed row write,
+ * close the JSON document, flush. Returns the writer's final status.
+ */
+enum alpcscope_status mo_finish_write(const struct alpcscope_write_options *o, FILE *out, bool ok,
+				      bool oom, struct alpcscope_error *err);
+
 int64_t mo_message_time(const struct alpcscope_message *msg);
 
 /*

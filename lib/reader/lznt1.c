@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "reader/lz_copy.h"
 #include "util/bytes.h"
 
 /* Uncompressed bytes one chunk stands for. */
@@ -56,14 +57,7 @@ chunk_inflate(const uint8_t *in, size_t in_size, uint8_t *out, size_t cap)
 
 			if (distance > op || length > cap - op)
 				return -1;
-			if (distance >= length) {
-				memcpy(out + op, out + op - distance, length);
-				op += length;
-			} else {
-				/* Overlapping copy repeats the last `distance` bytes. */
-				for (size_t i = 0; i < length; i++, op++)
-					out[op] = out[op - distance];
-			}
+			op = lz_copy_match(out, op, distance, length);
 		}
 	}
 	return (long)op;

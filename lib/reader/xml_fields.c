@@ -15,6 +15,7 @@
 #include "reader/xml_encode.h"
 #include "reader/xml_source_internal.h"
 #include "util/error.h"
+#include "util/hex.h"
 
 /* ---- diagnostics, text lookups, numbers and GUIDs ---- */
 
@@ -161,18 +162,6 @@ parse_time(const char *t, int64_t *out)
 	return true;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex text (white space ignored) into the payload buffer; false on bad text. */
 static bool
 hex_payload(struct alpcscope_xml_source *s, const char *t)
@@ -185,7 +174,7 @@ hex_payload(struct alpcscope_xml_source *s, const char *t)
 
 		if (*t == ' ' || *t == '\n' || *t == '\r' || *t == '\t')
 			continue;
-		v = hexval(*t);
+		v = hex_digit_value(*t);
 		if (v < 0)
 			return false;
 		if (hi < 0) {

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "reader/lz_copy.h"
 #include "util/bytes.h"
 
 int
@@ -75,14 +76,7 @@ xpress_decompress(const uint8_t *in, size_t in_size, uint8_t *out, size_t out_si
 		length += 3;
 		if (distance > op || length > out_size - op)
 			return -1;
-		if (distance >= length) {
-			memcpy(out + op, out + op - distance, length);
-			op += length;
-		} else {
-			/* Overlapping copy repeats the last `distance` bytes. */
-			for (size_t i = 0; i < length; i++, op++)
-				out[op] = out[op - distance];
-		}
+		op = lz_copy_match(out, op, distance, length);
 	}
 	return op == out_size ? 0 : -1;
 }

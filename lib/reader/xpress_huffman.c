@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "reader/lz_copy.h"
 #include "util/bytes.h"
 
 #define XH_SYMBOLS      512u   /* 256 literals + 16 length codes x 16 distance classes */
@@ -215,13 +216,7 @@ xpress_huffman_decompress(const uint8_t *in, size_t in_size, uint8_t *out, size_
 		}
 		if (distance > op || length > out_size - op)
 			return -1;
-		if (distance >= length) {
-			memcpy(out + op, out + op - distance, length);
-			op += length;
-		} else {
-			for (size_t i = 0; i < length; i++, op++)
-				out[op] = out[op - distance];
-		}
+		op = lz_copy_match(out, op, distance, length);
 	}
 	return 0;
 }

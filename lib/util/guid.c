@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/hex.h"
+
 void
 alpcscope_guid_format(char out[ALPCSCOPE_GUID_STR_SIZE], const struct alpcscope_guid *g)
 {
@@ -20,18 +22,6 @@ alpcscope_guid_equal(const struct alpcscope_guid *a, const struct alpcscope_guid
 	       memcmp(a->data4, b->data4, 8) == 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read @p digits hex digits from *p, advancing it. */
 static bool
 hexfield(const char **p, int digits, uint64_t *out)
@@ -39,7 +29,7 @@ hexfield(const char **p, int digits, uint64_t *out)
 	uint64_t v = 0;
 
 	for (int i = 0; i < digits; i++) {
-		int h = hexval((*p)[i]);
+		int h = hex_digit_value((*p)[i]);
 
 		if (h < 0)
 			return false;
