@@ -46,6 +46,12 @@ int cli_read_xml(struct cli_read *cr, cli_event_fn fn, void *ctx,
 /* True when @p arg equals @p name or starts with "name=" (value in *value). */
 bool cli_opt(const char *arg, const char *name, const char **value, int *i, int argc, char **argv);
 
+/*
+ * Diagnostic callback of both reading loops (ctx = struct cli_read): counts
+ * damage, forwards to diag_sink, prints the first 20 with file and offset.
+ */
+void cli_on_diag(void *ctx, const struct alpcscope_diagnostic *d);
+
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_profile(int argc, char **argv);

@@ -13,8 +13,8 @@
 
 #define DIAG_PRINT_LIMIT 20
 
-static void
-on_diag(void *ctx, const struct alpcscope_diagnostic *d)
+void
+cli_on_diag(void *ctx, const struct alpcscope_diagnostic *d)
 {
 	struct cli_read *cr = ctx;
 
@@ -25,7 +25,10 @@ on_diag(void *ctx, const struct alpcscope_diagnostic *d)
 	if (cr->quiet_diagnostics || cr->printed >= DIAG_PRINT_LIMIT)
 		return;
 	cr->printed++;
-	if (d->file_offset != ALPCSCOPE_NO_OFFSET)
+	if (d->file_offset != ALPCSCOPE_NO_OFFSET && cr->is_xml)
+		fprintf(stderr, "%s: %s near byte %llu: %s\n", cr->path, d->id,
+			(unsigned long long)d->file_offset, d->message);
+	else if (d->file_offset != ALPCSCOPE_NO_OFFSET)
 		fprintf(stderr, "%s: %s at offset 0x%llx: %s\n", cr->path, d->id,
 			(unsigned long long)d->file_offset, d->message);
 	else
@@ -57,7 +60,7 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 	bool shown = false;
 
 	memset(&err, 0, sizeof(err));
-	opt.diag = on_diag;
+	opt.diag = cli_on_diag;
 	opt.diag_ctx = cr;
 	opt.file_order = cr->file_order;
 	*reader_out = NULL;

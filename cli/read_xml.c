@@ -9,24 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DIAG_PRINT_LIMIT 20
-
-static void
-on_diag(void *ctx, const struct alpcscope_diagnostic *d)
-{
-	struct cli_read *cr = ctx;
-
-	if (d->severity >= ALPCSCOPE_SEV_WARNING)
-		cr->damage++;
-	if (cr->diag_sink)
-		alpcscope_summary_add_diagnostic(cr->diag_sink, d);
-	if (cr->quiet_diagnostics || cr->printed >= DIAG_PRINT_LIMIT)
-		return;
-	cr->printed++;
-	fprintf(stderr, "%s: %s near byte %llu: %s\n", cr->path, d->id,
-		(unsigned long long)d->file_offset, d->message);
-}
-
 int
 cli_read_xml(struct cli_read *cr, cli_event_fn fn, void *ctx, struct alpcscope_reader **reader_out)
 {
@@ -40,7 +22,7 @@ cli_read_xml(struct cli_read *cr, cli_event_fn fn, void *ctx, struct alpcscope_r
 	memset(&err, 0, sizeof(err));
 	*reader_out = NULL;
 	cr->is_xml = true;
-	opt.diag = on_diag;
+	opt.diag = cli_on_diag;
 	opt.diag_ctx = cr;
 	st = alpcscope_xml_source_open_file(&src, cr->path, &opt, &err);
 	if (st != ALPCSCOPE_OK) {
