@@ -133,6 +133,10 @@ struct load {
 	size_t n, cap;
 	struct alpcscope_error *err;
 	enum alpcscope_status st;
+	/* Opnum slots this load may still allocate: procedure tables are dense
+	 * (opnum -> name), so a hostile file naming opnum 65535 in every entry
+	 * must not turn a few bytes each into 512 KiB each. */
+	uint64_t slot_budget;
 };
 
 static bool
@@ -179,6 +183,13 @@ set_proc(struct load *l, struct ifdb_entry *e, uint32_t opnum, const char *name)
 			    NULL);
 	if (opnum >= e->nprocs) {
 		uint32_t nn = opnum + 1;
+
+		if (nn - e->nprocs > l->slot_budget)
+			return fail(l, ALPCSCOPE_E_CORRUPT,
+				    "procedure tables too large for the file's size (sparse opnums "
+				    "up to 65535 in many interfaces)%s%s",
+				    NULL, NULL);
+		l->slot_budget -= nn - e->nprocs;
 		const char **p = realloc((void *)e->procs, (size_t)nn * sizeof(*p));
 
 		if (!p)
@@ -571,6 +582,9 @@ alpcscope_interface_db_load_memory(struct alpcscope_interface_db *db, const void
 				   struct alpcscope_error *err)
 {
 	struct load l = {.db = db, .err = err, .st = ALPCSCOPE_OK};
+
+	/* Linear in the input: any real database names far fewer opnums per byte. */
+	l.slot_budget = (uint64_t)size * 16 + IFDB_MAX_OPNUMS;
 
 	if (!db || (!data && size))
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,

@@ -9,6 +9,7 @@
 #include <alpcscope/interfaces.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -339,9 +340,47 @@ test_builtin_and_shipped(void)
 	CHECK_STR(alpcscope_interface_db_format_name(ALPCSCOPE_IFDB_AKAMAI), "akamai");
 }
 
+/* Dense procedure tables cost 8 bytes per opnum up to the highest one named: a file
+ * naming opnum 65535 in thousands of interfaces is refused, not allocated. */
+static void
+test_sparse_opnum_budget(void)
+{
+	struct alpcscope_interface_db *db = NULL;
+	struct alpcscope_error err;
+	char *json = malloc(4000 * 120 + 200);
+	size_t n = 0;
+
+	CHECK(json != NULL);
+	if (!json)
+		return;
+	n += (size_t)sprintf(json + n, "{\"format\": \"alpcscope-interfaces\", "
+				       "\"format_version\": 1, \"interfaces\": [");
+	for (unsigned i = 0; i < 4000; i++)
+		n += (size_t)sprintf(
+		    json + n,
+		    "%s{\"uuid\":\"%08x-0000-0000-0000-000000000000\",\"version\":\"1.0\","
+		    "\"procedures\":[{\"opnum\":65535,\"name\":\"x\"}]}",
+		    i ? "," : "", i);
+	sprintf(json + n, "]}");
+	CHECK(alpcscope_interface_db_new(&db, NULL) == ALPCSCOPE_OK);
+	CHECK(load(db, json, "sparse.json", ALPCSCOPE_IFDB_AUTO, &err) == ALPCSCOPE_E_CORRUPT);
+	CHECK(strstr(err.message, "too large") != NULL);
+	CHECK_EQ_U64(alpcscope_interface_db_count(db), 0);
+	/* One interface with a high opnum is fine. */
+	CHECK(load(db,
+		   "{\"format\": \"alpcscope-interfaces\", \"format_version\": 1, "
+		   "\"interfaces\": "
+		   "[{\"uuid\":\"00000001-0000-0000-0000-000000000000\",\"version\":\"1.0\","
+		   "\"procedures\":[{\"opnum\":65535,\"name\":\"x\"}]}]}",
+		   "one.json", ALPCSCOPE_IFDB_AUTO, &err) == ALPCSCOPE_OK);
+	alpcscope_interface_db_free(db);
+	free(json);
+}
+
 int
 main(void)
 {
+	test_sparse_opnum_budget();
 	test_own_format();
 	test_rpcmon();
 	test_akamai();
