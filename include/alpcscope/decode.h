@@ -4,7 +4,7 @@
  * StackWalk (incl. stack caching), SystemConfig Services, EventTrace group
  * masks, and the KernelTraceControl ImageID/DbgID records that xperf/WPR
  * merge into a trace. Every other event decodes to a generic record.
- * Layouts: docs event-payloads.md (project shared docs).
+ * Layouts: docs/event-layouts.md.
  *
  * A decoder owns reusable scratch memory; decoding performs no allocation per
  * event once the scratch has grown to the largest payload seen.
@@ -141,8 +141,9 @@ struct alpcscope_image {
 
 /** Which string form an ALPC Wait-For-New-Message PortName was read as. */
 enum alpcscope_port_name_encoding {
-	ALPCSCOPE_PORT_NAME_NONE = 0,  /**< not a Wait-For-New-Message event */
-	ALPCSCOPE_PORT_NAME_UTF16 = 1, /**< UTF-16LE rule fired (event-payloads.md §1.2) */
+	ALPCSCOPE_PORT_NAME_NONE = 0, /**< not a Wait-For-New-Message event */
+	ALPCSCOPE_PORT_NAME_UTF16 =
+	    1, /**< UTF-16LE rule fired (docs/event-layouts.md#port-name-encoding) */
 	ALPCSCOPE_PORT_NAME_SINGLE_BYTE = 2,
 };
 

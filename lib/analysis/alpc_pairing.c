@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ALPC message pairing: an explicit state machine per message ID plus a
- * little state per thread (docs/analysis.md §Pairing; event-payloads.md §1.4).
+ * little state per thread (docs/analysis.md §Pairing; docs/event-layouts.md#alpc-call-sequence).
  *
  *   Send(id)     -> new message, appended to pending[id] (FIFO)
  *   Receive(id)  -> oldest pending Send of id is delivered (ID_REUSE when

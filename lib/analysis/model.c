@@ -164,7 +164,7 @@ payload_hash(const uint8_t *p, size_t n)
 
 /*
  * ALPC is the hot path (millions of events): Send, Receive, Wait-For-Reply
- * and Unwait carry one u32 at offset 0 (event-payloads.md §1.2; any longer
+ * and Unwait carry one u32 at offset 0 (docs/event-layouts.md#alpc; any longer
  * tail of a newer version is ignored, as the decoder does), read here
  * without the generic decoder. Wait-For-New-Message goes through the decoder
  * (PortName encoding rule) once per distinct payload; repeats are looked up

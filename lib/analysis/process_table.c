@@ -3,8 +3,9 @@
  * Processes and threads over time, images and services. A PID or TID maps
  * to its *current* instance while events are added in time order; a Start
  * event (or a header naming a TID under a different PID) opens a new
- * instance, so reused IDs never merge. Layouts: event-payloads.md §2-§4,
- * §6.3; the creator of a process is the Start event's header TID (§2.4).
+ * instance, so reused IDs never merge. Layouts: docs/event-layouts.md#process, #thread,
+ * #image; the creator of a process is the Start event's header TID
+ * (#process-header-context).
  */
 #include <stdlib.h>
 #include <string.h>

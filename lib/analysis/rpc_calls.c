@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Microsoft-Windows-RPC client/server call start/stop (events 5/6/7/8,
- * event-payloads.md §7) joined to the ALPC requests the same threads carry.
+ * docs/event-layouts.md#rpc) joined to the ALPC requests the same threads carry.
  *
  * Start and stop of one call side are paired by ActivityId on the same
  * thread (the newest open call of that thread and side when the ActivityId

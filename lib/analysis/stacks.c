@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Call stacks of ALPC Sends and Receives (event-payloads.md §5). A stack
+ * Call stacks of ALPC Sends and Receives (docs/event-layouts.md#stack-matching). A stack
  * belongs to the event with the same thread and EventTimeStamp: each thread
  * remembers its last Send/Receive, and a StackWalk (32) or key reference
  * (37 kernel part / 38 user part) naming that thread and time attaches to

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Microsoft-Windows-WMI-Activity operations (event-payloads.md §8) joined
+ * Microsoft-Windows-WMI-Activity operations (docs/event-layouts.md#wmi-activity) joined
  * to the ALPC chain they belong to:
  *  - 11 (and legacy 1) OperationStart opens an operation keyed by
  *    OperationId; the request the logging Winmgmt thread is serving at that

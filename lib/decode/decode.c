@@ -3,7 +3,7 @@
  * Public decoder object and dispatch: picks the layout by kernel group (from
  * the hook id, or from the class GUID of a classic FULL/INSTANCE record) or by
  * provider GUID, then opcode and version. Unknown events become generic
- * records. Group/GUID table: event-payloads.md §0.2, etl-format.md §3.10.
+ * records. Group/GUID table: docs/etl-layout.md#kernel-groups.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -208,7 +208,7 @@ alpcscope_decode(struct alpcscope_decoder *decoder, const struct alpcscope_event
 		switch (group) {
 		case 0x00: ok = event_trace_decode(&p, event, &why); break;
 		case 0x03:
-			/* Hook 0x030A is the image Load (event-payloads.md §0.2 trap). */
+			/* Hook 0x030A is the image Load (docs/etl-layout.md#kernel-groups). */
 			if (event->opcode == 10)
 				ok = kernel_image_decode(&p, event, &why);
 			else

@@ -3,7 +3,7 @@
  * TRACE_EVENT_INFO and EVENT_MAP_INFO blobs, as KernelTraceControl
  * EventMetadata events (opcodes 32 and 33) embed them in merged traces.
  * Every offset is checked against the blob; names are UTF-16 Z strings at
- * offsets from the blob start (0 = absent). Layout: event-payloads.md §6.4.
+ * offsets from the blob start (0 = absent). Layout: docs/event-layouts.md#eventmetadata.
  */
 #include <string.h>
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * EventTrace group 0 (etl-format.md §2.3, §3.11): the fixed head of the
+ * EventTrace group 0 (docs/etl-layout.md#log-file-header,
+ * #eventtrace-group): the fixed head of the
  * TRACE_LOGFILE_HEADER (opcode 0; the reader parses the whole header) and the
  * kernel group masks of Extension (5) / EndExtension (32).
  */

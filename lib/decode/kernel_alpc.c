@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ALPC kernel events (group 0x1A, event-payloads.md §1): Send 33, Receive 34,
+ * ALPC kernel events (group 0x1A, docs/event-layouts.md#alpc): Send 33, Receive 34,
  * Wait-For-Reply 35 (MessageID), Wait-For-New-Message 36 (IsServerPort,
  * PortName), Unwait 37 (Status). Connect-Request/Success/Fail and Close-Port
  * (38-41) have no published layout and are kept as raw bytes. No field is
@@ -10,9 +10,9 @@
 
 /*
  * PortName encoding is disputed (UTF-16 per wmicore.mof, single-byte per
- * TraceEvent). The doc's rule (§1.2): UTF-16 when the payload length is even,
- * every odd payload byte from 5 on is 0x00 and the payload ends in 0x0000;
- * otherwise single-byte. The branch taken is reported so samples can settle it.
+ * TraceEvent). The rule (docs/event-layouts.md#port-name-encoding): UTF-16 when the payload length
+ * is even, every odd payload byte from 5 on is 0x00 and the payload ends in 0x0000; otherwise
+ * single-byte. The branch taken is reported so samples can settle it.
  */
 static bool
 port_name_is_utf16(const uint8_t *b, size_t size)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Image events, versions 2-3 (event-payloads.md §4.2): Load (hook 0x030A,
+ * Image events, versions 2-3 (docs/event-layouts.md#image): Load (hook 0x030A,
  * i.e. Process group opcode 10 — also accepted as Image group opcode 10),
  * Unload 2, DCStart 3, DCEnd 4. v2 and v3 have the same size; v3 split the
  * u32 at 20/28 into SignatureLevel, SignatureType and a reserved u16.

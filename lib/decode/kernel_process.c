@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Kernel Process events (group 0x03): Start 1, End 2, DCStart 3, DCEnd 4,
- * Defunct 39, versions 2-5 (event-payloads.md §2.2, UserSID rule §2.3).
+ * Defunct 39, versions 2-5 (docs/event-layouts.md#process).
  * Opcode 10 of this group is the image Load and is routed to kernel_image.c.
  */
 #include "payload.h"

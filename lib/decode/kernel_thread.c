@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Kernel Thread events (group 0x05): Start 1, End 2, DCStart 3, DCEnd 4 in
- * versions 2-4, and SetName 72 (event-payloads.md §3.2, §3.3). SetName
+ * versions 2-4, and SetName 72 (docs/event-layouts.md#thread). SetName
  * arrives PERFINFO-framed, so its header has no thread id: the payload's is
  * the only one.
  */

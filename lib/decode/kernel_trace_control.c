@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * KernelTraceControl ImageID/DbgID records merged in by xperf/WPR (task GUID
- * b3e675d7-2554-4f18-830b-2762732560de, event-payloads.md §6.1): ImageID
- * opcode 0, DbgID_RSDS opcode 36 and DbgID_ILRSDS opcode 37. The doc lists
- * the ILRSDS string offset as disputed (§10 item 5); the samples
+ * b3e675d7-2554-4f18-830b-2762732560de, docs/event-layouts.md#imageid): ImageID
+ * opcode 0, DbgID_RSDS opcode 36 and DbgID_ILRSDS opcode 37. The sources
+ * disagree on the ILRSDS string offset; the samples
  * (perfview__net.4.5.2.*) settle it: the same layout as RSDS, PdbFileName at
  * P+24. The other opcodes (PPDB 38, Determ 40, FileVersion 64, ...) stay
  * generic.

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * "Group/Opcode" display names of kernel events, as TraceEvent/WPA spell them.
- * Opcode numbers: event-payloads.md §1-§6, etl-format.md §3.10-3.11 (NTWMI
- * WMI_LOG_TYPE_* / PERFINFO_LOG_TYPE_*).
+ * Opcode numbers: docs/event-layouts.md, docs/etl-layout.md#kernel-groups
+ * and #eventtrace-group.
  */
 #include <stddef.h>
 

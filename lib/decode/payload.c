@@ -2,7 +2,8 @@
 /*
  * String, SID, GUID and address-array readers over a payload cursor, writing
  * UTF-8 into the decoder's text scratch, plus the field list builder.
- * String kinds and the SID rule: event-payloads.md §0.1 and §2.3.
+ * String kinds and the SID rule: docs/event-layouts.md#conventions and
+ * #process-usersid.
  */
 #include "payload.h"
 #include "util/utf16.h"

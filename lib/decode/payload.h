@@ -110,7 +110,7 @@ const char *payload_utf16z(struct payload *p);
 const char *payload_utf16_fixed(struct payload *p, size_t units);
 
 /*
- * Process UserSID (event-payloads.md §2.3): u32 0 -> no SID (4 bytes, NULL);
+ * Process UserSID (docs/event-layouts.md#process-usersid): u32 0 -> no SID (4 bytes, NULL);
  * else a TOKEN_USER header of 2 * ptr_size bytes, then the SID.
  */
 const char *payload_token_user_sid(struct payload *p);

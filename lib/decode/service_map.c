@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Service name <-> host PID map built from SystemConfig Services events
- * (event-payloads.md §6.3): this is how a svchost.exe PID becomes "Winmgmt",
- * and with a thread's SubProcessTag (§3.2) which service a thread serves.
+ * (docs/event-layouts.md#systemconfig-services): this is how a svchost.exe PID becomes "Winmgmt",
+ * and with a thread's SubProcessTag (#thread) which service a thread serves.
  * A machine has a few hundred services, so plain arrays and linear search.
  */
 #include <stdlib.h>

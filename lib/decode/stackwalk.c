@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * StackWalk events (group 0x18, event-payloads.md §5.1): Stack 32 (frames of
+ * StackWalk events (group 0x18, docs/event-layouts.md#stackwalk): Stack 32 (frames of
  * one event), stack-caching key definitions 34/35/36 (key + frames) and key
  * references 37 (kernel) / 38 (user). Frame counts come from the payload
  * length only; addresses are the record's pointer width.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * SystemConfig kernel events (group 0x0B): only Services (opcode 15) is typed
- * — it names every service and its host PID (event-payloads.md §6.3). v2 is
+ * — it names every service and its host PID (docs/event-layouts.md#systemconfig-services). v2 is
  * sequential UTF-16 strings, v3 adds two more; v0/v1 use fixed WCHAR arrays.
  */
 #include "payload.h"

@@ -7,7 +7,7 @@
  * and the PROV_TRAITS item (u16 size, UTF-8 provider name). Fields come in
  * metadata order with struct members after their struct; the schema model
  * wants TDH order (top level first), so fields are re-laid breadth first.
- * Layout: docs/schema-decoding.md §3, etl-format.md §3.5.
+ * Layout: docs/schema-decoding.md §3, docs/etl-layout.md#extended-items.
  */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The index pass: step through the file buffer by buffer (etl-format.md §1.4)
+ * The index pass: step through the file buffer by buffer (docs/etl-layout.md#file-and-buffers)
  * reading only the 0x48-byte headers, and after a damaged header find the
  * next plausible one, so every intact buffer after the damage is still read.
  */

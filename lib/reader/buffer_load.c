@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One buffer's event area: the mapped bytes of an uncompressed buffer (with
- * the end-of-data rules of etl-format.md §1.3 and §0.3), or the inflated
- * bytes of a compressed one in the stream's scratch buffer (§6), decoded by
- * the in-tree MS-XCA decoders.
+ * the rules of docs/etl-layout.md#end-of-data), or the inflated
+ * bytes of a compressed one in the stream's scratch buffer (docs/etl-layout.md#compression),
+ * decoded by the in-tree MS-XCA decoders.
  */
 #include "reader/reader_internal.h"
 

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Kernel event groups: the hook id's high byte names a group, and consumers
- * present each group under a fixed GUID (etl-format.md §3.10, from sechost
- * via Geoff Chappell's tables; the same map as dissect.etl).
+ * present each group under a fixed GUID (docs/etl-layout.md#kernel-groups).
  */
 #include "reader/kernel_groups.h"
 

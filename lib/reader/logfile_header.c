@@ -2,7 +2,7 @@
 /*
  * Decoding of TRACE_LOGFILE_HEADER32/64. The two forms differ only from the
  * pointer-sized LoggerName field on (8 bytes more in the 64-bit form), and
- * both keep 4 padding bytes before BootTime (etl-format.md §2.3).
+ * both keep 4 padding bytes before BootTime (docs/etl-layout.md#log-file-header).
  */
 #include "reader/logfile_header.h"
 

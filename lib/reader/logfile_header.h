@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TRACE_LOGFILE_HEADER, the payload of the first event of the header buffer
- * (etl-format.md §2): trace-wide facts and the time sync point.
+ * (docs/etl-layout.md#log-file-header): trace-wide facts and the time sync point.
  */
 #ifndef ALPCSCOPE_READER_LOGFILE_HEADER_H
 #define ALPCSCOPE_READER_LOGFILE_HEADER_H

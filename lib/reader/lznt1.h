@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * MS-XCA LZNT1 (COMPRESSION_FORMAT_LZNT1 = 2) decompression, one of the
- * formats a compressed ETL buffer may name (etl-format.md §6.3). Written from
+ * formats a compressed ETL buffer may name (docs/etl-layout.md#compression). Written from
  * the MS-XCA §2.5 description; every input and output access is
  * bounds-checked, nothing is allocated.
  */

@@ -2,7 +2,7 @@
 /*
  * Names of providers that matter to alpcscope or are common in the samples.
  * The GUIDs come from the providers' manifests and from KernelTraceControl.h
- * (merge-injected classic events); see etl-format.md §7.3.
+ * (merge-injected classic events); see docs/etl-layout.md#merged-traces.
  */
 #include <alpcscope/event.h>
 

@@ -2,10 +2,10 @@
 /*
  * The public reader: maps the file, indexes every buffer (resynchronising
  * after damage), reads the log-file header, then delivers records in time
- * order with a k-way merge of the per-processor streams (etl-format.md
- * §5.3-§5.4). One event struct per stream is reused, so delivering an event
- * allocates nothing; a compressed buffer is inflated into its stream's
- * scratch buffer, so memory is (processors x buffer size), flat in file size.
+ * order with a k-way merge of the per-processor streams (docs/etl-layout.md#event-order). One event
+ * struct per stream is reused, so delivering an event allocates nothing; a compressed buffer is
+ * inflated into its stream's scratch buffer, so memory is (processors x buffer size), flat in file
+ * size.
  */
 #include "reader/reader_internal.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Record header kinds (etl-format.md §3.1-§3.8). The first dword tells the
+ * Record header kinds (docs/etl-layout.md#record-kinds). The first dword tells the
  * kind: flags byte 0xC0 plus a HeaderType, or 0x90 for WPP messages. Sizes
  * live at +4 for SYSTEM/COMPACT/PERFINFO and at +0 for the others.
  */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One event record inside a buffer: recognise its header kind from the first
- * dword, check its bounds, and fill a struct alpcscope_event (etl-format.md
- * §3, §4). Nothing here allocates.
+ * dword, check its bounds, and fill a struct alpcscope_event (docs/etl-layout.md#record-kinds).
+ * Nothing here allocates.
  */
 #ifndef ALPCSCOPE_READER_RECORD_H
 #define ALPCSCOPE_READER_RECORD_H

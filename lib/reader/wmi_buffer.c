@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Decoding of WMI_BUFFER_HEADER (etl-format.md §1.2). */
+/* Decoding of WMI_BUFFER_HEADER (docs/etl-layout.md#buffer-header). */
 #include "reader/wmi_buffer.h"
 
 #include "util/bytes.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * WMI_BUFFER_HEADER: the 0x48-byte header that starts every ETL buffer
- * (etl-format.md §1.2). Decoded once into a host struct; later code trusts it.
+ * (docs/etl-layout.md#buffer-header). Decoded once into a host struct; later code trusts it.
  */
 #ifndef ALPCSCOPE_READER_WMI_BUFFER_H
 #define ALPCSCOPE_READER_WMI_BUFFER_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Rebuild kernel payloads from named text fields, the inverse of the typed
- * decoders in lib/decode (layouts: event-payloads.md §1, §2, §3, §4, §5, §6.3).
+ * decoders in lib/decode (layouts: docs/event-layouts.md).
  * Field names are matched case-insensitively (tracerpt's MOF names differ
  * from TraceEvent's in case only, e.g. ImageCheckSum / ImageChecksum).
  */

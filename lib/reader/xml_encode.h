@@ -3,7 +3,7 @@
  * Payload re-encoder for XML trace sources: rebuilds the binary payload of
  * the kernel events the analysis uses (Process, Thread, Thread SetName,
  * Image, ALPC, StackWalk, SystemConfig Services) from their named <Data>
- * fields, in the layouts of event-payloads.md, so that the unchanged
+ * fields, in the layouts of docs/event-layouts.md, so that the unchanged
  * decoder and model consume events read from an XML dump.
  */
 #ifndef ALPCSCOPE_READER_XML_ENCODE_H

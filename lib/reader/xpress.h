@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * MS-XCA plain LZ77 ("XPRESS", COMPRESSION_FORMAT_XPRESS = 3) decompression,
- * the format of compressed ETL buffers (etl-format.md §6). Written from the
+ * the format of compressed ETL buffers (docs/etl-layout.md#plain-lz77). Written from the
  * MS-XCA §2.4 description; every input and output access is bounds-checked.
  */
 #ifndef ALPCSCOPE_READER_XPRESS_H

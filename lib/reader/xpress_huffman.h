@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * MS-XCA LZ77+Huffman (COMPRESSION_FORMAT_XPRESS_HUFF = 4) decompression,
- * one of the formats a compressed ETL buffer may name (etl-format.md §6.3).
+ * one of the formats a compressed ETL buffer may name (docs/etl-layout.md#compression).
  * Written from the MS-XCA §2.1-2.2 description; every input and output
  * access is bounds-checked, nothing is allocated (the decoding tables, about
  * 4 KiB, live on the stack).

@@ -3,7 +3,7 @@
  * Payload encoders for the writer (etl_writer.h): kernel Process, Thread,
  * Image, ALPC, StackWalk and SystemConfig events, KernelTraceControl
  * ImageID/DbgID, Microsoft-Windows-RPC and Microsoft-Windows-WMI-Activity.
- * Layouts and field order: /work/shared/docs/event-payloads.md §1-§8.
+ * Layouts and field order: docs/event-layouts.md.
  * Kernel payloads are packed; pointer-sized fields follow the record width.
  */
 #include "etl_writer.h"

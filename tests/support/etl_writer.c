@@ -3,7 +3,7 @@
  * ETL container writer: the header buffer (TRACE_LOGFILE_HEADER event,
  * 0x0005 header extension, 0x0050 PartitionInfo), per-processor data
  * buffers, the record header kinds, and relogger-style compression.
- * Layouts: /work/shared/docs/etl-format.md §1-§6 and §8; byte values that
+ * Layouts: docs/etl-layout.md (#what-windows-writes); byte values that
  * imitate a real file were read from airbus__ShutdownPerfDiagLogger.etl
  * (live) and the perfview net.4.5.2 samples (compressed).
  */
@@ -16,7 +16,7 @@
 
 #include "xpress_compress.h"
 
-/* WMI_BUFFER_HEADER field offsets (etl-format.md §1.2). */
+/* WMI_BUFFER_HEADER field offsets (docs/etl-layout.md#buffer-header). */
 #define BUF_OFF_BUFFER_SIZE    0x00 /* bytes on disk */
 #define BUF_OFF_SAVED_OFFSET   0x04 /* end of valid data */
 #define BUF_OFF_CURRENT_OFFSET 0x08
@@ -34,9 +34,9 @@
 #define BUF_FLAG_COMPRESSED   0x0040u
 #define BUF_TYPE_GENERIC      0u
 #define BUF_TYPE_HEADER       4u
-#define BUF_STATE_FLUSH       3u /* also the compression format code XPRESS (§6.3) */
+#define BUF_STATE_FLUSH       3u /* also the compression format code XPRESS (#compression) */
 
-/* Record header sizes (etl-format.md §3.1). */
+/* Record header sizes (docs/etl-layout.md#record-kinds). */
 #define SYSTEM_HDR_SIZE   0x20u
 #define PERFINFO_HDR_SIZE 0x10u
 #define FULL_HDR_SIZE     0x30u

@@ -3,8 +3,8 @@
  * Test-data writer for ETW .etl files: emits the same buffers, buffer
  * headers, record headers and payload layouts as the NT Kernel Logger (live,
  * uncompressed) or the relogger (compressed), so that independent readers
- * accept the output. Layouts follow /work/shared/docs/etl-format.md (§1-§6,
- * §8) and event-payloads.md; every choice that mirrors a real sample says so
+ * accept the output. Layouts follow docs/etl-layout.md and
+ * docs/event-layouts.md; every choice that mirrors a real sample says so
  * where it is made.
  *
  * Model: one header buffer, then per-processor data buffers. Records are
@@ -78,7 +78,7 @@ enum etl_group {
 #define ETL_FLAG_IMAGE_LOAD 0x00000004u
 #define ETL_FLAG_ALPC       0x00100000u
 
-/* LogFileMode bits (etl-format.md §2.6). */
+/* LogFileMode bits (docs/etl-layout.md#log-file-header). */
 #define ETL_MODE_SEQUENTIAL    0x00000001u
 #define ETL_MODE_RELOG         0x00010000u
 #define ETL_MODE_SYSTEM_LOGGER 0x02000000u
@@ -256,7 +256,7 @@ int etl_writer_event(struct etl_writer *w, const struct etl_rec *r, const struct
 int etl_writer_wpp(struct etl_writer *w, const struct etl_rec *r, const struct etl_guid *guid,
 		   uint16_t message_number, const void *args, size_t len);
 
-/* ---- payload encoders (event-payloads.md) --------------------------- */
+/* ---- payload encoders (docs/event-layouts.md) --------------------------- */
 
 struct etl_process {
 	uint64_t unique_key;
@@ -344,7 +344,7 @@ bool etl_enc_rpc_status(struct etl_bytes *b, uint32_t status);
 /*
  * Microsoft-Windows-WMI-Activity: one struct holds every field used by
  * events 11, 12, 13, 22, 23 and 5857; the encoder writes the ones of @id in
- * manifest order (event-payloads.md §8). Returns false for other ids.
+ * manifest order (docs/event-layouts.md#wmi-activity). Returns false for other ids.
  */
 struct etl_wmi_activity {
 	const char *correlation_id; /* "{GUID}" string */

@@ -1005,7 +1005,7 @@ timed_event(struct scenario *sc, const char *when, const struct line_args *a)
 /* ---- macros ---------------------------------------------------------- */
 
 /*
- * One synchronous request/reply (event-payloads.md §1.4): client Send +
+ * One synchronous request/reply (docs/event-layouts.md#alpc-call-sequence): client Send +
  * Wait-For-Reply; server Unwait + Receive; server reply Send +
  * Wait-For-New-Message; client Unwait + Receive.
  */
@@ -1567,7 +1567,7 @@ emit_image_ids(struct emit_ctx *x, const struct img *im, const struct etl_rec *a
 	r.tid = 0xFFFFFFFFu;
 	r.kernel_time = r.user_time = 0;
 	etl_bytes_reset(&x->b);
-	/* ProcessId inside ImageId is observed always 0 (event-payloads.md §6.1). */
+	/* ProcessId inside ImageId is described as always 0 (docs/event-layouts.md#imageid). */
 	if (!etl_enc_image_id(&x->b, width, im->base, im->size, 0, im->stamp, base_name(im->path)))
 		return werr(x, "image id");
 	if (etl_writer_full(x->w, &r, &etl_guid_image_id, 0, 0, 2, x->b.data, x->b.len))
@@ -1694,7 +1694,8 @@ emit_provider_event(struct emit_ctx *x, const struct ev *e, const struct etl_rec
 	const struct scenario *sc = x->sc;
 	const struct line_args *a = sc->lines[e->ref];
 	struct etl_rec rr = *r0, *r = &rr;
-	/* width=4 in a 64-bit trace: a WOW64 process's EVENT_HEADER32 (etl-format.md §3.9). */
+	/* width=4 in a 64-bit trace: a WOW64 process's EVENT_HEADER32
+	 * (docs/etl-layout.md#record-kinds). */
 	if (e->kind == EV_EVENT)
 		rr.width = (unsigned)lnum(a, "width", 0);
 	if (rr.width != 0 && rr.width != 4 && rr.width != 8) {
@@ -1970,7 +1971,8 @@ scenario_emit(const struct scenario *sc, struct etl_writer *w, char *err, size_t
 		end = sc->evs[sc->nevs - 1].ticks + sc->cfg.perf_freq / 1000;
 	if (sc->dcend && emit_rundown(&x, end, true))
 		goto out;
-	/* SystemConfig is logged when the kernel session stops (event-payloads.md §6.3). */
+	/* SystemConfig is logged when the kernel session stops
+	 * (docs/event-layouts.md#systemconfig). */
 	for (size_t i = 0; i < sc->nsvcs; i++) {
 		const struct svc *s = &sc->svcs[i];
 		struct etl_service es = {s->pid,     s->state,   s->tag,        s->name,

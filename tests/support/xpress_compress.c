@@ -3,7 +3,7 @@
  * MS-XCA plain LZ77 compressor (the format of ETL buffers with BufferFlag
  * 0x40) and a small reference decoder. Encoding rules from [MS-XCA] §2.3
  * (compression) and §2.4 (decompression), summarised in
- * /work/shared/docs/etl-format.md §6.4.
+ * docs/etl-layout.md#plain-lz77.
  */
 #include "xpress_compress.h"
 
@@ -18,8 +18,8 @@
 #define CHAIN_DEPTH 24u /* enough for ETW records, which repeat at short distances */
 #define NO_POS      UINT32_MAX
 /*
- * Longest match emitted. MS-XCA allows 32-bit lengths, but libfwnt (the
- * decoder etl-format.md §6.5 validated on real ETL files) rejects matches
+ * Longest match emitted. MS-XCA allows 32-bit lengths, but libfwnt (an
+ * independent decoder, checked against real ETL files) rejects matches
  * of 64 KiB and more; splitting long runs costs 2-3 bytes per 32 KiB.
  */
 #define MAX_MATCH 0x8000u

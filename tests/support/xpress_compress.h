@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * MS-XCA "Plain LZ77" (COMPRESSION_FORMAT_XPRESS, format 3) compressor, the
- * format of compressed ETL buffers (etl-format.md §6). Greedy hash-chain
+ * format of compressed ETL buffers (docs/etl-layout.md#plain-lz77). Greedy hash-chain
  * matcher; output decodes with any MS-XCA §2.4 decoder (libfwnt's
  * libfwnt_lzxpress_decompress, dissect's lzxpress). Deterministic.
  */

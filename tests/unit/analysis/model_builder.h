@@ -99,7 +99,7 @@ mb_unwait(struct mb *t, uint32_t pid, uint32_t tid, int64_t us)
 	mb_event(t, 0x1A, 37, 2, pid, tid, us);
 }
 
-/* Synchronous call with the inferred event order (event-payloads.md §1.4). */
+/* Synchronous call with the inferred event order (docs/event-layouts.md#alpc-call-sequence). */
 static inline void
 mb_call_begin(struct mb *t, uint32_t cp, uint32_t ct, uint32_t sp, uint32_t st, int64_t us,
 	      uint32_t id)

@@ -373,7 +373,7 @@ check_file(const struct expect *e)
 	if (t->by_kind[ALPCSCOPE_DECODED_IMAGE_ID]) {
 		CHECK_EQ_U64(t->image_ids_named, t->by_kind[ALPCSCOPE_DECODED_IMAGE_ID]);
 		CHECK(t->dbg_ids_pdb * 100 >= t->by_kind[ALPCSCOPE_DECODED_DBG_ID] * 99);
-		/* ImageID ProcessId is not always 0 (event-payloads.md §6.1 says it is): it
+		/* ImageID ProcessId is not always 0 (published descriptions say it is): it
 		 * names real processes, the same ones Process events name. */
 		CHECK(t->image_id_pid_count > 0);
 		CHECK_EQ_U64(t->image_id_pids_known, t->image_id_pid_count);

@@ -2,7 +2,7 @@
 /*
  * Instrumentation manifests: the project's Microsoft-Windows-RPC and
  * WMI-Activity manifests load, decode synthetic events with the layouts of
- * event-payloads.md §7/§8 (maps resolved through the string table), decode
+ * docs/event-layouts.md#rpc / #wmi-activity (maps resolved through the string table), decode
  * the RPC sample's events like the metadata it embeds, and malformed
  * manifests fail with the file and line in the message.
  */

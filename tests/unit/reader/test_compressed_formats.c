@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Compressed ETL files in formats 2 (LZNT1) and 4 (LZ77+Huffman) through the
- * public reader (etl-format.md §6.3). The trace writer only compresses with
+ * public reader (docs/etl-layout.md#compression). The trace writer only compresses with
  * plain LZ77 and always writes State 3, so each compressed buffer of a
  * written trace is re-encoded here (BufferSize follows, SavedOffset stays)
  * and the header buffer's State set to the format. Checks: the same records

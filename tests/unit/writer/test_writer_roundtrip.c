@@ -362,7 +362,7 @@ le16(const uint8_t *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-/* Byte-level layout of what §8 of etl-format.md asks the writer to mirror. */
+/* Byte-level layout of what docs/etl-layout.md#what-windows-writes asks the writer to mirror. */
 static void
 layout(bool compress)
 {

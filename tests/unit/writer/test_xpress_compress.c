@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The MS-XCA plain LZ77 compressor against two decoders: libfwnt's
- * libfwnt_lzxpress_decompress (an independent implementation, the one
- * etl-format.md §6.5 validated on real ETL buffers) and the reference decoder
+ * libfwnt_lzxpress_decompress (an independent implementation, checked
+ * against real ETL buffers) and the reference decoder
  * next to the compressor. Covers the encoding edges: literal-only input,
  * flag-word boundaries, shared nibbles, the 1-byte, 2-byte and 4-byte length
  * escapes, maximum distance, and ETW-like records.
