@@ -80,7 +80,7 @@ struct alpcscope_ext_item {
 	const uint8_t *data;
 };
 
-/** Extended items kept per event; more are counted and skipped (diagnostic W206). */
+/** Extended items kept per event; more are counted and skipped (diagnostic ALPCSCOPE-W205). */
 #define ALPCSCOPE_MAX_EXT_ITEMS 16
 
 /**
