@@ -89,11 +89,58 @@ cmp_kind(const void *a, const void *b)
 static int
 cmp_process(const void *a, const void *b)
 {
-	const struct summary_process *x = a, *y = b;
+	const struct summary_process *x = *(const struct summary_process *const *)a;
+	const struct summary_process *y = *(const struct summary_process *const *)b;
 
 	if (x->first_filetime != y->first_filetime)
 		return x->first_filetime < y->first_filetime ? -1 : 1;
 	return x->pid < y->pid ? -1 : (x->pid > y->pid);
+}
+
+/*
+ * The summary in display order, without touching the caller's summary:
+ * copies of the providers with their kinds sorted, and both tables as
+ * sorted pointer arrays. One allocation.
+ */
+struct sorted_view {
+	const struct summary_provider **providers; /* count desc, then GUID */
+	const struct summary_process **processes;  /* first seen, then PID */
+	void *mem;
+};
+
+static bool
+sorted_view_build(struct sorted_view *v, const struct alpcscope_summary *s)
+{
+	size_t nkinds = 0;
+
+	for (uint32_t i = 0; i < s->nproviders; i++)
+		nkinds += s->providers[i].nkinds;
+	size_t bytes = s->nproviders * (sizeof(struct summary_provider) + sizeof(*v->providers)) +
+		       nkinds * sizeof(struct summary_kind) + s->nprocesses * sizeof(*v->processes);
+
+	v->mem = malloc(bytes ? bytes : 1);
+	if (!v->mem)
+		return false;
+	/* Largest alignment first: provider copies, kinds, then the pointer arrays. */
+	struct summary_provider *prov = v->mem;
+	struct summary_kind *kinds = (struct summary_kind *)(prov + s->nproviders);
+
+	v->providers = (const struct summary_provider **)(kinds + nkinds);
+	v->processes = (const struct summary_process **)(v->providers + s->nproviders);
+	for (uint32_t i = 0; i < s->nproviders; i++) {
+		prov[i] = s->providers[i];
+		if (prov[i].nkinds)
+			memcpy(kinds, s->providers[i].kinds, prov[i].nkinds * sizeof(*kinds));
+		qsort(kinds, prov[i].nkinds, sizeof(*kinds), cmp_kind);
+		prov[i].kinds = kinds;
+		kinds += prov[i].nkinds;
+		v->providers[i] = &prov[i];
+	}
+	qsort(v->providers, s->nproviders, sizeof(*v->providers), cmp_provider);
+	for (uint32_t i = 0; i < s->nprocesses; i++)
+		v->processes[i] = &s->processes[i];
+	qsort(v->processes, s->nprocesses, sizeof(*v->processes), cmp_process);
+	return true;
 }
 
 struct capability {
@@ -170,7 +217,7 @@ iso(char *buf, size_t n, int64_t ft)
 static void
 write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in,
 	   const struct alpcscope_reader_stats *st, const char *path, FILE *out,
-	   const struct summary_provider **sorted)
+	   const struct sorted_view *v)
 {
 	char t1[40], t2[40];
 	struct capability caps[NCAPS];
@@ -248,7 +295,7 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 	if (!s->nproviders)
 		fprintf(out, "  (none)\n");
 	for (uint32_t i = 0; i < s->nproviders; i++) {
-		const struct summary_provider *p = sorted[i];
+		const struct summary_provider *p = v->providers[i];
 		char g[ALPCSCOPE_GUID_STR_SIZE];
 		const char *name = alpcscope_provider_name(&p->guid);
 
@@ -274,7 +321,7 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 
 	fprintf(out, "\nProcesses seen:  %u\n", s->nprocesses);
 	for (uint32_t i = 0; i < s->nprocesses; i++) {
-		const struct summary_process *p = &s->processes[i];
+		const struct summary_process *p = v->processes[i];
 
 		fprintf(out, "  %6u  parent %6u  %-24s %s%s %s\n", p->pid, p->parent_pid,
 			p->image[0] ? p->image : "?", p->started_in_trace ? "[started]" : "",
@@ -329,8 +376,7 @@ j_str(const char *s)
 
 static json_object *
 build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in,
-	   const struct alpcscope_reader_stats *st, const char *path,
-	   const struct summary_provider **sorted)
+	   const struct alpcscope_reader_stats *st, const char *path, const struct sorted_view *v)
 {
 	json_object *root = json_object_new_object();
 	json_object *tr = json_object_new_object();
@@ -437,7 +483,7 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 
 	json_object *provs = json_object_new_array();
 	for (uint32_t i = 0; i < s->nproviders; i++) {
-		const struct summary_provider *p = sorted[i];
+		const struct summary_provider *p = v->providers[i];
 		json_object *jp = json_object_new_object();
 		char g[ALPCSCOPE_GUID_STR_SIZE];
 		const char *name = alpcscope_provider_name(&p->guid);
@@ -467,7 +513,7 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 
 	json_object *procs = json_object_new_array();
 	for (uint32_t i = 0; i < s->nprocesses; i++) {
-		const struct summary_process *p = &s->processes[i];
+		const struct summary_process *p = v->processes[i];
 		json_object *jp = json_object_new_object();
 
 		json_object_object_add(jp, "pid", j_u64(p->pid));
@@ -557,25 +603,12 @@ alpcscope_summary_write_info(const struct alpcscope_summary *s,
 			     enum alpcscope_summary_format fmt, FILE *out,
 			     struct alpcscope_error *err)
 {
-	const struct summary_provider **sorted = NULL;
-	struct alpcscope_summary *ms = (struct alpcscope_summary *)(uintptr_t)s;
+	struct sorted_view v;
 
-	if (s->nproviders) {
-		sorted = malloc(s->nproviders * sizeof(*sorted));
-		if (!sorted)
-			return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET,
-					 "out of memory");
-		for (uint32_t i = 0; i < s->nproviders; i++) {
-			qsort(ms->providers[i].kinds, ms->providers[i].nkinds,
-			      sizeof(struct summary_kind), cmp_kind);
-			sorted[i] = &s->providers[i];
-		}
-		qsort(sorted, s->nproviders, sizeof(*sorted), cmp_provider);
-	}
-	if (s->nprocesses)
-		qsort(ms->processes, s->nprocesses, sizeof(*s->processes), cmp_process);
+	if (!sorted_view_build(&v, s))
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	if (fmt == ALPCSCOPE_SUMMARY_JSON) {
-		json_object *root = build_json(s, in, st, path, sorted);
+		json_object *root = build_json(s, in, st, path, &v);
 
 		fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_SPACED |
@@ -584,9 +617,9 @@ alpcscope_summary_write_info(const struct alpcscope_summary *s,
 		fputc('\n', out);
 		json_object_put(root);
 	} else {
-		write_text(s, in, st, path, out, sorted);
+		write_text(s, in, st, path, out, &v);
 	}
-	free(sorted);
+	free(v.mem);
 	if (ferror(out))
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write failed");
 	return ALPCSCOPE_OK;
