@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/field_text.h"
 #include "output/xml_writer.h" /* ALPCSCOPE_DUMP_XML lives in xml_writer.c */
 #include "util/error.h"
 #include "util/strbuf.h"
@@ -24,9 +25,6 @@ struct alpcscope_dump_writer {
 	struct strbuf field;  /* one field's text, for CSV quoting */
 	struct xml_dump *xml; /* ALPCSCOPE_DUMP_XML */
 };
-
-/* Raw payload bytes are shown up to this many bytes (the size is always shown). */
-#define RAW_PAYLOAD_SHOWN 256
 
 static const char *
 event_name(const struct alpcscope_event *ev, const struct alpcscope_decoded *d, char *buf, size_t n)
@@ -51,38 +49,6 @@ event_name(const struct alpcscope_event *ev, const struct alpcscope_decoded *d, 
 	return buf;
 }
 
-/* One field's value as plain text (no quoting) into @p sb. */
-static void
-field_text(struct strbuf *sb, const struct alpcscope_field *f)
-{
-	char g[ALPCSCOPE_GUID_STR_SIZE];
-
-	switch (f->type) {
-	case ALPCSCOPE_FIELD_UINT: strbuf_printf(sb, "%" PRIu64, f->value.u); break;
-	case ALPCSCOPE_FIELD_INT: strbuf_printf(sb, "%" PRId64, f->value.i); break;
-	case ALPCSCOPE_FIELD_HEX: strbuf_printf(sb, "0x%" PRIx64, f->value.u); break;
-	case ALPCSCOPE_FIELD_BOOL: strbuf_adds(sb, f->value.b ? "true" : "false"); break;
-	case ALPCSCOPE_FIELD_STRING:
-	case ALPCSCOPE_FIELD_SID: strbuf_add_text(sb, f->value.str ? f->value.str : ""); break;
-	case ALPCSCOPE_FIELD_GUID:
-		alpcscope_guid_format(g, &f->value.guid);
-		strbuf_adds(sb, g);
-		break;
-	case ALPCSCOPE_FIELD_BYTES:
-		strbuf_add_hex(sb, f->value.bytes.data,
-			       f->value.bytes.size > RAW_PAYLOAD_SHOWN ? RAW_PAYLOAD_SHOWN
-								       : f->value.bytes.size);
-		if (f->value.bytes.size > RAW_PAYLOAD_SHOWN)
-			strbuf_printf(sb, "...(%zu bytes)", f->value.bytes.size);
-		break;
-	case ALPCSCOPE_FIELD_ADDRESSES:
-		for (size_t i = 0; i < f->value.addresses.count; i++)
-			strbuf_printf(sb, "%s0x%" PRIx64, i ? " " : "",
-				      f->value.addresses.items[i]);
-		break;
-	}
-}
-
 static void
 field_json(struct strbuf *sb, const struct alpcscope_field *f, struct strbuf *tmp)
 {
@@ -99,7 +65,7 @@ field_json(struct strbuf *sb, const struct alpcscope_field *f, struct strbuf *tm
 		break;
 	default:
 		strbuf_reset(tmp);
-		field_text(tmp, f);
+		field_text(tmp, f, &field_text_dump);
 		strbuf_add_json_string(sb, tmp->data ? tmp->data : "");
 		break;
 	}
@@ -161,7 +127,7 @@ write_text(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 			strbuf_printf(sb, " %s=", f->name);
 			if (quote)
 				strbuf_addc(sb, '"');
-			field_text(sb, f);
+			field_text(sb, f, &field_text_dump);
 			if (quote)
 				strbuf_addc(sb, '"');
 		}
@@ -266,7 +232,7 @@ write_csv(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 	if (d && d->kind != ALPCSCOPE_DECODED_GENERIC) {
 		for (size_t i = 0; i < d->field_count; i++) {
 			strbuf_printf(fb, "%s%s=", i ? ";" : "", d->fields[i].name);
-			field_text(fb, &d->fields[i]);
+			field_text(fb, &d->fields[i], &field_text_dump);
 		}
 	} else if (ev->payload_size) {
 		strbuf_adds(fb, "payload=");

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/field_text.h"
 #include "output/xml_util.h"
 #include "reader/xml_encode.h"
 #include "util/error.h"
@@ -74,34 +75,6 @@ guid_is_zero(const struct alpcscope_guid *g)
 	static const struct alpcscope_guid zero;
 
 	return memcmp(g, &zero, sizeof(zero)) == 0;
-}
-
-/* One field's value as <Data> text. */
-static void
-field_value(struct strbuf *sb, const struct alpcscope_field *f)
-{
-	char g[ALPCSCOPE_GUID_STR_SIZE + 2];
-
-	switch (f->type) {
-	case ALPCSCOPE_FIELD_UINT: strbuf_printf(sb, "%" PRIu64, f->value.u); break;
-	case ALPCSCOPE_FIELD_INT: strbuf_printf(sb, "%" PRId64, f->value.i); break;
-	case ALPCSCOPE_FIELD_HEX: strbuf_printf(sb, "0x%" PRIx64, f->value.u); break;
-	case ALPCSCOPE_FIELD_BOOL: strbuf_adds(sb, f->value.b ? "true" : "false"); break;
-	case ALPCSCOPE_FIELD_STRING:
-	case ALPCSCOPE_FIELD_SID: strbuf_adds(sb, f->value.str ? f->value.str : ""); break;
-	case ALPCSCOPE_FIELD_GUID:
-		guid_braced(g, &f->value.guid);
-		strbuf_adds(sb, g);
-		break;
-	case ALPCSCOPE_FIELD_BYTES:
-		strbuf_add_hex(sb, f->value.bytes.data, f->value.bytes.size);
-		break;
-	case ALPCSCOPE_FIELD_ADDRESSES:
-		for (size_t i = 0; i < f->value.addresses.count; i++)
-			strbuf_printf(sb, "%s0x%" PRIx64, i ? " " : "",
-				      f->value.addresses.items[i]);
-		break;
-	}
 }
 
 static const char *
@@ -167,7 +140,7 @@ write_data(struct xml_dump *xd, const struct alpcscope_event *ev, const struct a
 		xml_start(x, "EventData");
 		for (size_t i = 0; i < d->field_count; i++) {
 			strbuf_reset(&xd->field);
-			field_value(&xd->field, &d->fields[i]);
+			field_text(&xd->field, &d->fields[i], &field_text_xml);
 			if (xd->field.oom) {
 				x->failed = true;
 				return;
