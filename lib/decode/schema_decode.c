@@ -299,16 +299,19 @@ read_sid(struct vdec *vd, struct sval *v)
 	return v->str != NULL;
 }
 
+/*
+ * Fixed-size values: integers, hex, pointers, floating point, Boolean (4
+ * bytes), GUID, FILETIME and SYSTEMTIME (as text). False when @p in_type is
+ * none of them; overruns are left to the caller (the cursor is sticky).
+ */
 static bool
-read_value(struct vdec *vd, const struct schema_prop *p, uint64_t length, struct sval *v)
+read_fixed(struct vdec *vd, uint16_t in_type, struct sval *v)
 {
 	struct cursor *c = &vd->c;
 	const uint8_t *b;
 	char buf[64];
 
-	memset(v, 0, sizeof(*v));
-	v->kind = SV_UINT;
-	switch (p->in_type) {
+	switch (in_type) {
 	case TDH_IN_INT8:
 		v->kind = SV_INT;
 		v->i = (int8_t)cursor_u8(c);
@@ -393,6 +396,19 @@ read_value(struct vdec *vd, const struct schema_prop *p, uint64_t length, struct
 		v->str = c->overrun ? "" : text_copy(vd->st, buf, strlen(buf));
 		break;
 	}
+	default: return false;
+	}
+	return true;
+}
+
+static bool
+read_value(struct vdec *vd, const struct schema_prop *p, uint64_t length, struct sval *v)
+{
+	struct cursor *c = &vd->c;
+
+	memset(v, 0, sizeof(*v));
+	v->kind = SV_UINT;
+	switch (p->in_type) {
 	case TDH_IN_SID: return read_sid(vd, v);
 	case TDH_IN_WBEMSID:
 		/* TOKEN_USER: u32 0 = none; else two pointer-sized words, then the SID. */
@@ -443,7 +459,10 @@ read_value(struct vdec *vd, const struct schema_prop *p, uint64_t length, struct
 			return fail(vd, "binary value past the payload");
 		break;
 	}
-	default: return fail(vd, "unsupported input type");
+	default:
+		if (!read_fixed(vd, p->in_type, v))
+			return fail(vd, "unsupported input type");
+		break;
 	}
 	if (c->overrun)
 		return fail(vd, "value past the payload");

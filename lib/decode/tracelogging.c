@@ -145,19 +145,135 @@ copy_field(struct schema_arena *arena, const struct tl_field *t, struct schema_p
 	return true;
 }
 
+/* One field's metadata at *pp: name, in type (+ flags), out type and tags,
+ * count; advances *pp. @p index and @p ev_name only name it in errors. */
+static enum alpcscope_status
+tl_read_field(const uint8_t **pp, const uint8_t *end, const char *ev_name, size_t index,
+	      struct tl_field *t, struct alpcscope_error *err)
+{
+	unsigned tags;
+	uint8_t in;
+
+	memset(t, 0, sizeof(*t));
+	t->name = take_cstr(pp, end, &t->name_len);
+	if (!t->name || *pp >= end)
+		return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
+				 "TraceLogging metadata %s: field %zu truncated", ev_name, index);
+	if (t->name_len >= SCHEMA_MAX_NAME)
+		return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
+				 "TraceLogging metadata %s: field name over %d bytes", ev_name,
+				 SCHEMA_MAX_NAME);
+	in = *(*pp)++;
+	t->in = in & TL_IN_TYPE_MASK;
+	t->flags = in & TL_IN_FLAG_MASK;
+	if (t->in == 0 || t->in >= TL_IN_MAX)
+		return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
+				 "TraceLogging metadata %s: field %s: unknown in type %u", ev_name,
+				 t->name, t->in);
+	if (in & TL_CHAIN) {
+		uint8_t o;
+
+		if (*pp >= end)
+			return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
+					 "TraceLogging metadata %s: field %s: out type "
+					 "truncated",
+					 ev_name, t->name);
+		o = *(*pp)++;
+		t->out = o & 0x7f;
+		if (o & TL_CHAIN) {
+			tags = 0;
+			do {
+				if (*pp >= end || ++tags > TL_MAX_TAG_BYTES)
+					return error_set(
+					    err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
+					    "TraceLogging metadata %s: field %s: bad tags", ev_name,
+					    t->name);
+			} while (*(*pp)++ & TL_CHAIN);
+		}
+	}
+	if (t->flags == TL_IN_CCOUNT || t->flags == TL_IN_CUSTOM) {
+		if (end - *pp < 2)
+			return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
+					 "TraceLogging metadata %s: field %s: count "
+					 "truncated",
+					 ev_name, t->name);
+		t->count = le16_load(*pp);
+		*pp += 2;
+	}
+	if (t->flags == TL_IN_CUSTOM) {
+		/* Custom-serialized field: its schema is opaque; the payload holds a
+		 * u16 size and the bytes, read as counted binary. */
+		if ((size_t)(end - *pp) < t->count)
+			return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
+					 "TraceLogging metadata %s: field %s: custom "
+					 "schema truncated",
+					 ev_name, t->name);
+		*pp += t->count;
+		t->in = 25;
+		t->flags = 0;
+		t->count = 0;
+	}
+	if (t->in == TL_IN_STRUCT) {
+		t->members = t->out;
+		t->out = 0;
+		if (t->members == 0)
+			return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
+					 "TraceLogging metadata %s: struct %s has no members",
+					 ev_name, t->name);
+	}
+	return ALPCSCOPE_OK;
+}
+
+/* Breadth-first re-layout of the @p n fields (@p top of them top level) into
+ * ev->props: each sibling run gets a contiguous block, as TDH orders them. */
+static enum alpcscope_status
+tl_relayout(struct schema_arena *arena, const struct tl_field *f, size_t n, size_t top,
+	    struct schema_event *ev, struct alpcscope_error *err)
+{
+	struct {
+		size_t src, count, dst;
+	} queue[SCHEMA_MAX_PROPS];
+	size_t qn = 0, next_free;
+
+	queue[qn].src = 0;
+	queue[qn].count = top;
+	queue[qn].dst = 0;
+	qn++;
+	next_free = top;
+	for (size_t qi = 0; qi < qn; qi++) {
+		size_t src = queue[qi].src;
+
+		for (size_t s = 0; s < queue[qi].count; s++) {
+			struct schema_prop *dp = &ev->props[queue[qi].dst + s];
+
+			if (!copy_field(arena, &f[src], dp))
+				return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET,
+						 "TraceLogging metadata: out of memory");
+			if (f[src].in == TL_IN_STRUCT) {
+				dp->struct_start = (uint16_t)next_free;
+				queue[qn].src = src + 1;
+				queue[qn].count = f[src].members;
+				queue[qn].dst = next_free;
+				qn++;
+				next_free += f[src].members;
+			}
+			src = subtree_end(f, n, src, 1);
+		}
+	}
+	return ALPCSCOPE_OK;
+}
+
 enum alpcscope_status
 tracelogging_parse(struct schema_arena *arena, const uint8_t *meta, size_t meta_size,
 		   const struct alpcscope_guid *provider, const char *provider_name,
 		   struct schema_event **out, struct alpcscope_error *err)
 {
 	struct tl_field f[SCHEMA_MAX_PROPS];
-	struct {
-		size_t src, count, dst;
-	} queue[SCHEMA_MAX_PROPS];
 	const uint8_t *p, *end;
 	const char *ev_name;
-	size_t n = 0, top = 0, k, qn = 0, next_free, name_len, total;
+	size_t n = 0, top = 0, k, name_len, total;
 	struct schema_event *ev;
+	enum alpcscope_status st;
 	unsigned tags = 0;
 
 	*out = NULL;
@@ -182,83 +298,13 @@ tracelogging_parse(struct schema_arena *arena, const uint8_t *meta, size_t meta_
 		return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
 				 "TraceLogging metadata: event name not terminated");
 	while (p < end) {
-		struct tl_field *t;
-		uint8_t in;
-
 		if (n == SCHEMA_MAX_PROPS)
 			return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
 					 "TraceLogging metadata %s: more than %d fields", ev_name,
 					 SCHEMA_MAX_PROPS);
-		t = &f[n];
-		memset(t, 0, sizeof(*t));
-		t->name = take_cstr(&p, end, &t->name_len);
-		if (!t->name || p >= end)
-			return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
-					 "TraceLogging metadata %s: field %zu truncated", ev_name,
-					 n);
-		if (t->name_len >= SCHEMA_MAX_NAME)
-			return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
-					 "TraceLogging metadata %s: field name over %d bytes",
-					 ev_name, SCHEMA_MAX_NAME);
-		in = *p++;
-		t->in = in & TL_IN_TYPE_MASK;
-		t->flags = in & TL_IN_FLAG_MASK;
-		if (t->in == 0 || t->in >= TL_IN_MAX)
-			return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
-					 "TraceLogging metadata %s: field %s: unknown in type %u",
-					 ev_name, t->name, t->in);
-		if (in & TL_CHAIN) {
-			uint8_t o;
-
-			if (p >= end)
-				return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
-						 "TraceLogging metadata %s: field %s: out type "
-						 "truncated",
-						 ev_name, t->name);
-			o = *p++;
-			t->out = o & 0x7f;
-			if (o & TL_CHAIN) {
-				tags = 0;
-				do {
-					if (p >= end || ++tags > TL_MAX_TAG_BYTES)
-						return error_set(
-						    err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
-						    "TraceLogging metadata %s: field %s: bad tags",
-						    ev_name, t->name);
-				} while (*p++ & TL_CHAIN);
-			}
-		}
-		if (t->flags == TL_IN_CCOUNT || t->flags == TL_IN_CUSTOM) {
-			if (end - p < 2)
-				return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
-						 "TraceLogging metadata %s: field %s: count "
-						 "truncated",
-						 ev_name, t->name);
-			t->count = le16_load(p);
-			p += 2;
-		}
-		if (t->flags == TL_IN_CUSTOM) {
-			/* Custom-serialized field: its schema is opaque; the payload holds a
-			 * u16 size and the bytes, read as counted binary. */
-			if ((size_t)(end - p) < t->count)
-				return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
-						 "TraceLogging metadata %s: field %s: custom "
-						 "schema truncated",
-						 ev_name, t->name);
-			p += t->count;
-			t->in = 25;
-			t->flags = 0;
-			t->count = 0;
-		}
-		if (t->in == TL_IN_STRUCT) {
-			t->members = t->out;
-			t->out = 0;
-			if (t->members == 0)
-				return error_set(
-				    err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
-				    "TraceLogging metadata %s: struct %s has no members", ev_name,
-				    t->name);
-		}
+		st = tl_read_field(&p, end, ev_name, n, &f[n], err);
+		if (st != ALPCSCOPE_OK)
+			return st;
 		n++;
 	}
 
@@ -286,32 +332,9 @@ tracelogging_parse(struct schema_arena *arena, const uint8_t *meta, size_t meta_
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET,
 				 "TraceLogging metadata: out of memory");
 
-	/* Breadth-first re-layout: each sibling run gets a contiguous block. */
-	queue[qn].src = 0;
-	queue[qn].count = top;
-	queue[qn].dst = 0;
-	qn++;
-	next_free = top;
-	for (size_t qi = 0; qi < qn; qi++) {
-		size_t src = queue[qi].src;
-
-		for (size_t s = 0; s < queue[qi].count; s++) {
-			struct schema_prop *dp = &ev->props[queue[qi].dst + s];
-
-			if (!copy_field(arena, &f[src], dp))
-				return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET,
-						 "TraceLogging metadata: out of memory");
-			if (f[src].in == TL_IN_STRUCT) {
-				dp->struct_start = (uint16_t)next_free;
-				queue[qn].src = src + 1;
-				queue[qn].count = f[src].members;
-				queue[qn].dst = next_free;
-				qn++;
-				next_free += f[src].members;
-			}
-			src = subtree_end(f, n, src, 1);
-		}
-	}
+	st = tl_relayout(arena, f, n, top, ev, err);
+	if (st != ALPCSCOPE_OK)
+		return st;
 	*out = ev;
 	return schema_event_finish(arena, ev, err);
 }
