@@ -14,6 +14,21 @@ enum exit_code {
 	EXIT_UNREADABLE = 3, /* cannot open or not an ETL file */
 };
 
+/* --progress / --quiet (any command, anywhere on the line; handled in main.c). */
+enum cli_progress {
+	CLI_PROGRESS_AUTO = 0, /* on when stderr is a terminal */
+	CLI_PROGRESS_ON,
+	CLI_PROGRESS_OFF,
+};
+extern enum cli_progress cli_progress;
+/* --quiet: no progress, no warnings, no per-record diagnostics (errors still print). */
+extern bool cli_quiet;
+/* Usage lines of the options every command takes. */
+extern const char cli_common_usage[];
+
+/* A warning on stderr ("alpcscope CMD: warning: ..." is the caller's text), unless --quiet. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Called for every event; return non-OK to stop. */
 typedef enum alpcscope_status (*cli_event_fn)(void *ctx, const struct alpcscope_event *ev,
 					      struct alpcscope_error *err);

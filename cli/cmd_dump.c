@@ -14,6 +14,29 @@
 /* --manifest / --manifest-dir options kept per invocation. */
 #define DUMP_MAX_MANIFESTS 32
 
+static void
+usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "usage: alpcscope dump TRACE.etl [--format text|jsonl|csv|xml] [--filter EXPR]...\n"
+	    "                      [--from T] [--to T] [--limit N] [--file-order]\n"
+	    "                      [--manifest FILE.man]... [--manifest-dir DIR]...\n"
+	    "  -f, --format FORMAT       text (default), jsonl (json), csv or xml (tracerpt's\n"
+	    "                            Windows event XML)\n"
+	    "  --filter EXPR             key=value / key!=value terms, comma separated, 'a|b'\n"
+	    "                            alternatives, 'prefix*'; keys pid tid cpu group opcode\n"
+	    "                            id version provider event kind; repeatable (all hold)\n"
+	    "  --from TIME, --to TIME    time window: ISO-8601 UTC or seconds from trace start\n"
+	    "  --limit N                 stop after N events (N > 0)\n"
+	    "  --file-order              events in file (buffer) order, not merged by time\n"
+	    "  --manifest FILE.man       decode that provider's events by its manifest;\n"
+	    "                            repeatable\n"
+	    "  --manifest-dir DIR        every *.man in DIR; repeatable\n"
+	    "  -h, --help                this help\n%s",
+	    cli_common_usage);
+}
+
 struct dump_ctx {
 	struct alpcscope_decoder *decoder;
 	struct alpcscope_dump_writer *writer;
@@ -21,6 +44,9 @@ struct dump_ctx {
 	uint64_t limit;
 	uint64_t written;
 	uint64_t decode_failures;
+	uint64_t read;        /* events read */
+	bool window_inverted; /* --from after --to once both are resolved */
+	bool filtered;        /* any --filter/--from/--to */
 };
 
 /* Relative --from/--to values count from the trace start, known once the trace is open. */
@@ -30,6 +56,8 @@ on_open(void *vctx, const struct alpcscope_reader *reader)
 	struct dump_ctx *c = vctx;
 
 	event_filter_bind(&c->filter, alpcscope_reader_info(reader)->start_filetime);
+	c->window_inverted =
+	    c->filter.has_from && c->filter.has_to && c->filter.from_ft > c->filter.to_ft;
 }
 
 static enum alpcscope_status
@@ -39,8 +67,9 @@ on_event(void *vctx, const struct alpcscope_event *ev, struct alpcscope_error *e
 	const struct alpcscope_decoded *d = NULL;
 	enum alpcscope_status st;
 
-	if (c->limit && c->written >= c->limit)
+	if ((c->limit && c->written >= c->limit) || c->window_inverted)
 		return ALPCSCOPE_END;
+	c->read++;
 	st = alpcscope_decode(c->decoder, ev, &d, NULL);
 	if (st == ALPCSCOPE_E_NOMEM)
 		return st;
@@ -81,6 +110,7 @@ cmd_dump(int argc, char **argv)
 				fprintf(stderr, "alpcscope dump: --filter: %s\n", why);
 				return EXIT_USAGE;
 			}
+			c.filtered = true;
 		} else if (cli_opt(argv[i], "--from", &v, &i, argc, argv) ||
 			   cli_opt(argv[i], "--to", &v, &i, argc, argv)) {
 			if (!event_filter_set_time(
@@ -95,11 +125,15 @@ cmd_dump(int argc, char **argv)
 				    v);
 				return EXIT_USAGE;
 			}
+			c.filtered = true;
 		} else if (cli_opt(argv[i], "--limit", &v, &i, argc, argv)) {
 			char *end;
 			c.limit = strtoull(v, &end, 10);
-			if (*end || !*v) {
-				fprintf(stderr, "alpcscope dump: bad --limit '%s'\n", v);
+			if (*end || !*v || *v < '0' || *v > '9' || !c.limit) {
+				fprintf(stderr,
+					"alpcscope dump: bad --limit '%s' (a number of events, at "
+					"least 1)\n",
+					v);
 				return EXIT_USAGE;
 			}
 		} else if (cli_opt(argv[i], "--manifest", &v, &i, argc, argv) ||
@@ -114,6 +148,9 @@ cmd_dump(int argc, char **argv)
 			manifests[nman++] = v;
 		} else if (strcmp(argv[i], "--file-order") == 0) {
 			cr.file_order = true;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "alpcscope dump: unknown option '%s'\n", argv[i]);
 			return EXIT_USAGE;
@@ -125,9 +162,7 @@ cmd_dump(int argc, char **argv)
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "usage: alpcscope dump TRACE.etl [--format text|jsonl|csv|xml] "
-				"[--filter key=value,...] [--from T] [--to T] [--limit N] "
-				"[--file-order] [--manifest FILE.man] [--manifest-dir DIR]\n");
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(format, "text") == 0) {
@@ -171,6 +206,14 @@ cmd_dump(int argc, char **argv)
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "alpcscope dump: write failed\n");
 		rc = EXIT_UNREADABLE;
+	}
+	if (c.window_inverted) {
+		fprintf(stderr, "alpcscope dump: --from is after --to: the window is empty\n");
+		rc = EXIT_USAGE;
+	} else if (c.filtered && !c.written && rc != EXIT_UNREADABLE) {
+		cli_warn("alpcscope dump: warning: no event of the %llu read matches the "
+			 "filters\n",
+			 (unsigned long long)c.read);
 	}
 	if (c.decode_failures)
 		fprintf(stderr, "%s: %llu event(s) could not be decoded (shown with raw payload)\n",

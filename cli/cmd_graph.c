@@ -35,8 +35,9 @@ usage(FILE *out)
 	    "  --no-highlight            highlight nothing (default: every chain that created\n"
 	    "                            a process)\n"
 	    "  --parents                 also draw OS parent and logical parent edges\n"
-	    "  --expire SECONDS          pending-send expiry window (default 60)\n%s",
-	    filter_usage);
+	    "  --expire SECONDS          pending-send expiry window (default 60)\n"
+	    "  -h, --help                this help\n%s%s",
+	    filter_usage, cli_common_usage);
 }
 
 struct graph_cli {
@@ -236,7 +237,7 @@ cmd_graph(int argc, char **argv)
 	struct alpcscope_model *m = NULL;
 	struct graph_cli g;
 	const char *path = NULL;
-	int64_t start = 0;
+	int64_t start = 0, end = 0;
 	int rc;
 
 	memset(&g, 0, sizeof(g));
@@ -329,12 +330,13 @@ cmd_graph(int argc, char **argv)
 			goto usage_error;
 		}
 	}
-	rc = cli_analyse("graph", path, &mo, &m, &start);
+	rc = cli_analyse("graph", path, &mo, &m, &start, &end);
 	if (!m) {
 		filter_free(&g.f);
 		return rc;
 	}
-	if (!filter_resolve_time(&g.f, "graph", start)) {
+	if (!filter_resolve_time(&g.f, "graph", start) ||
+	    !filter_check(&g.f, "graph", m, start, end)) {
 		rc = EXIT_USAGE;
 	} else {
 		int wrc = write_graph(&g, m, path);

@@ -5,6 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: alpcscope info TRACE.etl [--format text|json]\n"
+		"  -f, --format FORMAT       text (default) or json (keys: docs/info-json.md)\n"
+		"  -h, --help                this help\n%s",
+		cli_common_usage);
+}
+
 static enum alpcscope_status
 add(void *ctx, const struct alpcscope_event *ev, struct alpcscope_error *err)
 {
@@ -27,6 +37,9 @@ cmd_info(int argc, char **argv)
 		if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
 		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
 			format = v;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "alpcscope info: unknown option '%s'\n", argv[i]);
 			return EXIT_USAGE;
@@ -38,7 +51,7 @@ cmd_info(int argc, char **argv)
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "usage: alpcscope info TRACE.etl [--format text|json]\n");
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	enum alpcscope_summary_format fmt;

@@ -8,6 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: alpcscope profile [-o FILE.wprp]\n"
+		     "  -o, --output FILE         write the profile to FILE ('-' or none: stdout)\n"
+		     "  -h, --help                this help\n");
+}
+
 int
 cmd_profile(int argc, char **argv)
 {
@@ -23,11 +31,11 @@ cmd_profile(int argc, char **argv)
 		    cli_opt(argv[i], "-o", &v, &i, argc, argv)) {
 			path = v;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: alpcscope profile [-o FILE.wprp]\n");
+			usage(stdout);
 			return EXIT_OK;
 		} else {
 			fprintf(stderr, "alpcscope profile: unknown argument '%s'\n", argv[i]);
-			fprintf(stderr, "usage: alpcscope profile [-o FILE.wprp]\n");
+			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}

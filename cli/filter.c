@@ -402,6 +402,21 @@ filter_chain(void *ctx, const struct alpcscope_model *m, uint32_t ci)
 }
 
 bool
+filter_process_matches(const struct alpcscope_process_instance *p, const char *name_or_pid)
+{
+	char *end;
+	unsigned long pid;
+
+	if (name_or_pid[0] >= '0' && name_or_pid[0] <= '9') {
+		errno = 0;
+		pid = strtoul(name_or_pid, &end, 0);
+		if (!errno && !*end)
+			return p->pid == pid;
+	}
+	return name_matches(p, name_or_pid);
+}
+
+bool
 filter_caused_node(void *ctx, const struct alpcscope_model *m, uint32_t node)
 {
 	const struct cli_filter *f = ctx;
@@ -410,7 +425,26 @@ filter_caused_node(void *ctx, const struct alpcscope_model *m, uint32_t node)
 
 	if (!p || !f->caused_process)
 		return p != NULL;
-	return name_matches(p, f->caused_process);
+	return filter_process_matches(p, f->caused_process);
+}
+
+bool
+filter_caused_process(void *ctx, const struct alpcscope_model *m, uint32_t process)
+{
+	const struct cli_filter *f = ctx;
+	const struct alpcscope_process_instance *p = alpcscope_model_process_at(m, process);
+
+	if (!p)
+		return false;
+	return f->caused_process ? filter_process_matches(p, f->caused_process)
+				 : p->started_in_trace;
+}
+
+bool
+filter_active(const struct cli_filter *f)
+{
+	return f->n_include_names || f->n_include_pids || f->n_exclude_names || f->n_exclude_pids ||
+	       f->has_from || f->has_to;
 }
 
 static enum alpcscope_status
@@ -445,7 +479,7 @@ load_interfaces(const char *cmd, struct alpcscope_model *m)
 
 int
 cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_options *opt,
-	    struct alpcscope_model **model_out, int64_t *trace_start_out)
+	    struct alpcscope_model **model_out, int64_t *trace_start_out, int64_t *trace_end_out)
 {
 	struct alpcscope_model *m = NULL;
 	struct alpcscope_reader *reader = NULL;
@@ -455,6 +489,7 @@ cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_opti
 
 	*model_out = NULL;
 	*trace_start_out = 0;
+	*trace_end_out = 0;
 	memset(&err, 0, sizeof(err));
 	if (alpcscope_model_new(&m, opt, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope %s: %s\n", cmd, err.message);
@@ -473,6 +508,8 @@ cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_opti
 	}
 	*trace_start_out =
 	    reader ? alpcscope_reader_info(reader)->start_filetime : cr.xml_info.start_filetime;
+	*trace_end_out =
+	    reader ? alpcscope_reader_info(reader)->end_filetime : cr.xml_info.end_filetime;
 	alpcscope_reader_free(reader);
 	if (alpcscope_model_finish(m, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope %s: %s\n", cmd, err.message);
@@ -484,11 +521,11 @@ cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_opti
 		ms->alpc_wait_for_new_message + ms->alpc_unwaits + ms->alpc_other ==
 	    0)
 		/* Say why the result is empty rather than leave an analyst guessing. */
-		fprintf(stderr,
-			"%s: the trace has no ALPC events (recorded without the kernel ALPC flag); "
-			"`alpcscope info` shows what it has, `alpcscope profile` writes a WPR "
-			"profile that records them\n",
-			path);
+		cli_warn(
+		    "%s: the trace has no ALPC events (recorded without the kernel ALPC flag); "
+		    "`alpcscope info` shows what it has, `alpcscope profile` writes a WPR "
+		    "profile that records them\n",
+		    path);
 	*model_out = m;
 	return rc;
 }

@@ -69,14 +69,34 @@ bool filter_has_includes(const struct cli_filter *f);
 bool filter_message(void *ctx, const struct alpcscope_model *m, uint32_t message);
 bool filter_chain(void *ctx, const struct alpcscope_model *m, uint32_t chain);
 bool filter_caused_node(void *ctx, const struct alpcscope_model *m, uint32_t node);
+/* chains --caused-process: processes named (or with the PID) f->caused_process. */
+bool filter_caused_process(void *ctx, const struct alpcscope_model *m, uint32_t process);
+
+/* True when @p p has image/service name @p name_or_pid, or that PID when it is a number. */
+bool filter_process_matches(const struct alpcscope_process_instance *p, const char *name_or_pid);
+
+/* True when any row filter (--process, --pid, --exclude, --from, --to) was given. */
+bool filter_active(const struct cli_filter *f);
+
+/*
+ * After the model is built: an inverted --from/--to window is a usage
+ * error (returns false after printing it); a --process/--pid that names no
+ * process of the trace (with close names) and a window outside the trace
+ * (@p trace_start .. @p trace_end; 0 = unknown) are warnings on stderr.
+ * Call after filter_resolve_time().
+ */
+bool filter_check(const struct cli_filter *f, const char *cmd, const struct alpcscope_model *m,
+		  int64_t trace_start, int64_t trace_end);
 
 /*
  * Read @p path into a new finished model (diagnostics on stderr). Returns the
  * exit code of the read (0, 1 damaged, 3 unreadable); *model_out is NULL when
- * there is no model to write. *trace_start_out: the trace's StartTime.
+ * there is no model to write. *trace_start_out, *trace_end_out: the
+ * trace's StartTime and EndTime (0 when unknown).
  */
 int cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_options *opt,
-		struct alpcscope_model **model_out, int64_t *trace_start_out);
+		struct alpcscope_model **model_out, int64_t *trace_start_out,
+		int64_t *trace_end_out);
 
 /* --format value; false after printing an error. */
 bool filter_parse_format(const char *cmd, const char *text, enum alpcscope_output_format *out);

@@ -26,12 +26,41 @@ usage(FILE *out)
 	fprintf(out, "usage: alpcscope COMMAND TRACE.etl [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nexit codes: 0 ok, 1 trace damaged but read, 2 usage, 3 unreadable\n");
+	fprintf(out,
+		"\noptions of every command:\n%s"
+		"  -h, --help                the command's options (alpcscope COMMAND --help)\n"
+		"  --version                 print the version\n"
+		"\nexit codes: 0 ok, 1 trace damaged but read, 2 usage, 3 unreadable\n"
+		"manual: man alpcscope\n",
+		cli_common_usage);
+}
+
+/* Take the options every command accepts (--progress, --quiet) out of argv. */
+static int
+strip_common_options(int argc, char **argv)
+{
+	int n = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--progress") == 0)
+			cli_progress = CLI_PROGRESS_ON;
+		else if (strcmp(argv[i], "--no-progress") == 0)
+			cli_progress = CLI_PROGRESS_OFF;
+		else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+			cli_quiet = true;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	if (cli_quiet)
+		cli_progress = CLI_PROGRESS_OFF;
+	return n;
 }
 
 int
 main(int argc, char **argv)
 {
+	argc = strip_common_options(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -6,12 +6,33 @@
  */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DIAG_PRINT_LIMIT 20
+
+enum cli_progress cli_progress = CLI_PROGRESS_AUTO;
+bool cli_quiet;
+const char cli_common_usage[] =
+    "  --progress, --no-progress show reading progress on stderr or not (default: only on a\n"
+    "                            terminal)\n"
+    "  --quiet                   no progress, warnings or per-record diagnostics (errors and\n"
+    "                            the exit code still tell)\n";
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli_quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
 
 void
 cli_on_diag(void *ctx, const struct alpcscope_diagnostic *d)
@@ -22,7 +43,7 @@ cli_on_diag(void *ctx, const struct alpcscope_diagnostic *d)
 		cr->damage++;
 	if (cr->diag_sink)
 		alpcscope_summary_add_diagnostic(cr->diag_sink, d);
-	if (cr->quiet_diagnostics || cr->printed >= DIAG_PRINT_LIMIT)
+	if (cr->quiet_diagnostics || cli_quiet || cr->printed >= DIAG_PRINT_LIMIT)
 		return;
 	cr->printed++;
 	if (d->file_offset != ALPCSCOPE_NO_OFFSET && cr->is_xml)
@@ -55,7 +76,8 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 	struct alpcscope_error err;
 	const struct alpcscope_event *ev;
 	enum alpcscope_status st;
-	bool progress = isatty(STDERR_FILENO) != 0;
+	bool progress = cli_progress == CLI_PROGRESS_ON ||
+			(cli_progress == CLI_PROGRESS_AUTO && isatty(STDERR_FILENO) != 0);
 	double start = now_seconds(), last = start;
 	bool shown = false;
 

@@ -4,10 +4,16 @@
 
 #include <string.h>
 
+static const char report_usage[] =
+    "  -f, --format FORMAT       text (default), json, jsonl, csv or xml\n"
+    "  --stacks                  include the resolved call stacks of sends and receives\n"
+    "  --expire SECONDS          pending-send expiry window (default 60, 0 = never)\n"
+    "  -h, --help                this help\n";
+
 static void
 usage(const struct report_cmd *cmd, FILE *out)
 {
-	fprintf(out, "%s%s", cmd->usage, filter_usage);
+	fprintf(out, "%s%s%s%s", cmd->usage, report_usage, filter_usage, cli_common_usage);
 }
 
 int
@@ -19,7 +25,7 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 	struct alpcscope_model *m = NULL;
 	struct alpcscope_error err;
 	struct cli_filter f;
-	int64_t start = 0;
+	int64_t start = 0, end = 0;
 	int rc;
 
 	filter_init(&f);
@@ -31,7 +37,10 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 			goto usage_error;
 		if (r > 0)
 			continue;
-		if (cmd->extra_option && cmd->extra_option(argc, argv, &i, &wo, &f) > 0)
+		r = cmd->extra_option ? cmd->extra_option(argc, argv, &i, &wo, &f) : 0;
+		if (r < 0)
+			goto usage_error;
+		if (r > 0)
 			continue;
 		if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
 		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
@@ -58,12 +67,13 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 	}
 	if (!path)
 		goto usage_error;
-	rc = cli_analyse(cmd->name, path, &mo, &m, &start);
+	rc = cli_analyse(cmd->name, path, &mo, &m, &start, &end);
 	if (!m) {
 		filter_free(&f);
 		return rc;
 	}
-	if (!filter_resolve_time(&f, cmd->name, start)) {
+	if (!filter_resolve_time(&f, cmd->name, start) ||
+	    !filter_check(&f, cmd->name, m, start, end)) {
 		alpcscope_model_free(m);
 		filter_free(&f);
 		return EXIT_USAGE;
@@ -71,10 +81,14 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 	wo.trace_path = path;
 	wo.trace_start_filetime = start;
 	wo.filter_ctx = &f;
-	cmd->bind_filter(&wo);
+	if (filter_active(&f))
+		cmd->bind_filter(&wo);
 	setvbuf(stdout, NULL, _IOFBF, 1u << 20);
 	memset(&err, 0, sizeof(err));
-	if (cmd->write(m, &wo, stdout, &err) != ALPCSCOPE_OK) {
+	if (cmd->before_write && !cmd->before_write(m, &f, &wo)) {
+		if (fflush(stdout) != 0)
+			rc = EXIT_UNREADABLE;
+	} else if (cmd->write(m, &wo, stdout, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope %s: %s\n", cmd->name, err.message);
 		rc = EXIT_UNREADABLE;
 	}

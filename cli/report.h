@@ -21,8 +21,15 @@ struct report_cmd {
 	/* Options of this command only, at argv[*i]: 1 taken, 0 not ours. May be NULL. */
 	int (*extra_option)(int argc, char **argv, int *i, struct alpcscope_write_options *wo,
 			    struct cli_filter *f);
-	/* Install the command's row/tree filter on the write options. */
+	/* Install the command's row/tree filter on the write options (only when a filter is given).
+	 */
 	void (*bind_filter)(struct alpcscope_write_options *wo);
+	/*
+	 * Optional: called with the finished model before writing; may print an
+	 * answer itself. Returns true when the writer is still to run.
+	 */
+	bool (*before_write)(const struct alpcscope_model *m, const struct cli_filter *f,
+			     const struct alpcscope_write_options *wo);
 };
 
 /* Run a report command; returns the exit code. */

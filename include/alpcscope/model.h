@@ -541,6 +541,9 @@ typedef bool (*alpcscope_chain_filter_fn)(void *ctx, const struct alpcscope_mode
 					  uint32_t chain);
 /** Select a chain node by index; return true when the node matches. */
 typedef bool (*alpcscope_node_filter_fn)(void *ctx, const struct alpcscope_model *m, uint32_t node);
+/** Select a process by index; return true to explain it. */
+typedef bool (*alpcscope_process_filter_fn)(void *ctx, const struct alpcscope_model *m,
+					    uint32_t process);
 
 /** Options of the writers; start from ALPCSCOPE_WRITE_OPTIONS_INIT. */
 struct alpcscope_write_options {
@@ -561,13 +564,23 @@ struct alpcscope_write_options {
 	alpcscope_node_filter_fn node_filter;
 	void *filter_ctx;
 	bool caused_process_only;
+	/**
+	 * chains with @c caused_process_only: which processes to explain, by
+	 * process index (takes precedence over @c node_filter). Every selected
+	 * process gets an answer: created inside a call chain (the path, hop by
+	 * hop), created directly by a thread that was serving no ALPC request
+	 * ("direct": the creator process and thread), or already running when
+	 * the trace started ("before-trace"). When both this and @c node_filter
+	 * are NULL, every process started in the trace is explained.
+	 */
+	alpcscope_process_filter_fn process_filter;
 };
 
-#define ALPCSCOPE_WRITE_OPTIONS_VERSION 1
+#define ALPCSCOPE_WRITE_OPTIONS_VERSION 2
 #define ALPCSCOPE_WRITE_OPTIONS_INIT                                                               \
 	{                                                                                          \
 		ALPCSCOPE_WRITE_OPTIONS_VERSION, ALPCSCOPE_OUTPUT_TEXT, false, NULL, 0, NULL,      \
-		    NULL, NULL, NULL, false                                                        \
+		    NULL, NULL, NULL, false, NULL                                                  \
 	}
 
 /**

@@ -647,8 +647,20 @@ chain_json(struct cw *w, const struct alpcscope_write_options *o, uint32_t ci)
 	mo_putc(sb, '}');
 }
 
+/* Chains the filter keeps (a pass before the header, so it can say "N of M"). */
+static uint32_t
+count_matching(const struct alpcscope_model *m, const struct alpcscope_write_options *o)
+{
+	uint32_t n = alpcscope_model_chain_count(m), k = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		k += o->chain_filter(o->filter_ctx, m, i);
+	return k;
+}
+
 static void
-json_open(const struct alpcscope_write_options *o, FILE *out, const char *key_name)
+json_open(const struct alpcscope_model *m, const struct alpcscope_write_options *o, FILE *out,
+	  const char *key_name)
 {
 	fputs("{\"trace\":", out);
 	if (o->trace_path) {
@@ -659,6 +671,9 @@ json_open(const struct alpcscope_write_options *o, FILE *out, const char *key_na
 	} else {
 		fputs("null", out);
 	}
+	if (o->chain_filter && !o->caused_process_only)
+		fprintf(out, ",\"stats\":{\"chains\":%u,\"matching\":%u}",
+			alpcscope_model_chain_count(m), count_matching(m, o));
 	fprintf(out, ",\"%s\":[", key_name);
 }
 
@@ -712,7 +727,7 @@ write_caused(struct cw *w, const struct alpcscope_write_options *o, uint32_t nod
 		mo_sb_jstr(sb, label);
 		MO_LIT(sb, ",\"pid\":");
 		mo_sb_jid(sb, p->pid);
-		MO_LIT(sb, ",\"time\":");
+		MO_LIT(sb, ",\"creation\":\"chain\",\"time\":");
 		mo_sb_jstr(sb, mo_time(t, p->start_filetime_100ns));
 		MO_LIT(sb, ",\"os_parent\":");
 		mo_sb_jstr(sb, os);
@@ -743,6 +758,195 @@ write_caused(struct cw *w, const struct alpcscope_write_options *o, uint32_t nod
 		write_flat_node(w, o, path[k]);
 }
 
+/*
+ * A selected process no call chain explains: created by a thread that was
+ * serving no ALPC request (MO_CAUSED_DIRECT), or running before the trace
+ * started (MO_CAUSED_BEFORE_TRACE). Said plainly in every format.
+ */
+static void
+write_uncaused(struct cw *w, const struct alpcscope_write_options *o, uint32_t process,
+	       enum mo_caused kind, bool *first)
+{
+	const struct alpcscope_model *m = w->c.m;
+	const struct alpcscope_process_instance *p = alpcscope_model_process_at(m, process);
+	struct strbuf *sb = &w->out, *sum = &w->summary, *edge = &w->edge;
+	uint32_t cproc, cpid, ctid;
+	bool direct = kind == MO_CAUSED_DIRECT;
+	char label[MO_LABEL_SIZE], os[MO_LABEL_SIZE], creator[MO_LABEL_SIZE], t[MO_TIME_SIZE];
+	int64_t time = direct ? p->start_filetime_100ns : o->trace_start_filetime;
+
+	mo_creator(m, p, &cproc, &cpid, &ctid);
+	mo_process_label(m, process, label, sizeof(label));
+	mo_process_label(m, p->os_parent, os, sizeof(os));
+	mo_process_label(m, cproc, creator, sizeof(creator));
+	strbuf_reset(sum);
+	strbuf_reset(edge);
+	if (direct) {
+		party_text(sum, creator, cpid, ctid);
+		MO_LIT(sum, " creates ");
+		mo_puts(sum, label);
+		MO_LIT(sum, " (pid ");
+		mo_sb_u64(sum, p->pid);
+		MO_LIT(sum, ") directly, outside any ALPC call");
+		MO_LIT(edge, "Process Start (header TID = creator) ord ");
+		mo_sb_u64(edge, p->start_ordinal);
+		MO_LIT(edge, " @");
+		mo_sb_hex64(edge, p->start_file_offset);
+		MO_LIT(edge, " by tid ");
+		if (ctid != ALPCSCOPE_ID_UNKNOWN)
+			mo_sb_u64(edge, ctid);
+		else
+			mo_putc(edge, '?');
+		MO_LIT(edge, " (no ALPC request was being served by the creator)");
+	} else {
+		mo_puts(sum, label);
+		MO_LIT(sum, " (pid ");
+		mo_sb_u64(sum, p->pid);
+		MO_LIT(sum, ") was already running when the trace started");
+		MO_LIT(edge, "no Process Start in the trace (");
+		mo_puts(edge, p->seen_in_rundown ? "named by the rundown" : "named by its events");
+		mo_putc(edge, ')');
+	}
+	mo_sb_cut(sum, 0, 1023);
+	mo_sb_cut(edge, 0, 511);
+	const char *summary = sb_text(sum), *edge_text = sb_text(edge);
+
+	switch (o->format) {
+	case ALPCSCOPE_OUTPUT_XML: break; /* xml_analysis_writer.c */
+	case ALPCSCOPE_OUTPUT_TEXT:
+		if (direct) {
+			strbuf_printf(sb, "%s (pid %u) created %s\n", label, p->pid,
+				      mo_time(t, p->start_filetime_100ns));
+			strbuf_printf(sb, "  created directly by %s (pid ", creator);
+			if (cpid != ALPCSCOPE_ID_UNKNOWN)
+				mo_sb_u64(sb, cpid);
+			else
+				mo_putc(sb, '?');
+			MO_LIT(sb, ", thread ");
+			if (ctid != ALPCSCOPE_ID_UNKNOWN)
+				mo_sb_u64(sb, ctid);
+			else
+				mo_putc(sb, '?');
+			MO_LIT(sb, "), outside any ALPC call: the creating thread was serving no "
+				   "request, so no call chain leads to it\n");
+		} else {
+			strbuf_printf(sb,
+				      "%s (pid %u) was already running when the trace started\n",
+				      label, p->pid);
+			MO_LIT(sb, "  its creation is not in this trace, so nothing in it says who "
+				   "caused it\n");
+		}
+		strbuf_printf(sb, "  OS parent:      %s (pid %u)\n", os, p->parent_pid);
+		strbuf_printf(sb, "  evidence:       %s\n\n", edge_text);
+		return;
+	case ALPCSCOPE_OUTPUT_JSON:
+		mo_puts(sb, *first ? "\n" : ",\n");
+		*first = false;
+		MO_LIT(sb, "{\"process\":");
+		mo_sb_jstr(sb, label);
+		MO_LIT(sb, ",\"pid\":");
+		mo_sb_jid(sb, p->pid);
+		MO_LIT(sb, ",\"creation\":");
+		mo_sb_jstr(sb, mo_caused_name(kind));
+		MO_LIT(sb, ",\"time\":");
+		mo_sb_jstr(sb, direct ? mo_time(t, p->start_filetime_100ns) : NULL);
+		MO_LIT(sb, ",\"os_parent\":");
+		mo_sb_jstr(sb, os);
+		MO_LIT(sb, ",\"os_parent_pid\":");
+		mo_sb_u64(sb, p->parent_pid);
+		MO_LIT(sb, ",\"logical_parent\":null,\"chain\":null");
+		if (direct) {
+			MO_LIT(sb, ",\"creator_process\":");
+			mo_sb_jstr(sb, creator);
+			MO_LIT(sb, ",\"creator_pid\":");
+			mo_sb_jid(sb, cpid);
+			MO_LIT(sb, ",\"creator_tid\":");
+			mo_sb_jid(sb, ctid);
+			MO_LIT(sb, ",\"start_ordinal\":");
+			mo_sb_u64(sb, p->start_ordinal);
+			MO_LIT(sb, ",\"start_file_offset\":");
+			mo_sb_u64(sb, p->start_file_offset);
+		}
+		MO_LIT(sb, ",\"summary\":");
+		mo_sb_jstr(sb, summary);
+		MO_LIT(sb, ",\"evidence\":");
+		mo_sb_jstr(sb, edge_text);
+		MO_LIT(sb, ",\"hops\":[]}");
+		return;
+	case ALPCSCOPE_OUTPUT_JSONL:
+		MO_LIT(sb, "{\"message\":");
+		mo_sb_jstr(sb, summary);
+		MO_LIT(sb, ",\"datetime\":\"");
+		mo_sb_time(&w->c, sb, time);
+		MO_LIT(sb, "\",\"timestamp\":");
+		mo_sb_i64(sb, time ? (time - UNIX_EPOCH_FILETIME) / 10 : 0);
+		MO_LIT(sb, ",\"timestamp_desc\":");
+		mo_puts(sb, direct ? "\"Process created outside any call chain\""
+				   : "\"Process running at trace start\"");
+		MO_LIT(sb, ",\"chain\":null,\"node\":null,\"depth\":0,\"parent_node\":null,"
+			   "\"node_kind\":\"process\",\"creation\":");
+		mo_sb_jstr(sb, mo_caused_name(kind));
+		MO_LIT(sb, ",\"summary\":");
+		mo_sb_jstr(sb, summary);
+		MO_LIT(sb, ",\"created_pid\":");
+		mo_sb_u64(sb, p->pid);
+		MO_LIT(sb, ",\"created_image\":");
+		mo_sb_jstr(sb, p->image_name);
+		MO_LIT(sb, ",\"created_command_line\":");
+		mo_sb_jstr(sb, p->command_line);
+		MO_LIT(sb, ",\"creator_pid\":");
+		mo_sb_jid(sb, direct ? cpid : ALPCSCOPE_ID_UNKNOWN);
+		MO_LIT(sb, ",\"creator_tid\":");
+		mo_sb_jid(sb, direct ? ctid : ALPCSCOPE_ID_UNKNOWN);
+		MO_LIT(sb, ",\"creator_process\":");
+		mo_sb_jstr(sb, direct ? creator : NULL);
+		if (direct) {
+			MO_LIT(sb, ",\"edge_ordinal\":");
+			mo_sb_u64(sb, p->start_ordinal);
+			MO_LIT(sb, ",\"edge_file_offset\":");
+			mo_sb_u64(sb, p->start_file_offset);
+		}
+		MO_LIT(sb, ",\"edge\":");
+		mo_sb_jstr(sb, edge_text);
+		MO_LIT(sb, "}\n");
+		return;
+	case ALPCSCOPE_OUTPUT_CSV:
+		/* chain,node,depth,parent_node empty: no chain */
+		MO_LIT(sb, ",,0,,process,");
+		if (direct)
+			mo_sb_time(&w->c, sb, p->start_filetime_100ns);
+		mo_putc(sb, ',');
+		mo_sb_csv(sb, summary);
+		mo_putc(sb, ',');
+		strbuf_reset(&w->tmp);
+		if (direct) {
+			mo_puts(&w->tmp, creator);
+			MO_LIT(&w->tmp, " > ");
+		}
+		mo_puts(&w->tmp, label);
+		mo_sb_csv(sb, sb_text(&w->tmp));
+		MO_LIT(sb, ",,,,,,,,,,,,");
+		mo_sb_u64(sb, p->pid);
+		mo_putc(sb, ',');
+		mo_sb_csv(sb, p->image_name);
+		mo_putc(sb, ',');
+		if (direct) {
+			csv_u32(sb, cpid == ALPCSCOPE_ID_UNKNOWN ? ALPCSCOPE_NONE : cpid);
+			csv_u32(sb, ctid == ALPCSCOPE_ID_UNKNOWN ? ALPCSCOPE_NONE : ctid);
+			mo_sb_u64(sb, p->start_ordinal);
+			mo_putc(sb, ',');
+			mo_sb_u64(sb, p->start_file_offset);
+		} else {
+			MO_LIT(sb, ",,,");
+		}
+		MO_LIT(sb, ",,,,");
+		if (ro_any(m))
+			MO_LIT(sb, ",,");
+		mo_putc(sb, '\n');
+		return;
+	}
+}
+
 enum alpcscope_status
 alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
 		       FILE *out, struct alpcscope_error *err)
@@ -759,33 +963,40 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 		return xml_chains_write(m, o, out, err);
 	if (o->format == ALPCSCOPE_OUTPUT_CSV)
 		fprintf(out, "%s%s\n", csv_header, ro_any(m) ? ",rpc,wmi" : "");
-	if (o->format == ALPCSCOPE_OUTPUT_TEXT && !o->caused_process_only)
-		fprintf(out, "# alpcscope chains%s%s: %u chains\n\n", o->trace_path ? " " : "",
-			o->trace_path ? o->trace_path : "", alpcscope_model_chain_count(m));
+	if (o->format == ALPCSCOPE_OUTPUT_TEXT && !o->caused_process_only) {
+		fprintf(out, "# alpcscope chains%s%s: ", o->trace_path ? " " : "",
+			o->trace_path ? o->trace_path : "");
+		if (o->chain_filter)
+			fprintf(out, "%u of %u chains match the filters\n\n", count_matching(m, o),
+				alpcscope_model_chain_count(m));
+		else
+			fprintf(out, "%u chains\n\n", alpcscope_model_chain_count(m));
+	}
 	if (o->format == ALPCSCOPE_OUTPUT_JSON)
-		json_open(o, out, o->caused_process_only ? "caused" : "chains");
+		json_open(m, o, out, o->caused_process_only ? "caused" : "chains");
 
 	memset(&w, 0, sizeof(w));
 	mo_cache_init(&w.c, m);
 	if (o->caused_process_only) {
-		uint32_t nn = alpcscope_model_chain_node_count(m);
+		uint32_t np = alpcscope_model_process_count(m);
 
-		for (uint32_t i = 0; i < nn && ok; i++) {
-			const struct alpcscope_chain_node *c = alpcscope_model_chain_node_at(m, i);
+		/* one answer per selected process, in process (first appearance) order */
+		for (uint32_t i = 0; i < np && ok; i++) {
+			enum mo_caused kind = mo_caused_kind(m, o, i);
 
-			if (c->kind != ALPCSCOPE_NODE_PROCESS)
+			if (kind == MO_CAUSED_SKIP)
 				continue;
-			if (o->chain_filter && !o->chain_filter(o->filter_ctx, m, c->chain))
-				continue;
-			if (o->node_filter && !o->node_filter(o->filter_ctx, m, i))
-				continue;
-			write_caused(&w, o, i, &first);
+			if (kind == MO_CAUSED_CHAIN)
+				write_caused(&w, o, alpcscope_model_process_at(m, i)->chain_node,
+					     &first);
+			else
+				write_uncaused(&w, o, i, kind, &first);
 			written++;
 			if (w.out.len >= 1u << 16 || w.out.oom)
 				ok = !(oom = w.out.oom) && mo_sb_flush(&w.out, out);
 		}
 		if (o->format == ALPCSCOPE_OUTPUT_TEXT && !written)
-			mo_puts(&w.out, "no matching process was created inside a call chain\n");
+			mo_puts(&w.out, "no selected process passes the filters\n");
 	} else {
 		uint32_t nc = alpcscope_model_chain_count(m);
 

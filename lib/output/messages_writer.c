@@ -343,8 +343,19 @@ write_csv_row(struct mo_cache *c, struct strbuf *sb, const struct row *r)
 	mo_putc(sb, '\n');
 }
 
+/* Rows the filter keeps (a pass before the header, so it can say "N of M"). */
+static uint32_t
+count_matching(const struct alpcscope_model *m, const struct alpcscope_write_options *o)
+{
+	uint32_t n = alpcscope_model_message_count(m), k = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		k += o->message_filter(o->filter_ctx, m, i);
+	return k;
+}
+
 static json_object *
-stats_json(const struct alpcscope_model *m)
+stats_json(const struct alpcscope_model *m, const struct alpcscope_write_options *o)
 {
 	const struct alpcscope_model_stats *st = alpcscope_model_stats(m);
 	json_object *j = json_object_new_object(), *k = json_object_new_object();
@@ -361,6 +372,8 @@ stats_json(const struct alpcscope_model *m)
 	json_object_object_add(j, "stacks_attached", mo_ju64(st->stacks_attached));
 	json_object_object_add(j, "stacks_unmatched", mo_ju64(st->stacks_unmatched));
 	json_object_object_add(j, "stack_refs_unresolved", mo_ju64(st->stack_refs_unresolved));
+	if (o->message_filter)
+		json_object_object_add(j, "matching", mo_ju64(count_matching(m, o)));
 	return j;
 }
 
@@ -381,6 +394,9 @@ write_text_header(const struct alpcscope_model *m, const struct alpcscope_write_
 		"# replies paired by same ID %" PRIu64 ", by new ID %" PRIu64
 		"; sends expired %" PRIu64 "\n",
 		st->replies_same_id, st->replies_new_id, st->pending_expired);
+	if (o->message_filter)
+		fprintf(out, "# %u of %u messages match the filters\n", count_matching(m, o),
+			alpcscope_model_message_count(m));
 	fprintf(out,
 		"# columns: #index time kind message-id client pid/tid -> server pid/tid "
 		"latency [port] [reply|request] [parent] evidence%s\n",
@@ -407,7 +423,7 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 		fprintf(out, "%s%s\n", csv_header, rpc_wmi ? ",rpc,wmi" : "");
 		break;
 	case ALPCSCOPE_OUTPUT_JSON: {
-		json_object *s = stats_json(m);
+		json_object *s = stats_json(m, o);
 
 		fputs("{\"trace\":", out);
 		if (o->trace_path) {

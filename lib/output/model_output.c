@@ -830,6 +830,59 @@ mo_check_write_args(const struct alpcscope_model *m, const struct alpcscope_writ
 	return ALPCSCOPE_OK;
 }
 
+enum mo_caused
+mo_caused_kind(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
+	       uint32_t process)
+{
+	const struct alpcscope_process_instance *p = alpcscope_model_process_at(m, process);
+	bool selected;
+
+	if (!p)
+		return MO_CAUSED_SKIP;
+	if (o->process_filter)
+		selected = o->process_filter(o->filter_ctx, m, process);
+	else if (o->node_filter)
+		selected = p->chain_node != ALPCSCOPE_NONE &&
+			   o->node_filter(o->filter_ctx, m, p->chain_node);
+	else
+		selected = p->started_in_trace;
+	if (!selected)
+		return MO_CAUSED_SKIP;
+	if (p->chain_node != ALPCSCOPE_NONE) {
+		const struct alpcscope_chain_node *n =
+		    alpcscope_model_chain_node_at(m, p->chain_node);
+
+		if (o->chain_filter && !o->chain_filter(o->filter_ctx, m, n->chain))
+			return MO_CAUSED_SKIP;
+		return MO_CAUSED_CHAIN;
+	}
+	return p->started_in_trace ? MO_CAUSED_DIRECT : MO_CAUSED_BEFORE_TRACE;
+}
+
+const char *
+mo_caused_name(enum mo_caused kind)
+{
+	switch (kind) {
+	case MO_CAUSED_CHAIN: return "chain";
+	case MO_CAUSED_DIRECT: return "direct";
+	case MO_CAUSED_BEFORE_TRACE: return "before-trace";
+	default: return "none";
+	}
+}
+
+void
+mo_creator(const struct alpcscope_model *m, const struct alpcscope_process_instance *p,
+	   uint32_t *process, uint32_t *pid, uint32_t *tid)
+{
+	const struct alpcscope_thread_instance *t = alpcscope_model_thread_at(m, p->creator_thread);
+	const struct alpcscope_process_instance *cp =
+	    t ? alpcscope_model_process_at(m, t->process) : NULL;
+
+	*process = cp ? t->process : ALPCSCOPE_NONE;
+	*pid = cp ? cp->pid : ALPCSCOPE_ID_UNKNOWN;
+	*tid = p->creator_tid;
+}
+
 enum alpcscope_status
 mo_finish_write(const struct alpcscope_write_options *o, FILE *out, bool ok, bool oom,
 		struct alpcscope_error *err)

@@ -58,6 +58,24 @@ enum alpcscope_status mo_finish_write(const struct alpcscope_write_options *o, F
 
 int64_t mo_message_time(const struct alpcscope_message *msg);
 
+/* How `chains --caused-process` answers for one process (alpcscope_write_options). */
+enum mo_caused {
+	MO_CAUSED_SKIP = 0,     /* not selected, or its chain is filtered out */
+	MO_CAUSED_CHAIN,        /* created inside a call chain: explain the path */
+	MO_CAUSED_DIRECT,       /* created by a thread serving no ALPC request */
+	MO_CAUSED_BEFORE_TRACE, /* already running at the trace start */
+};
+enum mo_caused mo_caused_kind(const struct alpcscope_model *m,
+			      const struct alpcscope_write_options *o, uint32_t process);
+/* "chain", "direct", "before-trace" */
+const char *mo_caused_name(enum mo_caused kind);
+/*
+ * Creator of a process from its Start event: process index (or NONE), PID
+ * and TID (ALPCSCOPE_ID_UNKNOWN when the trace does not say).
+ */
+void mo_creator(const struct alpcscope_model *m, const struct alpcscope_process_instance *p,
+		uint32_t *process, uint32_t *pid, uint32_t *tid);
+
 /*
  * Latency in 100 ns units: request with reply -> round trip (reply Receive
  * minus request Send); otherwise delivery (Receive minus Send); -1 when

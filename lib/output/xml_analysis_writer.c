@@ -409,6 +409,47 @@ write_tree(struct xml_out *x, const struct alpcscope_model *m, uint32_t root,
 	}
 }
 
+/*
+ * A selected process no chain explains (caused-process mode): created by a
+ * thread serving no request, or running before the trace started.
+ */
+static void
+write_uncaused(struct xml_out *x, const struct alpcscope_model *m, uint32_t process,
+	       enum mo_caused kind, const struct alpcscope_write_options *o, uint64_t *record)
+{
+	const struct alpcscope_process_instance *p = alpcscope_model_process_at(m, process);
+	uint32_t cproc, cpid, ctid;
+	char sum[700], label[MO_LABEL_SIZE], creator[MO_LABEL_SIZE];
+	bool direct = kind == MO_CAUSED_DIRECT;
+
+	mo_creator(m, p, &cproc, &cpid, &ctid);
+	mo_process_label(m, process, label, sizeof(label));
+	mo_process_label(m, cproc, creator, sizeof(creator));
+	begin_event(x, EVENT_CHAIN_NODE, "alpcscope/Chains",
+		    direct ? p->start_filetime_100ns : o->trace_start_filetime, (*record)++,
+		    direct ? cpid : ALPCSCOPE_ID_UNKNOWN, direct ? ctid : ALPCSCOPE_ID_UNKNOWN);
+	data(x, "NodeKind", "process");
+	data(x, "Creation", mo_caused_name(kind));
+	data(x, "CreatedProcess", label);
+	data_u(x, "CreatedPid", p->pid);
+	if (p->command_line)
+		data(x, "CommandLine", p->command_line);
+	if (direct) {
+		data(x, "CreatorProcess", creator);
+		data_id(x, "CreatorPid", cpid);
+		data_id(x, "CreatorTid", ctid);
+		data_u(x, "StartOrdinal", p->start_ordinal);
+		data_u(x, "StartFileOffset", p->start_file_offset);
+		snprintf(sum, sizeof(sum),
+			 "process created directly, outside any ALPC call: %s pid %u by %s", label,
+			 p->pid, creator);
+	} else {
+		snprintf(sum, sizeof(sum), "process running before the trace started: %s pid %u",
+			 label, p->pid);
+	}
+	end_event(x, "Call chain", "process", sum);
+}
+
 /* Path root -> @p node, written root first (caused-process mode). */
 static void
 write_path(struct xml_out *x, const struct alpcscope_model *m, uint32_t node,
@@ -438,18 +479,16 @@ xml_chains_write(const struct alpcscope_model *m, const struct alpcscope_write_o
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	}
 	if (o->caused_process_only) {
-		uint32_t nn = alpcscope_model_chain_node_count(m);
+		uint32_t np = alpcscope_model_process_count(m);
 
-		for (uint32_t i = 0; i < nn && !x.failed; i++) {
-			const struct alpcscope_chain_node *nd = alpcscope_model_chain_node_at(m, i);
+		for (uint32_t i = 0; i < np && !x.failed; i++) {
+			enum mo_caused kind = mo_caused_kind(m, o, i);
 
-			if (nd->kind != ALPCSCOPE_NODE_PROCESS)
-				continue;
-			if (o->node_filter && !o->node_filter(o->filter_ctx, m, i))
-				continue;
-			if (o->chain_filter && !o->chain_filter(o->filter_ctx, m, nd->chain))
-				continue;
-			write_path(&x, m, i, o, &sb, &record);
+			if (kind == MO_CAUSED_CHAIN)
+				write_path(&x, m, alpcscope_model_process_at(m, i)->chain_node, o,
+					   &sb, &record);
+			else if (kind != MO_CAUSED_SKIP)
+				write_uncaused(&x, m, i, kind, o, &record);
 		}
 	} else {
 		uint32_t nc = alpcscope_model_chain_count(m);
