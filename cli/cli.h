@@ -73,5 +73,6 @@ int cmd_profile(int argc, char **argv);
 int cmd_messages(int argc, char **argv);
 int cmd_chains(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
 
 #endif

@@ -70,6 +70,8 @@ static const struct report_cmd chains_cmd = {
 	     "  --caused-process NAME|PID who really created each process NAME (or PID): the call\n"
 	     "                            chain hop by hop, or the creator when no ALPC call led\n"
 	     "                            to it, or that the trace does not have it\n",
+    .formats = "text (default), json, jsonl, csv, xml",
+    .stacks = true,
     .write = alpcscope_chains_write,
     .extra_option = extra_option,
     .bind_filter = bind_filter,

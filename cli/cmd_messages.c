@@ -16,6 +16,8 @@ static const struct report_cmd messages_cmd = {
     .name = "messages",
     .usage = "usage: alpcscope messages TRACE.etl [--format text|json|jsonl|csv|xml] [--stacks]\n"
 	     "                          [--expire SECONDS] [filters]\n",
+    .formats = "text (default), json, jsonl, csv, xml",
+    .stacks = true,
     .write = alpcscope_messages_write,
     .extra_option = NULL,
     .bind_filter = bind_filter,

@@ -16,6 +16,7 @@ static const struct command commands[] = {
     {"dump", cmd_dump, "every event with its decoded fields (text, jsonl, csv, xml)"},
     {"messages", cmd_messages, "ALPC messages paired by the state machine, with evidence"},
     {"chains", cmd_chains, "call chains across processes; --caused-process NAME"},
+    {"summary", cmd_summary, "conversations and processes busiest first, latency percentiles"},
     {"graph", cmd_graph, "process graph of ALPC conversations (DOT, SVG, PNG)"},
     {"profile", cmd_profile, "write the WPR recording profile (.wprp) alpcscope needs"},
 };

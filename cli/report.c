@@ -4,16 +4,17 @@
 
 #include <string.h>
 
-static const char report_usage[] =
-    "  -f, --format FORMAT       text (default), json, jsonl, csv or xml\n"
-    "  --stacks                  include the resolved call stacks of sends and receives\n"
-    "  --expire SECONDS          pending-send expiry window (default 60, 0 = never)\n"
-    "  -h, --help                this help\n";
-
 static void
 usage(const struct report_cmd *cmd, FILE *out)
 {
-	fprintf(out, "%s%s%s%s", cmd->usage, report_usage, filter_usage, cli_common_usage);
+	fprintf(out, "%s  -f, --format FORMAT       %s\n", cmd->usage, cmd->formats);
+	if (cmd->stacks)
+		fprintf(out, "  --stacks                  include the resolved call stacks of "
+			     "sends and receives\n");
+	fprintf(out,
+		"  --expire SECONDS          pending-send expiry window (default 60, 0 = never)\n"
+		"  -h, --help                this help\n%s%s",
+		filter_usage, cli_common_usage);
 }
 
 int
@@ -49,7 +50,7 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 		} else if (cli_opt(argv[i], "--expire", &v, &i, argc, argv)) {
 			if (!filter_parse_expiry(cmd->name, v, &mo))
 				goto usage_error;
-		} else if (strcmp(argv[i], "--stacks") == 0) {
+		} else if (cmd->stacks && strcmp(argv[i], "--stacks") == 0) {
 			wo.stacks = true;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(cmd, stdout);

@@ -13,8 +13,10 @@
 #include "filter.h"
 
 struct report_cmd {
-	const char *name;  /* as on the command line */
-	const char *usage; /* usage lines before the shared filter options */
+	const char *name;    /* as on the command line */
+	const char *usage;   /* usage lines before the shared filter options */
+	const char *formats; /* --format values for the usage line ("text (default), json") */
+	bool stacks;         /* takes --stacks */
 	enum alpcscope_status (*write)(const struct alpcscope_model *m,
 				       const struct alpcscope_write_options *o, FILE *out,
 				       struct alpcscope_error *err);

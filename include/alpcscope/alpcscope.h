@@ -11,6 +11,7 @@
 #define ALPCSCOPE_H
 
 #include "common.h"
+#include "conversations.h"
 #include "decode.h"
 #include "dump.h"
 #include "event.h"
