@@ -38,6 +38,7 @@ struct cli_read {
 	struct alpcscope_summary *diag_sink; /* optional: diagnostics also go here */
 	bool quiet_diagnostics;              /* do not print diagnostics to stderr */
 	bool file_order;
+	bool buffer_order; /* counting only: no merge by time (reader option) */
 	/* optional: called once the trace is open, before the first event */
 	void (*on_open)(void *ctx, const struct alpcscope_reader *reader);
 	uint64_t damage; /* diagnostics of severity >= warning */

@@ -72,6 +72,7 @@ cmd_info(int argc, char **argv)
 	cr.path = path;
 	cr.diag_sink = summary;
 	cr.quiet_diagnostics = true; /* info lists them itself */
+	cr.buffer_order = true;      /* info counts: time order is not needed */
 	rc = cli_read_trace(&cr, add, summary, &reader);
 	if (reader) {
 		if (alpcscope_summary_write(summary, reader, path, fmt, stdout, &err) !=

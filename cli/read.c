@@ -85,6 +85,7 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 	opt.diag = cli_on_diag;
 	opt.diag_ctx = cr;
 	opt.file_order = cr->file_order;
+	opt.buffer_order = cr->buffer_order;
 	*reader_out = NULL;
 	if (alpcscope_xml_sniff_file(cr->path)) /* XML dump instead of .etl: cli/read_xml.c */
 		return cli_read_xml(cr, fn, ctx, reader_out);

@@ -91,12 +91,26 @@ struct alpcscope_reader_options {
 	void *diag_ctx;
 	bool strict;     /**< turn damage (severity >= warning) into ALPCSCOPE_E_CORRUPT */
 	bool file_order; /**< deliver records in file order instead of merged time order */
+	/**
+	 * Deliver each buffer's records as one run, buffers in file order (the
+	 * header buffer first), without merging processors by time. For
+	 * consumers that only count: every record and every counter is the
+	 * same as in time order, only the order differs. Since version 2.
+	 */
+	bool buffer_order;
+	/**
+	 * Threads that decompress buffers ahead of the consumer: 0 = one per
+	 * online processor, 1 (the default) = all work on the calling thread. The
+	 * records, their order and every counter are the same for any value.
+	 * Since version 2.
+	 */
+	uint32_t threads;
 };
 
-#define ALPCSCOPE_READER_OPTIONS_VERSION 1
+#define ALPCSCOPE_READER_OPTIONS_VERSION 2
 #define ALPCSCOPE_READER_OPTIONS_INIT                                                              \
 	{                                                                                          \
-		ALPCSCOPE_READER_OPTIONS_VERSION, NULL, NULL, false, false                         \
+		ALPCSCOPE_READER_OPTIONS_VERSION, NULL, NULL, false, false, false, 1               \
 	}
 
 /** Counters kept while reading; complete once alpcscope_reader_next() returned ALPCSCOPE_END. */

@@ -63,6 +63,7 @@ alpcscope_model_new(struct alpcscope_model **out, const struct alpcscope_model_o
 	idmap_init(&m->port_raw_map);
 	idmap_init(&m->pending);
 	idmap_init(&m->key_map);
+	idmap_init(&m->farray_map);
 	enum alpcscope_status st = alpcscope_decoder_new(&m->decoder, err);
 
 	if (st != ALPCSCOPE_OK) {
@@ -89,6 +90,8 @@ alpcscope_model_free(struct alpcscope_model *m)
 	free(m->msg_chunks);
 	free(m->stacks);
 	free(m->sbuild);
+	free(m->farrays);
+	idmap_free(&m->farray_map);
 	free(m->krefs);
 	free(m->nodes);
 	free(m->chains);

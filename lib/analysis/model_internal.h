@@ -52,13 +52,22 @@ struct thread_state {
 	uint32_t parked;         /* endpoint whose kernel-only stack awaits its user part */
 };
 
-/* Stack under construction: kernel and user parts arrive separately. */
+/*
+ * Stack under construction: kernel and user parts arrive separately. Each
+ * part is an interned frame array (ALPCSCOPE_NONE while empty): the same call
+ * sites send again and again, so a stack costs two indices, not its frames.
+ */
 struct stack_build {
-	uint64_t *kernel;
-	uint64_t *user;
-	uint32_t nkernel;
-	uint32_t nuser;
+	uint32_t kernel;
+	uint32_t user;
 	uint8_t sources; /* bit 0 walk, bit 1 keys */
+};
+
+/* One distinct frame array, stored once in the arena (hash-consed). */
+struct frame_array {
+	const uint64_t *frames;
+	uint32_t count;
+	uint32_t next; /* older array with the same hash, or ALPCSCOPE_NONE */
 };
 
 /* A stack-caching key reference waiting for its definition. */
@@ -128,6 +137,9 @@ struct alpcscope_model {
 	struct alpcscope_stack *stacks;
 	struct stack_build *sbuild;
 	uint32_t nstacks, cap_stacks;
+	struct frame_array *farrays; /* interned frame arrays */
+	uint32_t nfarrays, cap_farrays;
+	struct idmap farray_map; /* hash of a frame array -> newest array with that hash */
 	struct key_ref *krefs;
 	uint32_t nkrefs, cap_krefs, kref_free;
 	struct idmap key_map; /* stack key -> first waiting ref */

@@ -8,6 +8,8 @@
  * starts in user mode (the user part logged on the way out of the kernel).
  * Key references wait for their key's definition (34-36); a key can be
  * defined again after eviction, so a reference takes the next definition.
+ * Frame arrays are hash-consed: identical stacks (the rule: the same call
+ * sites send again and again) share one copy of their frames.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,30 +47,89 @@ stack_of(struct alpcscope_model *m, uint32_t ep)
 	struct alpcscope_stack *s = &m->stacks[idx];
 
 	memset(s, 0, sizeof(*s));
-	memset(&m->sbuild[idx], 0, sizeof(m->sbuild[idx]));
+	m->sbuild[idx] = (struct stack_build){ALPCSCOPE_NONE, ALPCSCOPE_NONE, 0};
 	s->process = e->thread == ALPCSCOPE_NONE ? ALPCSCOPE_NONE : m->threads[e->thread].process;
 	s->filetime_100ns = e->filetime_100ns;
 	e->stack = idx;
 	return idx;
 }
 
+static uint64_t
+frames_hash(const uint64_t *frames, size_t count)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ count;
+
+	for (size_t i = 0; i < count; i++) {
+		h ^= frames[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* Index of the interned copy of @p frames (stored on first sight); NONE on out of memory. */
+static uint32_t
+frames_intern(struct alpcscope_model *m, const uint64_t *frames, size_t count)
+{
+	uint64_t h = frames_hash(frames, count);
+	uint32_t head = idmap_get(&m->farray_map, h);
+
+	for (uint32_t i = head; i != ALPCSCOPE_NONE; i = m->farrays[i].next)
+		if (m->farrays[i].count == count &&
+		    memcmp(m->farrays[i].frames, frames, count * sizeof(uint64_t)) == 0)
+			return i;
+	if (count > UINT32_MAX ||
+	    !model_grow((void **)&m->farrays, &m->cap_farrays, m->nfarrays, sizeof(*m->farrays)))
+		return ALPCSCOPE_NONE;
+	const uint64_t *copy = arena_memdup(&m->arena, frames, count * sizeof(uint64_t));
+
+	if (!copy)
+		return ALPCSCOPE_NONE;
+	uint32_t idx = m->nfarrays;
+
+	if (!idmap_put(&m->farray_map, h, idx))
+		return ALPCSCOPE_NONE;
+	m->farrays[idx] = (struct frame_array){copy, (uint32_t)count, head};
+	m->nfarrays++;
+	return idx;
+}
+
+/* Intern @p a followed by @p b (either may be empty). */
+static uint32_t
+frames_intern_concat(struct alpcscope_model *m, const uint64_t *a, size_t na, const uint64_t *b,
+		     size_t nb)
+{
+	uint64_t local[64];
+	uint64_t *tmp = local;
+
+	if (na + nb > sizeof(local) / sizeof(local[0])) {
+		if (na + nb > UINT32_MAX || !(tmp = malloc((na + nb) * sizeof(uint64_t))))
+			return ALPCSCOPE_NONE;
+	}
+	if (na)
+		memcpy(tmp, a, na * sizeof(uint64_t));
+	if (nb)
+		memcpy(tmp + na, b, nb * sizeof(uint64_t));
+	uint32_t idx = frames_intern(m, tmp, na + nb);
+
+	if (tmp != local)
+		free(tmp);
+	return idx;
+}
+
+/* Append @p count frames to the part @p *part (an interned array index or NONE). */
 static bool
-append(struct alpcscope_model *m, uint64_t **part, uint32_t *n, const uint64_t *frames,
-       size_t count)
+append(struct alpcscope_model *m, uint32_t *part, const uint64_t *frames, size_t count)
 {
 	if (!count)
 		return true;
-	if (count > UINT32_MAX - *n)
-		return false;
-	uint64_t *p = arena_alloc(&m->arena, ((size_t)*n + count) * sizeof(uint64_t));
+	const struct frame_array *old = *part == ALPCSCOPE_NONE ? NULL : &m->farrays[*part];
+	uint32_t idx = old ? frames_intern_concat(m, old->frames, old->count, frames, count)
+			   : frames_intern(m, frames, count);
 
-	if (!p)
+	if (idx == ALPCSCOPE_NONE)
 		return false;
-	if (*n)
-		memcpy(p, *part, (size_t)*n * sizeof(uint64_t));
-	memcpy(p + *n, frames, count * sizeof(uint64_t));
-	*part = p;
-	*n += (uint32_t)count;
+	*part = idx;
 	return true;
 }
 
@@ -84,8 +145,8 @@ attach(struct alpcscope_model *m, uint32_t ep, const uint64_t *frames, size_t co
 
 	b->sources |= source;
 	m->stats.stacks_attached++;
-	return append(m, &b->kernel, &b->nkernel, frames, nkernel) &&
-	       append(m, &b->user, &b->nuser, frames + nkernel, count - nkernel);
+	return append(m, &b->kernel, frames, nkernel) &&
+	       append(m, &b->user, frames + nkernel, count - nkernel);
 }
 
 static uint32_t
@@ -189,24 +250,38 @@ stacks_finish(struct alpcscope_model *m)
 			m->stats.stack_refs_unresolved++;
 	}
 	idmap_free(&m->key_map);
+	static const uint64_t no_frames[1];
+
 	for (uint32_t i = 0; i < m->nstacks; i++) {
 		struct alpcscope_stack *s = &m->stacks[i];
-		struct stack_build *b = &m->sbuild[i];
-		size_t n = (size_t)b->nkernel + b->nuser;
-		uint64_t *f = arena_alloc(&m->arena, (n ? n : 1) * sizeof(uint64_t));
+		const struct stack_build *b = &m->sbuild[i];
+		const struct frame_array *k =
+		    b->kernel == ALPCSCOPE_NONE ? NULL : &m->farrays[b->kernel];
+		const struct frame_array *u =
+		    b->user == ALPCSCOPE_NONE ? NULL : &m->farrays[b->user];
 
-		if (!f)
-			return false;
-		if (b->nkernel)
-			memcpy(f, b->kernel, (size_t)b->nkernel * sizeof(uint64_t));
-		if (b->nuser)
-			memcpy(f + b->nkernel, b->user, (size_t)b->nuser * sizeof(uint64_t));
-		s->frames = f;
-		s->frame_count = (uint32_t)n;
-		s->kernel_frame_count = b->nkernel;
+		/* One part: share it as it is; both: the interned concatenation. */
+		if (k && u) {
+			uint32_t idx =
+			    frames_intern_concat(m, k->frames, k->count, u->frames, u->count);
+
+			if (idx == ALPCSCOPE_NONE)
+				return false;
+			k = &m->farrays[b->kernel];
+			s->frames = m->farrays[idx].frames;
+			s->frame_count = m->farrays[idx].count;
+		} else if (k || u) {
+			s->frames = (k ? k : u)->frames;
+			s->frame_count = (k ? k : u)->count;
+		} else {
+			s->frames = no_frames;
+			s->frame_count = 0;
+		}
+		s->kernel_frame_count = k ? k->count : 0;
 		s->source = b->sources == 1   ? ALPCSCOPE_STACK_WALK
 			    : b->sources == 2 ? ALPCSCOPE_STACK_KEYS
 					      : ALPCSCOPE_STACK_MIXED;
 	}
+	idmap_free(&m->farray_map);
 	return true;
 }

@@ -53,7 +53,7 @@ alpcscope_summary_free(struct alpcscope_summary *s)
 		free(s->providers[i].kinds);
 	free(s->providers);
 	free(s->diags);
-	free(s->processes);
+	free(s->pevents);
 	alpcscope_decoder_free(s->decoder);
 	free(s);
 }
@@ -131,7 +131,6 @@ static void
 note_process(struct alpcscope_summary *s, const struct alpcscope_event *ev)
 {
 	const struct alpcscope_decoded *d;
-	struct summary_process *p = NULL;
 
 	if (alpcscope_decode(s->decoder, ev, &d, NULL) != ALPCSCOPE_OK ||
 	    d->kind != ALPCSCOPE_DECODED_PROCESS) {
@@ -140,35 +139,104 @@ note_process(struct alpcscope_summary *s, const struct alpcscope_event *ev)
 	}
 	const struct alpcscope_process *pr = &d->as.process;
 
+	if (!grow((void **)&s->pevents, &s->pevents_cap, s->npevents, sizeof(*s->pevents)))
+		return;
+	struct summary_process_event *pe = &s->pevents[s->npevents++];
+
+	pe->ticks = ev->timestamp_ticks;
+	pe->filetime = ev->filetime_100ns;
+	pe->ordinal = ev->ordinal;
+	pe->processor = ev->processor;
+	pe->buffer_index = ev->buffer_index;
+	pe->buffer_offset = ev->buffer_offset;
+	pe->pid = pr->process_id;
+	pe->parent_pid = pr->parent_id;
+	pe->session_id = pr->session_id;
+	pe->opcode = ev->opcode;
+	snprintf(pe->image, sizeof(pe->image), "%s",
+		 pr->image_file_name ? pr->image_file_name : "");
+	snprintf(pe->command_line, sizeof(pe->command_line), "%s",
+		 pr->command_line ? pr->command_line : "");
+}
+
+/*
+ * Time order as the reader's merge makes it: the header buffer (index 0)
+ * first, then by time stamp, ties by processor, then stream position.
+ */
+static int
+cmp_process_event(const void *a, const void *b)
+{
+	const struct summary_process_event *x = a, *y = b;
+	bool xh = x->buffer_index == 0, yh = y->buffer_index == 0;
+
+	if (xh != yh)
+		return xh ? -1 : 1;
+	if (x->ticks != y->ticks)
+		return x->ticks < y->ticks ? -1 : 1;
+	if (x->processor != y->processor)
+		return x->processor < y->processor ? -1 : 1;
+	if (x->buffer_index != y->buffer_index)
+		return x->buffer_index < y->buffer_index ? -1 : 1;
+	if (x->buffer_offset != y->buffer_offset)
+		return x->buffer_offset < y->buffer_offset ? -1 : 1;
+	return x->ordinal < y->ordinal ? -1 : (x->ordinal > y->ordinal);
+}
+
+/* Apply one event to the table @p t of @p *n entries (room for every event). */
+static void
+apply_process_event(struct summary_process *t, uint32_t *n, const struct summary_process_event *pe)
+{
+	struct summary_process *p = NULL;
+
 	/* The newest entry for a PID is the live one; a Start after an End is a new process. */
-	for (uint32_t i = s->nprocesses; i-- > 0;) {
-		if (s->processes[i].pid == pr->process_id) {
-			p = &s->processes[i];
+	for (uint32_t i = *n; i-- > 0;) {
+		if (t[i].pid == pe->pid) {
+			p = &t[i];
 			break;
 		}
 	}
-	bool is_start = ev->opcode == 1 || ev->opcode == 3;
-	if (p && is_start && ev->opcode == 1 && p->ended_in_trace)
+	if (p && pe->opcode == 1 && p->ended_in_trace)
 		p = NULL;
 	if (!p) {
-		if (!grow((void **)&s->processes, &s->processes_cap, s->nprocesses,
-			  sizeof(*s->processes)))
-			return;
-		p = &s->processes[s->nprocesses++];
+		p = &t[(*n)++];
 		memset(p, 0, sizeof(*p));
-		p->pid = pr->process_id;
-		p->first_filetime = ev->filetime_100ns;
+		p->pid = pe->pid;
+		p->first_filetime = pe->filetime;
 	}
-	p->parent_pid = pr->parent_id;
-	p->session_id = pr->session_id;
-	if (ev->opcode == 1)
+	p->parent_pid = pe->parent_pid;
+	p->session_id = pe->session_id;
+	if (pe->opcode == 1)
 		p->started_in_trace = true;
-	if (ev->opcode == 2)
+	if (pe->opcode == 2)
 		p->ended_in_trace = true;
-	if (pr->image_file_name && pr->image_file_name[0])
-		snprintf(p->image, sizeof(p->image), "%s", pr->image_file_name);
-	if (pr->command_line && pr->command_line[0])
-		snprintf(p->command_line, sizeof(p->command_line), "%s", pr->command_line);
+	if (pe->image[0])
+		memcpy(p->image, pe->image, sizeof(p->image));
+	if (pe->command_line[0])
+		memcpy(p->command_line, pe->command_line, sizeof(p->command_line));
+}
+
+bool
+summary_processes(const struct alpcscope_summary *s, struct summary_process **out, uint32_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	if (!s->npevents)
+		return true;
+	struct summary_process_event *ev = malloc(s->npevents * sizeof(*ev));
+	struct summary_process *t = malloc(s->npevents * sizeof(*t));
+
+	if (!ev || !t) {
+		free(ev);
+		free(t);
+		return false;
+	}
+	memcpy(ev, s->pevents, s->npevents * sizeof(*ev));
+	qsort(ev, s->npevents, sizeof(*ev), cmp_process_event);
+	for (uint32_t i = 0; i < s->npevents; i++)
+		apply_process_event(t, count, &ev[i]);
+	free(ev);
+	*out = t;
+	return true;
 }
 
 enum alpcscope_status

@@ -53,6 +53,27 @@ struct summary_process {
 	char command_line[160];
 };
 
+/*
+ * One process event as delivered. The table of processes depends on event
+ * order (a Start after an End of the same PID is a new process), and the
+ * reader may deliver in buffer order: the events are kept and replayed in
+ * time order by summary_processes().
+ */
+struct summary_process_event {
+	int64_t ticks;
+	int64_t filetime;
+	uint64_t ordinal;
+	uint32_t processor;
+	uint32_t buffer_index;
+	uint32_t buffer_offset;
+	uint32_t pid;
+	uint32_t parent_pid;
+	uint32_t session_id;
+	uint8_t opcode;
+	char image[64];
+	char command_line[160];
+};
+
 struct alpcscope_summary {
 	uint64_t kernel[256][256]; /* [group][opcode] */
 	uint64_t kernel_by_group[256];
@@ -61,8 +82,8 @@ struct alpcscope_summary {
 	uint32_t last_provider;
 	struct summary_diag *diags;
 	uint32_t ndiags, diags_cap;
-	struct summary_process *processes;
-	uint32_t nprocesses, processes_cap;
+	struct summary_process_event *pevents; /* in delivery order */
+	uint32_t npevents, pevents_cap;
 	struct alpcscope_decoder *decoder;
 	uint64_t decode_failures;
 
@@ -77,5 +98,13 @@ struct alpcscope_summary {
 	uint32_t alpc_tid_slots[1024]; /* thread -> time of its last ALPC event (hashed) */
 	int64_t alpc_tid_ticks[1024];
 };
+
+/*
+ * The processes seen: the process events replayed in time order, as a new
+ * array (*out, free() it; NULL when there are none) of *count entries in
+ * first-seen order. False when out of memory.
+ */
+bool summary_processes(const struct alpcscope_summary *s, struct summary_process **out,
+		       uint32_t *count);
 
 #endif

@@ -105,6 +105,8 @@ cmp_process(const void *a, const void *b)
 struct sorted_view {
 	const struct summary_provider **providers; /* count desc, then GUID */
 	const struct summary_process **processes;  /* first seen, then PID */
+	struct summary_process *process_table;     /* summary_processes() */
+	uint32_t nprocesses;
 	void *mem;
 };
 
@@ -113,14 +115,18 @@ sorted_view_build(struct sorted_view *v, const struct alpcscope_summary *s)
 {
 	size_t nkinds = 0;
 
+	if (!summary_processes(s, &v->process_table, &v->nprocesses))
+		return false;
 	for (uint32_t i = 0; i < s->nproviders; i++)
 		nkinds += s->providers[i].nkinds;
 	size_t bytes = s->nproviders * (sizeof(struct summary_provider) + sizeof(*v->providers)) +
-		       nkinds * sizeof(struct summary_kind) + s->nprocesses * sizeof(*v->processes);
+		       nkinds * sizeof(struct summary_kind) + v->nprocesses * sizeof(*v->processes);
 
 	v->mem = malloc(bytes ? bytes : 1);
-	if (!v->mem)
+	if (!v->mem) {
+		free(v->process_table);
 		return false;
+	}
 	/* Largest alignment first: provider copies, kinds, then the pointer arrays. */
 	struct summary_provider *prov = v->mem;
 	struct summary_kind *kinds = (struct summary_kind *)(prov + s->nproviders);
@@ -137,9 +143,9 @@ sorted_view_build(struct sorted_view *v, const struct alpcscope_summary *s)
 		v->providers[i] = &prov[i];
 	}
 	qsort(v->providers, s->nproviders, sizeof(*v->providers), cmp_provider);
-	for (uint32_t i = 0; i < s->nprocesses; i++)
-		v->processes[i] = &s->processes[i];
-	qsort(v->processes, s->nprocesses, sizeof(*v->processes), cmp_process);
+	for (uint32_t i = 0; i < v->nprocesses; i++)
+		v->processes[i] = &v->process_table[i];
+	qsort(v->processes, v->nprocesses, sizeof(*v->processes), cmp_process);
 	return true;
 }
 
@@ -319,8 +325,8 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		fprintf(out, "\n");
 	}
 
-	fprintf(out, "\nProcesses seen:  %u\n", s->nprocesses);
-	for (uint32_t i = 0; i < s->nprocesses; i++) {
+	fprintf(out, "\nProcesses seen:  %u\n", v->nprocesses);
+	for (uint32_t i = 0; i < v->nprocesses; i++) {
 		const struct summary_process *p = v->processes[i];
 
 		fprintf(out, "  %6u  parent %6u  %-24s %s%s %s\n", p->pid, p->parent_pid,
@@ -512,7 +518,7 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 	json_object_object_add(root, "providers", provs);
 
 	json_object *procs = json_object_new_array();
-	for (uint32_t i = 0; i < s->nprocesses; i++) {
+	for (uint32_t i = 0; i < v->nprocesses; i++) {
 		const struct summary_process *p = v->processes[i];
 		json_object *jp = json_object_new_object();
 
@@ -620,6 +626,7 @@ alpcscope_summary_write_info(const struct alpcscope_summary *s,
 		write_text(s, in, st, path, out, &v);
 	}
 	free(v.mem);
+	free(v.process_table);
 	if (ferror(out))
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write failed");
 	return ALPCSCOPE_OK;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,24 +203,25 @@ prefault_ahead(struct alpcscope_reader *r, uint64_t end)
 #endif
 }
 
-/* Advance @p s to its next record; false when the stream is exhausted. */
+/*
+ * Lend the next record of the stream's current buffer; false once the buffer
+ * is done (filled, damaged or never loaded), after its end-of-buffer
+ * bookkeeping. The stream's next buffer is not touched.
+ */
 static bool
-stream_advance(struct alpcscope_reader *r, struct stream *s)
+stream_next_in_buffer(struct alpcscope_reader *r, struct stream *s)
 {
-	for (;;) {
-		if (s->data && s->pos < s->end) {
-			size_t size;
-			const char *why = NULL;
-			enum record_result rr =
-			    record_parse(s->data, s->pos, s->end, &s->ev, &size, &why);
+	if (s->data && s->pos < s->end) {
+		size_t size;
+		const char *why = NULL;
+		enum record_result rr = record_parse(s->data, s->pos, s->end, &s->ev, &size, &why);
 
-			if (rr == RECORD_OK || rr == RECORD_EXT_DAMAGED) {
-				const struct buffer_ref *ref = s->cur;
-				struct alpcscope_event *ev = &s->ev;
+		if (rr == RECORD_OK || rr == RECORD_EXT_DAMAGED) {
+			const struct buffer_ref *ref = s->cur;
+			struct alpcscope_event *ev = &s->ev;
 
-				if (rr == RECORD_EXT_DAMAGED)
-					reader_diag(
-					    r, "ALPCSCOPE-W204", ALPCSCOPE_SEV_WARNING,
+			if (rr == RECORD_EXT_DAMAGED)
+				reader_diag(r, "ALPCSCOPE-W204", ALPCSCOPE_SEV_WARNING,
 					    (ref->flags & WMIBUF_FLAG_COMPRESSED)
 						? ref->file_offset
 						: ref->file_offset + s->pos,
@@ -227,54 +229,94 @@ stream_advance(struct alpcscope_reader *r, struct stream *s)
 					    "extended data items overrun their record at buffer "
 					    "offset 0x%zx",
 					    s->pos);
-				ev->processor = ref->processor;
-				ev->buffer_index = ref->index;
-				ev->buffer_offset = (uint32_t)s->pos;
-				ev->file_offset = (ref->flags & WMIBUF_FLAG_COMPRESSED)
-						      ? ref->file_offset
-						      : ref->file_offset + s->pos;
-				if (!ev->has_timestamp)
-					ev->timestamp_ticks = s->last_ticks;
-				else if (ev->timestamp_ticks < s->last_ticks && s != &r->header)
-					r->stats.time_inversions++;
-				s->last_ticks = ev->timestamp_ticks;
-				s->pos += size;
-				/* Four processor streams interleave; help the hardware prefetcher.
-				 */
-				if (s->end - s->pos > PREFETCH_DISTANCE)
-					__builtin_prefetch(s->data + s->pos + PREFETCH_DISTANCE);
-				s->has_event = true;
-				return true;
-			}
-			if (rr == RECORD_BAD) {
-				const struct buffer_ref *ref = s->cur;
+			ev->processor = ref->processor;
+			ev->buffer_index = ref->index;
+			ev->buffer_offset = (uint32_t)s->pos;
+			ev->file_offset = (ref->flags & WMIBUF_FLAG_COMPRESSED)
+					      ? ref->file_offset
+					      : ref->file_offset + s->pos;
+			if (!ev->has_timestamp)
+				ev->timestamp_ticks = s->last_ticks;
+			else if (ev->timestamp_ticks < s->last_ticks && s != &r->header)
+				r->stats.time_inversions++;
+			s->last_ticks = ev->timestamp_ticks;
+			s->pos += size;
+			/* Four processor streams interleave; help the hardware prefetcher. */
+			if (s->end - s->pos > PREFETCH_DISTANCE)
+				__builtin_prefetch(s->data + s->pos + PREFETCH_DISTANCE);
+			s->has_event = true;
+			return true;
+		}
+		if (rr == RECORD_BAD) {
+			const struct buffer_ref *ref = s->cur;
 
-				reader_diag(
-				    r, "ALPCSCOPE-W201", ALPCSCOPE_SEV_ERROR,
+			reader_diag(r, "ALPCSCOPE-W201", ALPCSCOPE_SEV_ERROR,
 				    (ref->flags & WMIBUF_FLAG_COMPRESSED)
 					? ref->file_offset
 					: ref->file_offset + s->pos,
 				    ref->index,
 				    "%s at buffer offset 0x%zx; rest of buffer (%zu bytes) skipped",
 				    why, s->pos, s->end - s->pos);
-				r->stats.buffers_damaged++;
-			}
-			s->pos = s->end; /* fill or damage: this buffer is done */
+			r->stats.buffers_damaged++;
 		}
-		if (s->data && s == &r->header && s->cur)
-			buffer_count_past_saved(r, s->cur);
+		s->pos = s->end; /* fill or damage: this buffer is done */
+	}
+	if (s->data && s == &r->header && s->cur)
+		buffer_count_past_saved(r, s->cur);
+	if (s->data) {
 		s->data = NULL;
 		if (s != &r->header)
 			release_consumed(r);
-		if (s->next >= s->count) {
-			s->has_event = false;
-			return false;
-		}
-		const struct buffer_ref *next = &r->buffers[s->order[s->next++]];
-
-		prefault_ahead(r, next->file_offset + next->avail);
-		(void)buffer_load(r, s, next);
 	}
+	return false;
+}
+
+/* Make the stream's next buffer current; false when the stream has none left. */
+static bool
+stream_load_next(struct alpcscope_reader *r, struct stream *s)
+{
+	if (s->next >= s->count) {
+		s->has_event = false;
+		return false;
+	}
+	const struct buffer_ref *next = &r->buffers[s->order[s->next++]];
+
+	prefault_ahead(r, next->file_offset + next->avail);
+	(void)buffer_load(r, s, next);
+	return true;
+}
+
+/* Advance @p s to its next record; false when the stream is exhausted. */
+static bool
+stream_advance(struct alpcscope_reader *r, struct stream *s)
+{
+	do {
+		if (stream_next_in_buffer(r, s))
+			return true;
+	} while (stream_load_next(r, s));
+	return false;
+}
+
+/*
+ * Buffer order: the stream whose next buffer comes first in the file. Each
+ * processor's buffers still go in sequence order, so the per-stream state
+ * (inherited time stamps, inversion counts) is exactly that of time order.
+ */
+static struct stream *
+stream_with_first_buffer(struct alpcscope_reader *r)
+{
+	struct stream *best = NULL;
+	uint64_t best_off = UINT64_MAX;
+
+	for (uint32_t i = 0; i < r->nstreams; i++) {
+		struct stream *s = &r->streams[i];
+
+		if (s->next < s->count && r->buffers[s->order[s->next]].file_offset < best_off) {
+			best = s;
+			best_off = r->buffers[s->order[s->next]].file_offset;
+		}
+	}
+	return best;
 }
 
 static inline bool
@@ -540,7 +582,13 @@ reader_new(const struct alpcscope_reader_options *options)
 
 	if (!r)
 		return NULL;
-	if (options) {
+	if (options && options->version < 2) {
+		/* Version 1 callers allocated the struct without the later fields. */
+		struct alpcscope_reader_options def = ALPCSCOPE_READER_OPTIONS_INIT;
+
+		r->opt = def;
+		memcpy(&r->opt, options, offsetof(struct alpcscope_reader_options, buffer_order));
+	} else if (options) {
 		r->opt = *options;
 	} else {
 		struct alpcscope_reader_options def = ALPCSCOPE_READER_OPTIONS_INIT;
@@ -548,6 +596,7 @@ reader_new(const struct alpcscope_reader_options *options)
 	}
 	r->in_header_phase = true;
 	r->fd = -1;
+	r->buffer_order = r->opt.buffer_order && !r->opt.file_order;
 	return r;
 }
 
@@ -674,24 +723,49 @@ lend(struct alpcscope_reader *r, struct stream *s)
 	return ev;
 }
 
-enum alpcscope_status
-alpcscope_reader_next(struct alpcscope_reader *r, const struct alpcscope_event **out,
-		      struct alpcscope_error *err)
+/* The end of the records: the closing diagnostics, then END (or the strict error). */
+static enum alpcscope_status
+reader_end(struct alpcscope_reader *r, const struct alpcscope_event **out,
+	   struct alpcscope_error *err)
 {
-	if (!r || !out)
-		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
-				 "NULL argument");
-	if (r->in_header_phase) {
-		if (r->lent == &r->header || (!r->started && r->header.count)) {
-			r->started = true;
-			if (stream_advance(r, &r->header)) {
-				*out = lend(r, &r->header);
-				goto check;
-			}
-		}
-		r->in_header_phase = false;
+	*out = NULL;
+	if (r->stats.time_inversions && !r->reported_inversions) {
+		r->reported_inversions = true;
+		reader_diag(r, "ALPCSCOPE-I112", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
+			    UINT32_MAX,
+			    "%llu time stamp(s) went backwards within a processor stream; those "
+			    "events were delivered in stream order",
+			    (unsigned long long)r->stats.time_inversions);
+	}
+	if (r->strict_failed) {
+		if (err)
+			*err = r->strict_err;
+		return r->strict_err.status;
+	}
+	return ALPCSCOPE_END;
+}
+
+/* The header buffer's records come first, in every order; NULL once they are done. */
+static struct stream *
+next_in_header(struct alpcscope_reader *r)
+{
+	if (r->lent == &r->header || (!r->started && r->header.count)) {
 		r->started = true;
-		r->lent = NULL;
+		if (stream_advance(r, &r->header))
+			return &r->header;
+	}
+	r->in_header_phase = false;
+	r->started = true;
+	r->lent = NULL;
+	return NULL;
+}
+
+/* Time order: the k-way merge of the processor streams. */
+static struct stream *
+next_in_time_order(struct alpcscope_reader *r)
+{
+	if (!r->merge_started) {
+		r->merge_started = true;
 		for (uint32_t i = 0; i < r->nstreams; i++) {
 			if (stream_advance(r, &r->streams[i])) {
 				r->heap[r->heap_len].ticks = r->streams[i].ev.timestamp_ticks;
@@ -709,26 +783,43 @@ alpcscope_reader_next(struct alpcscope_reader *r, const struct alpcscope_event *
 			heap_sift_down(r, 0);
 		r->lent = NULL;
 	}
-	if (r->heap_len == 0) {
-		*out = NULL;
-		if (r->stats.time_inversions && !r->reported_inversions) {
-			r->reported_inversions = true;
-			reader_diag(
-			    r, "ALPCSCOPE-I112", ALPCSCOPE_SEV_INFO, ALPCSCOPE_NO_OFFSET,
-			    UINT32_MAX,
-			    "%llu time stamp(s) went backwards within a processor stream; those "
-			    "events were delivered in stream order",
-			    (unsigned long long)r->stats.time_inversions);
+	return r->heap_len ? &r->streams[r->heap[0].stream] : NULL;
+}
+
+/* Buffer order: the rest of the current buffer, then the buffer first in the file. */
+static struct stream *
+next_in_buffer_order(struct alpcscope_reader *r)
+{
+	struct stream *s = r->lent;
+
+	for (;;) {
+		if (s && stream_next_in_buffer(r, s))
+			return s;
+		s = stream_with_first_buffer(r);
+		if (!s) {
+			r->lent = NULL;
+			return NULL;
 		}
-		if (r->strict_failed) {
-			if (err)
-				*err = r->strict_err;
-			return r->strict_err.status;
-		}
-		return ALPCSCOPE_END;
+		(void)stream_load_next(r, s);
 	}
-	*out = lend(r, &r->streams[r->heap[0].stream]);
-check:
+}
+
+enum alpcscope_status
+alpcscope_reader_next(struct alpcscope_reader *r, const struct alpcscope_event **out,
+		      struct alpcscope_error *err)
+{
+	struct stream *s = NULL;
+
+	if (!r || !out)
+		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
+				 "NULL argument");
+	if (r->in_header_phase)
+		s = next_in_header(r);
+	if (!s)
+		s = r->buffer_order ? next_in_buffer_order(r) : next_in_time_order(r);
+	if (!s)
+		return reader_end(r, out, err);
+	*out = lend(r, s);
 	if (r->strict_failed) {
 		if (err)
 			*err = r->strict_err;

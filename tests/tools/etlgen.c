@@ -28,6 +28,7 @@ usage(FILE *f)
 		   "  --buffer BYTES  buffer size (default 65536)\n"
 		   "  --pointer 4|8   session pointer size (default 8)\n"
 		   "  --compress      relogger-style compressed buffers\n"
+		   "  --stacks        --bench-alpc: a stack walk after every Send\n"
 		   "  --processes N   processes in the rundown (default 64)\n"
 		   "  -q              no summary line\n");
 }
@@ -147,6 +148,7 @@ struct gen {
 	uint32_t nprocs;
 	uint32_t threads_per_proc;
 	bool mixed;
+	bool stacks; /* a stack walk after every Send (--stacks) */
 	uint32_t extra_tid;
 };
 
@@ -336,10 +338,14 @@ gen_conversation(struct gen *g, uint64_t i, int64_t at)
 	rc |= gen_push(g, G_SEND, at, cpid, ctid, msg);
 	if (g->mixed)
 		rc |= gen_push(g, G_STACK, at, cpid, ctid, msg);
+	else if (g->stacks) /* requests come from 32 call sites, as real callers repeat */
+		rc |= gen_push(g, G_STACK, at, cpid, ctid, (uint32_t)(i % 32));
 	rc |= gen_push(g, G_WAIT_REPLY, at, cpid, ctid, msg);
 	rc |= gen_push(g, G_UNWAIT, at + lat, spid, stid, 0);
 	rc |= gen_push(g, G_RECEIVE, at + lat, spid, stid, msg);
 	rc |= gen_push(g, G_SEND, at + dur - lat, spid, stid, msg);
+	if (g->stacks) /* replies from 8 server call sites */
+		rc |= gen_push(g, G_STACK, at + dur - lat, spid, stid, (uint32_t)(0x800 + i % 8));
 	rc |= gen_push(g, G_WAIT_NEW, at + dur - lat, spid, stid, 1);
 	rc |= gen_push(g, G_UNWAIT, at + dur, cpid, ctid, 0);
 	rc |= gen_push(g, G_RECEIVE, at + dur, cpid, ctid, msg);
@@ -358,7 +364,7 @@ gen_conversation(struct gen *g, uint64_t i, int64_t at)
 static int
 run_bench(const char *out, uint64_t conversations, uint64_t target_bytes, uint32_t cpus,
 	  uint64_t seed, uint32_t buffer, uint32_t pointer, bool compress, uint32_t nprocs,
-	  bool quiet)
+	  bool stacks, bool quiet)
 {
 	struct etl_writer_config cfg;
 	struct gen g = {0};
@@ -379,6 +385,7 @@ run_bench(const char *out, uint64_t conversations, uint64_t target_bytes, uint32
 	g.nprocs = nprocs;
 	g.threads_per_proc = 4;
 	g.mixed = target_bytes != 0;
+	g.stacks = stacks;
 	if (gen_rundown(&g, cfg.start_ticks, false))
 		goto fail;
 	int64_t at = cfg.start_ticks + cfg.perf_freq / 1000;
@@ -419,7 +426,7 @@ main(int argc, char **argv)
 	uint64_t bench_alpc = 0, bench_size = 0, v;
 	uint64_t seed = 1;
 	uint32_t cpus = 4, buffer = 65536, pointer = 8, nprocs = 64;
-	bool compress = false, quiet = false, bench = false;
+	bool compress = false, quiet = false, bench = false, stacks = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -433,6 +440,8 @@ main(int argc, char **argv)
 			quiet = true;
 		} else if (strcmp(a, "--compress") == 0) {
 			compress = true;
+		} else if (strcmp(a, "--stacks") == 0) {
+			stacks = true;
 		} else if (next && (strcmp(a, "--bench-alpc") == 0 ||
 				    strcmp(a, "--bench-size") == 0 || strcmp(a, "--cpus") == 0 ||
 				    strcmp(a, "--seed") == 0 || strcmp(a, "--buffer") == 0 ||
@@ -472,7 +481,7 @@ main(int argc, char **argv)
 	}
 	if (bench)
 		return run_bench(out, bench_alpc, bench_size, cpus, seed, buffer, pointer, compress,
-				 nprocs, quiet);
+				 nprocs, stacks, quiet);
 
 	char err[512];
 	struct scenario *sc;

@@ -96,13 +96,13 @@ main(void)
 	add_process(s, 1, 100, "early.exe", 50);
 	CHECK_EQ_U64(s->nproviders, 1);
 	CHECK_EQ_U64(s->providers[0].nkinds, 2);
-	CHECK_EQ_U64(s->nprocesses, 2);
+	CHECK_EQ_U64(s->npevents, 2);
 
 	struct summary_kind kinds[2];
-	struct summary_process procs[2];
+	struct summary_process_event procs[2];
 
 	memcpy(kinds, s->providers[0].kinds, sizeof(kinds));
-	memcpy(procs, s->processes, sizeof(procs));
+	memcpy(procs, s->pevents, sizeof(procs));
 
 	char *text = write_text(s, ALPCSCOPE_SUMMARY_TEXT);
 	char *json = write_text(s, ALPCSCOPE_SUMMARY_JSON);
@@ -115,9 +115,9 @@ main(void)
 	      strstr(json, "early.exe") < strstr(json, "late.exe"));
 	/* The caller's tables are untouched. */
 	CHECK(memcmp(kinds, s->providers[0].kinds, sizeof(kinds)) == 0);
-	CHECK(memcmp(procs, s->processes, sizeof(procs)) == 0);
+	CHECK(memcmp(procs, s->pevents, sizeof(procs)) == 0);
 	CHECK_EQ_U64(s->providers[0].kinds[0].event_id, 9);
-	CHECK_EQ_U64(s->processes[0].pid, 200);
+	CHECK_EQ_U64(s->pevents[0].pid, 200);
 
 	/* Writing again gives the same bytes. */
 	char *again = write_text(s, ALPCSCOPE_SUMMARY_TEXT);
