@@ -203,7 +203,7 @@ cmd_dump(int argc, char **argv)
 	cr.path = path;
 	cr.on_open = on_open;
 	rc = cli_read_trace(&cr, on_event, &c, &reader);
-	if (fflush(stdout) != 0) {
+	if (alpcscope_dump_writer_flush(c.writer, &err) != ALPCSCOPE_OK || fflush(stdout) != 0) {
 		fprintf(stderr, "alpcscope dump: write failed\n");
 		rc = EXIT_UNREADABLE;
 	}

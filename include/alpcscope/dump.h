@@ -46,7 +46,16 @@ ALPCSCOPE_EXPORT enum alpcscope_status
 alpcscope_dump_writer_event(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 			    const struct alpcscope_decoded *decoded, struct alpcscope_error *err);
 
-/** Release @p w (flushes nothing else). Accepts NULL. */
+/**
+ * Write the rows collected so far (rows are written in batches). Call it
+ * before flushing or closing @p out; alpcscope_dump_writer_free() also
+ * writes them, without reporting an error.
+ * @return ALPCSCOPE_OK, ALPCSCOPE_E_IO (a write failed), ALPCSCOPE_E_INVALID_ARG.
+ */
+ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_dump_writer_flush(struct alpcscope_dump_writer *w,
+								   struct alpcscope_error *err);
+
+/** Release @p w (writes the rows still collected, ends an XML document). Accepts NULL. */
 ALPCSCOPE_EXPORT void alpcscope_dump_writer_free(struct alpcscope_dump_writer *w);
 
 ALPCSCOPE_END_DECLS

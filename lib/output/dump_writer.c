@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `alpcscope dump` writers: header fields plus decoded fields by name, one
- * event per line as text, JSON Lines or CSV. Lines are built in one reusable
- * strbuf, so writing an event allocates nothing once the buffer has grown.
+ * event per line as text, JSON Lines or CSV. Rows are built with the
+ * streaming helpers of the model writers (model_output.h: no printf per
+ * field) into one reusable strbuf and written in batches of ROW_BATCH bytes,
+ * so writing an event allocates nothing once the buffer has grown.
  * JSON is escaped here rather than through json-c: json-c has no streaming
  * writer and would allocate a tree per event on this hot path.
  */
@@ -14,59 +16,164 @@
 #include <string.h>
 
 #include "output/field_text.h"
+#include "output/model_output.h"
 #include "output/xml_writer.h" /* ALPCSCOPE_DUMP_XML lives in xml_writer.c */
 #include "util/error.h"
 #include "util/strbuf.h"
 
+/*
+ * The part of a row fixed by what the event is (kind, provider, name, ids,
+ * version, level, keywords): the same few kinds fill a trace, so it is
+ * formatted once per kind and copied after that.
+ */
+#define SEG_NAME_MAX 48
+#define SEG_TEXT_MAX 320
+#define SEG_SLOTS    256
+
+struct row_segment {
+	bool used;
+	bool is_kernel, has_provider;
+	uint8_t kind, group, opcode, version, level;
+	uint16_t event_id;
+	uint16_t len;
+	uint64_t keywords;
+	struct alpcscope_guid provider;
+	char name[SEG_NAME_MAX];
+	char text[SEG_TEXT_MAX];
+};
+
 struct alpcscope_dump_writer {
 	enum alpcscope_dump_format fmt;
+	struct row_segment *segments; /* SEG_SLOTS, or NULL: every row formatted in full */
 	FILE *out;
-	struct strbuf line;
-	struct strbuf field;  /* one field's text, for CSV quoting */
+	struct strbuf line;         /* rows not yet written: one fwrite per ROW_BATCH bytes */
+	struct strbuf field;        /* one field's text, for CSV quoting */
+	struct strbuf name;         /* a generated event name */
+	struct mo_cache time;       /* the current second's time prefix */
+	struct alpcscope_guid guid; /* provider of the last row, and its text */
+	char guid_text[ALPCSCOPE_GUID_STR_SIZE];
+	bool write_failed;
 	struct xml_dump *xml; /* ALPCSCOPE_DUMP_XML */
 };
 
-static const char *
-event_name(const struct alpcscope_event *ev, const struct alpcscope_decoded *d, char *buf, size_t n)
+/* Rows are collected up to this many bytes, then written at once. */
+#define ROW_BATCH (64u << 10)
+
+/* alpcscope_filetime_format(), with the date and time of the current second cached. */
+static void
+put_time(struct alpcscope_dump_writer *w, struct strbuf *sb, int64_t ft)
 {
+	if (ft <= 0) {
+		char t[40];
+
+		alpcscope_filetime_format(t, sizeof(t), ft);
+		mo_puts(sb, t);
+		return;
+	}
+	mo_sb_time(&w->time, sb, ft);
+}
+
+/* The provider GUID as alpcscope_guid_format() writes it; the last one is cached. */
+static const char *
+guid_text(struct alpcscope_dump_writer *w, const struct alpcscope_guid *g)
+{
+	if (!w->guid_text[0] || !alpcscope_guid_equal(&w->guid, g)) {
+		w->guid = *g;
+		alpcscope_guid_format(w->guid_text, g);
+	}
+	return w->guid_text;
+}
+
+static const char *
+event_name(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
+	   const struct alpcscope_decoded *d)
+{
+	struct strbuf *nb = &w->name;
+
 	if (d && d->name)
 		return d->name;
+	strbuf_reset(nb);
 	if (ev->is_kernel) {
 		const char *on = alpcscope_kernel_opcode_name(ev->group, ev->opcode);
 		const char *gn = alpcscope_kernel_group_name(ev->group);
 
 		if (on)
 			return on;
-		snprintf(buf, n, "%s/%u", gn ? gn : "Group", ev->opcode);
-		return buf;
+		mo_puts(nb, gn ? gn : "Group");
+		mo_putc(nb, '/');
+		mo_sb_u64(nb, ev->opcode);
+	} else if (ev->kind == ALPCSCOPE_RECORD_WPP_MESSAGE) {
+		MO_LIT(nb, "msg");
+		mo_sb_u64(nb, ev->event_id);
+	} else if (ev->kind >= ALPCSCOPE_RECORD_FULL32 && ev->kind <= ALPCSCOPE_RECORD_INSTANCE64) {
+		MO_LIT(nb, "op");
+		mo_sb_u64(nb, ev->opcode);
+	} else {
+		MO_LIT(nb, "id");
+		mo_sb_u64(nb, ev->event_id);
+		MO_LIT(nb, "/op");
+		mo_sb_u64(nb, ev->opcode);
 	}
-	if (ev->kind == ALPCSCOPE_RECORD_WPP_MESSAGE)
-		snprintf(buf, n, "msg%u", ev->event_id);
-	else if (ev->kind >= ALPCSCOPE_RECORD_FULL32 && ev->kind <= ALPCSCOPE_RECORD_INSTANCE64)
-		snprintf(buf, n, "op%u", ev->opcode);
-	else
-		snprintf(buf, n, "id%u/op%u", ev->event_id, ev->opcode);
-	return buf;
+	/* The names were cut to 47 bytes before: keep the same bytes. */
+	mo_sb_cut(nb, 0, 47);
+	return nb->data ? nb->data : "";
+}
+
+/*
+ * strbuf_add_json_string(), with plain printable ASCII (the rule: names,
+ * numbers as text) copied in one piece; anything else takes the full path.
+ */
+static void
+put_json_string(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (p[n] >= 0x20 && p[n] < 0x7F && p[n] != '"' && p[n] != '\\')
+		n++;
+	if (p[n] != '\0') {
+		strbuf_add_json_string(sb, s);
+		return;
+	}
+	if (sb->len + n + 3 > sb->cap && !strbuf_reserve(sb, n + 2))
+		return;
+	char *o = sb->data + sb->len;
+
+	o[0] = '"';
+	memcpy(o + 1, s, n);
+	o[n + 1] = '"';
+	sb->len += n + 2;
+	sb->data[sb->len] = '\0';
+}
+
+static void
+put_payload_hex(struct strbuf *sb, const uint8_t *p, size_t n)
+{
+	strbuf_add_hex(sb, p, n > RAW_PAYLOAD_SHOWN ? RAW_PAYLOAD_SHOWN : n);
 }
 
 static void
 field_json(struct strbuf *sb, const struct alpcscope_field *f, struct strbuf *tmp)
 {
 	switch (f->type) {
-	case ALPCSCOPE_FIELD_UINT: strbuf_printf(sb, "%" PRIu64, f->value.u); break;
-	case ALPCSCOPE_FIELD_INT: strbuf_printf(sb, "%" PRId64, f->value.i); break;
-	case ALPCSCOPE_FIELD_BOOL: strbuf_adds(sb, f->value.b ? "true" : "false"); break;
+	case ALPCSCOPE_FIELD_UINT: mo_sb_u64(sb, f->value.u); break;
+	case ALPCSCOPE_FIELD_INT: mo_sb_i64(sb, f->value.i); break;
+	case ALPCSCOPE_FIELD_BOOL: mo_puts(sb, f->value.b ? "true" : "false"); break;
 	case ALPCSCOPE_FIELD_ADDRESSES:
-		strbuf_addc(sb, '[');
-		for (size_t i = 0; i < f->value.addresses.count; i++)
-			strbuf_printf(sb, "%s\"0x%" PRIx64 "\"", i ? "," : "",
-				      f->value.addresses.items[i]);
-		strbuf_addc(sb, ']');
+		mo_putc(sb, '[');
+		for (size_t i = 0; i < f->value.addresses.count; i++) {
+			if (i)
+				mo_putc(sb, ',');
+			mo_putc(sb, '"');
+			mo_sb_hex64(sb, f->value.addresses.items[i]);
+			mo_putc(sb, '"');
+		}
+		mo_putc(sb, ']');
 		break;
 	default:
 		strbuf_reset(tmp);
 		field_text(tmp, f, &field_text_dump);
-		strbuf_add_json_string(sb, tmp->data ? tmp->data : "");
+		put_json_string(sb, tmp->data ? tmp->data : "");
 		break;
 	}
 }
@@ -83,6 +190,8 @@ alpcscope_dump_writer_new(struct alpcscope_dump_writer **w, enum alpcscope_dump_
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	(*w)->fmt = fmt;
 	(*w)->out = out;
+	mo_cache_init(&(*w)->time, NULL);
+	(*w)->segments = calloc(SEG_SLOTS, sizeof(*(*w)->segments)); /* optional */
 	if (fmt == ALPCSCOPE_DUMP_CSV)
 		fputs(
 		    "ordinal,time,ticks,cpu,pid,tid,kind,provider,provider_name,event,group,opcode,"
@@ -96,50 +205,197 @@ alpcscope_dump_writer_new(struct alpcscope_dump_writer **w, enum alpcscope_dump_
 	return ALPCSCOPE_OK;
 }
 
+static bool
+segment_matches(const struct row_segment *g, const struct alpcscope_event *ev, const char *name)
+{
+	return g->used && g->kind == ev->kind && g->group == ev->group && g->opcode == ev->opcode &&
+	       g->event_id == ev->event_id && g->version == ev->version && g->level == ev->level &&
+	       g->keywords == ev->keywords && g->is_kernel == ev->is_kernel &&
+	       g->has_provider == ev->has_provider &&
+	       (!ev->has_provider || alpcscope_guid_equal(&g->provider, &ev->provider)) &&
+	       strcmp(g->name, name) == 0;
+}
+
+typedef void (*segment_fn)(struct alpcscope_dump_writer *w, struct strbuf *sb,
+			   const struct alpcscope_event *ev, const char *name);
+
+/* Append the event's fixed segment: from the cache, or made by @p make (and cached). */
+static void
+put_segment(struct alpcscope_dump_writer *w, struct strbuf *sb, const struct alpcscope_event *ev,
+	    const char *name, segment_fn make)
+{
+	size_t name_len = strlen(name);
+
+	if (!w->segments || name_len >= SEG_NAME_MAX) {
+		make(w, sb, ev, name);
+		return;
+	}
+	unsigned h = ((unsigned)ev->group * 31u + ev->opcode) * 131u + ev->event_id * 7u +
+		     ev->version + ev->kind * 17u + (ev->has_provider ? ev->provider.data1 : 0);
+	struct row_segment *g = &w->segments[(h ^ h >> 8) % SEG_SLOTS];
+
+	if (segment_matches(g, ev, name)) {
+		mo_put(sb, g->text, g->len);
+		return;
+	}
+	size_t start = sb->len;
+
+	make(w, sb, ev, name);
+	if (sb->oom || sb->len - start >= SEG_TEXT_MAX)
+		return;
+	g->used = true;
+	g->is_kernel = ev->is_kernel;
+	g->has_provider = ev->has_provider;
+	g->kind = (uint8_t)ev->kind;
+	g->group = ev->group;
+	g->opcode = ev->opcode;
+	g->version = ev->version;
+	g->level = ev->level;
+	g->event_id = ev->event_id;
+	g->keywords = ev->keywords;
+	g->provider = ev->provider;
+	memcpy(g->name, name, name_len + 1);
+	g->len = (uint16_t)(sb->len - start);
+	memcpy(g->text, sb->data + start, g->len);
+}
+
+/* Text: "KIND [provider ]NAME vN" */
+static void
+text_segment(struct alpcscope_dump_writer *w, struct strbuf *sb, const struct alpcscope_event *ev,
+	     const char *name)
+{
+	mo_puts(sb, alpcscope_record_kind_name(ev->kind));
+	mo_putc(sb, ' ');
+	if (!ev->is_kernel && ev->has_provider) {
+		const char *pn = alpcscope_provider_name(&ev->provider);
+
+		mo_puts(sb, pn ? pn : guid_text(w, &ev->provider));
+		mo_putc(sb, ' ');
+	}
+	mo_puts(sb, name);
+	MO_LIT(sb, " v");
+	mo_sb_u64(sb, ev->version);
+}
+
+/* JSON Lines: ,"kind" ... "level":N[,"keywords":"0x.."] */
+static void
+jsonl_segment(struct alpcscope_dump_writer *w, struct strbuf *sb, const struct alpcscope_event *ev,
+	      const char *name)
+{
+	MO_LIT(sb, ",\"kind\":\"");
+	mo_puts(sb, alpcscope_record_kind_name(ev->kind));
+	mo_putc(sb, '"');
+	if (ev->has_provider) {
+		const char *pn = ev->is_kernel ? alpcscope_kernel_group_name(ev->group)
+					       : alpcscope_provider_name(&ev->provider);
+
+		MO_LIT(sb, ",\"provider\":\"");
+		mo_puts(sb, guid_text(w, &ev->provider));
+		mo_putc(sb, '"');
+		if (pn) {
+			MO_LIT(sb, ",\"provider_name\":");
+			put_json_string(sb, pn);
+		}
+	}
+	MO_LIT(sb, ",\"event\":");
+	put_json_string(sb, name);
+	if (ev->is_kernel) {
+		MO_LIT(sb, ",\"group\":");
+		mo_sb_u64(sb, ev->group);
+	}
+	MO_LIT(sb, ",\"opcode\":");
+	mo_sb_u64(sb, ev->opcode);
+	MO_LIT(sb, ",\"id\":");
+	mo_sb_u64(sb, ev->event_id);
+	MO_LIT(sb, ",\"version\":");
+	mo_sb_u64(sb, ev->version);
+	MO_LIT(sb, ",\"level\":");
+	mo_sb_u64(sb, ev->level);
+	if (ev->keywords) {
+		MO_LIT(sb, ",\"keywords\":\"");
+		mo_sb_hex64(sb, ev->keywords);
+		mo_putc(sb, '"');
+	}
+}
+
+/* CSV: kind,provider,provider_name,event,group,opcode,id,version,level,keywords, */
+static void
+csv_segment(struct alpcscope_dump_writer *w, struct strbuf *sb, const struct alpcscope_event *ev,
+	    const char *name)
+{
+	const char *pn = NULL;
+
+	if (ev->has_provider)
+		pn = ev->is_kernel ? alpcscope_kernel_group_name(ev->group)
+				   : alpcscope_provider_name(&ev->provider);
+	mo_puts(sb, alpcscope_record_kind_name(ev->kind));
+	mo_putc(sb, ',');
+	if (ev->has_provider)
+		mo_puts(sb, guid_text(w, &ev->provider));
+	mo_putc(sb, ',');
+	strbuf_add_csv_field(sb, pn ? pn : "");
+	mo_putc(sb, ',');
+	strbuf_add_csv_field(sb, name);
+	mo_putc(sb, ',');
+	if (ev->is_kernel)
+		mo_sb_u64(sb, ev->group);
+	mo_putc(sb, ',');
+	mo_sb_u64(sb, ev->opcode);
+	mo_putc(sb, ',');
+	mo_sb_u64(sb, ev->event_id);
+	mo_putc(sb, ',');
+	mo_sb_u64(sb, ev->version);
+	mo_putc(sb, ',');
+	mo_sb_u64(sb, ev->level);
+	mo_putc(sb, ',');
+	mo_sb_hex64(sb, ev->keywords);
+	mo_putc(sb, ',');
+}
+
 static void
 write_text(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 	   const struct alpcscope_decoded *d)
 {
 	struct strbuf *sb = &w->line;
-	char t[40], nb[48], g[ALPCSCOPE_GUID_STR_SIZE];
 
-	alpcscope_filetime_format(t, sizeof(t), ev->filetime_100ns);
-	strbuf_printf(sb, "%s #%" PRIu64 " cpu%u ", t, ev->ordinal, ev->processor);
-	if (ev->process_id != ALPCSCOPE_ID_UNKNOWN)
-		strbuf_printf(sb, "pid=%u tid=%u ", ev->process_id, ev->thread_id);
-	else
-		strbuf_adds(sb, "pid=- tid=- ");
-	strbuf_printf(sb, "%s ", alpcscope_record_kind_name(ev->kind));
-	if (!ev->is_kernel && ev->has_provider) {
-		const char *pn = alpcscope_provider_name(&ev->provider);
-
-		alpcscope_guid_format(g, &ev->provider);
-		strbuf_adds(sb, pn ? pn : g);
-		strbuf_addc(sb, ' ');
+	put_time(w, sb, ev->filetime_100ns);
+	MO_LIT(sb, " #");
+	mo_sb_u64(sb, ev->ordinal);
+	MO_LIT(sb, " cpu");
+	mo_sb_u64(sb, ev->processor);
+	if (ev->process_id != ALPCSCOPE_ID_UNKNOWN) {
+		MO_LIT(sb, " pid=");
+		mo_sb_u64(sb, ev->process_id);
+		MO_LIT(sb, " tid=");
+		mo_sb_u64(sb, ev->thread_id);
+		mo_putc(sb, ' ');
+	} else {
+		MO_LIT(sb, " pid=- tid=- ");
 	}
-	strbuf_adds(sb, event_name(ev, d, nb, sizeof(nb)));
-	strbuf_printf(sb, " v%u", ev->version);
+	put_segment(w, sb, ev, event_name(w, ev, d), text_segment);
 	if (d && d->kind != ALPCSCOPE_DECODED_GENERIC) {
 		for (size_t i = 0; i < d->field_count; i++) {
 			const struct alpcscope_field *f = &d->fields[i];
 			bool quote = f->type == ALPCSCOPE_FIELD_STRING;
 
-			strbuf_printf(sb, " %s=", f->name);
+			mo_putc(sb, ' ');
+			mo_puts(sb, f->name);
+			mo_putc(sb, '=');
 			if (quote)
-				strbuf_addc(sb, '"');
+				mo_putc(sb, '"');
 			field_text(sb, f, &field_text_dump);
 			if (quote)
-				strbuf_addc(sb, '"');
+				mo_putc(sb, '"');
 		}
 	} else if (ev->payload_size) {
-		strbuf_printf(sb, " payload[%zu]=", ev->payload_size);
-		strbuf_add_hex(sb, ev->payload,
-			       ev->payload_size > RAW_PAYLOAD_SHOWN ? RAW_PAYLOAD_SHOWN
-								    : ev->payload_size);
+		MO_LIT(sb, " payload[");
+		mo_sb_u64(sb, ev->payload_size);
+		MO_LIT(sb, "]=");
+		put_payload_hex(sb, ev->payload, ev->payload_size);
 		if (ev->payload_size > RAW_PAYLOAD_SHOWN)
-			strbuf_adds(sb, "...");
+			MO_LIT(sb, "...");
 	}
-	strbuf_addc(sb, '\n');
+	mo_putc(sb, '\n');
 }
 
 static void
@@ -147,56 +403,44 @@ write_jsonl(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 	    const struct alpcscope_decoded *d)
 {
 	struct strbuf *sb = &w->line;
-	char t[40], nb[48], g[ALPCSCOPE_GUID_STR_SIZE];
 
-	alpcscope_filetime_format(t, sizeof(t), ev->filetime_100ns);
-	strbuf_printf(sb,
-		      "{\"ordinal\":%" PRIu64 ",\"time\":\"%s\",\"ticks\":%" PRId64 ",\"cpu\":%u",
-		      ev->ordinal, t, ev->timestamp_ticks, ev->processor);
-	if (ev->process_id != ALPCSCOPE_ID_UNKNOWN)
-		strbuf_printf(sb, ",\"pid\":%u,\"tid\":%u", ev->process_id, ev->thread_id);
-	else
-		strbuf_adds(sb, ",\"pid\":null,\"tid\":null");
-	strbuf_printf(sb, ",\"kind\":\"%s\"", alpcscope_record_kind_name(ev->kind));
-	if (ev->has_provider) {
-		const char *pn = ev->is_kernel ? alpcscope_kernel_group_name(ev->group)
-					       : alpcscope_provider_name(&ev->provider);
-
-		alpcscope_guid_format(g, &ev->provider);
-		strbuf_printf(sb, ",\"provider\":\"%s\"", g);
-		if (pn) {
-			strbuf_adds(sb, ",\"provider_name\":");
-			strbuf_add_json_string(sb, pn);
-		}
+	MO_LIT(sb, "{\"ordinal\":");
+	mo_sb_u64(sb, ev->ordinal);
+	MO_LIT(sb, ",\"time\":\"");
+	put_time(w, sb, ev->filetime_100ns);
+	MO_LIT(sb, "\",\"ticks\":");
+	mo_sb_i64(sb, ev->timestamp_ticks);
+	MO_LIT(sb, ",\"cpu\":");
+	mo_sb_u64(sb, ev->processor);
+	if (ev->process_id != ALPCSCOPE_ID_UNKNOWN) {
+		MO_LIT(sb, ",\"pid\":");
+		mo_sb_u64(sb, ev->process_id);
+		MO_LIT(sb, ",\"tid\":");
+		mo_sb_u64(sb, ev->thread_id);
+	} else {
+		MO_LIT(sb, ",\"pid\":null,\"tid\":null");
 	}
-	strbuf_adds(sb, ",\"event\":");
-	strbuf_add_json_string(sb, event_name(ev, d, nb, sizeof(nb)));
-	if (ev->is_kernel)
-		strbuf_printf(sb, ",\"group\":%u", ev->group);
-	strbuf_printf(sb, ",\"opcode\":%u,\"id\":%u,\"version\":%u,\"level\":%u", ev->opcode,
-		      ev->event_id, ev->version, ev->level);
-	if (ev->keywords)
-		strbuf_printf(sb, ",\"keywords\":\"0x%" PRIx64 "\"", ev->keywords);
-	strbuf_printf(sb, ",\"file_offset\":%" PRIu64 ",\"payload_size\":%zu", ev->file_offset,
-		      ev->payload_size);
+	put_segment(w, sb, ev, event_name(w, ev, d), jsonl_segment);
+	MO_LIT(sb, ",\"file_offset\":");
+	mo_sb_u64(sb, ev->file_offset);
+	MO_LIT(sb, ",\"payload_size\":");
+	mo_sb_u64(sb, ev->payload_size);
 	if (d && d->kind != ALPCSCOPE_DECODED_GENERIC) {
-		strbuf_adds(sb, ",\"fields\":{");
+		MO_LIT(sb, ",\"fields\":{");
 		for (size_t i = 0; i < d->field_count; i++) {
 			if (i)
-				strbuf_addc(sb, ',');
-			strbuf_add_json_string(sb, d->fields[i].name);
-			strbuf_addc(sb, ':');
+				mo_putc(sb, ',');
+			put_json_string(sb, d->fields[i].name);
+			mo_putc(sb, ':');
 			field_json(sb, &d->fields[i], &w->field);
 		}
-		strbuf_addc(sb, '}');
+		mo_putc(sb, '}');
 	} else if (ev->payload_size) {
-		strbuf_adds(sb, ",\"payload\":\"");
-		strbuf_add_hex(sb, ev->payload,
-			       ev->payload_size > RAW_PAYLOAD_SHOWN ? RAW_PAYLOAD_SHOWN
-								    : ev->payload_size);
-		strbuf_addc(sb, '"');
+		MO_LIT(sb, ",\"payload\":\"");
+		put_payload_hex(sb, ev->payload, ev->payload_size);
+		mo_putc(sb, '"');
 	}
-	strbuf_adds(sb, "}\n");
+	MO_LIT(sb, "}\n");
 }
 
 static void
@@ -204,62 +448,82 @@ write_csv(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 	  const struct alpcscope_decoded *d)
 {
 	struct strbuf *sb = &w->line, *fb = &w->field;
-	char t[40], nb[48], g[ALPCSCOPE_GUID_STR_SIZE] = "";
-	const char *pn = NULL;
 
-	alpcscope_filetime_format(t, sizeof(t), ev->filetime_100ns);
-	if (ev->has_provider) {
-		alpcscope_guid_format(g, &ev->provider);
-		pn = ev->is_kernel ? alpcscope_kernel_group_name(ev->group)
-				   : alpcscope_provider_name(&ev->provider);
+	mo_sb_u64(sb, ev->ordinal);
+	mo_putc(sb, ',');
+	put_time(w, sb, ev->filetime_100ns);
+	mo_putc(sb, ',');
+	mo_sb_i64(sb, ev->timestamp_ticks);
+	mo_putc(sb, ',');
+	mo_sb_u64(sb, ev->processor);
+	mo_putc(sb, ',');
+	if (ev->process_id != ALPCSCOPE_ID_UNKNOWN) {
+		mo_sb_u64(sb, ev->process_id);
+		mo_putc(sb, ',');
+		mo_sb_u64(sb, ev->thread_id);
+		mo_putc(sb, ',');
+	} else {
+		MO_LIT(sb, ",,");
 	}
-	strbuf_printf(sb, "%" PRIu64 ",%s,%" PRId64 ",%u,", ev->ordinal, t, ev->timestamp_ticks,
-		      ev->processor);
-	if (ev->process_id != ALPCSCOPE_ID_UNKNOWN)
-		strbuf_printf(sb, "%u,%u,", ev->process_id, ev->thread_id);
-	else
-		strbuf_adds(sb, ",,");
-	strbuf_printf(sb, "%s,%s,", alpcscope_record_kind_name(ev->kind), g);
-	strbuf_add_csv_field(sb, pn ? pn : "");
-	strbuf_addc(sb, ',');
-	strbuf_add_csv_field(sb, event_name(ev, d, nb, sizeof(nb)));
-	strbuf_addc(sb, ',');
-	if (ev->is_kernel)
-		strbuf_printf(sb, "%u", ev->group);
-	strbuf_printf(sb, ",%u,%u,%u,%u,0x%" PRIx64 ",%" PRIu64 ",%zu,", ev->opcode, ev->event_id,
-		      ev->version, ev->level, ev->keywords, ev->file_offset, ev->payload_size);
+	put_segment(w, sb, ev, event_name(w, ev, d), csv_segment);
+	mo_sb_u64(sb, ev->file_offset);
+	mo_putc(sb, ',');
+	mo_sb_u64(sb, ev->payload_size);
+	mo_putc(sb, ',');
 	strbuf_reset(fb);
 	if (d && d->kind != ALPCSCOPE_DECODED_GENERIC) {
 		for (size_t i = 0; i < d->field_count; i++) {
-			strbuf_printf(fb, "%s%s=", i ? ";" : "", d->fields[i].name);
+			if (i)
+				mo_putc(fb, ';');
+			mo_puts(fb, d->fields[i].name);
+			mo_putc(fb, '=');
 			field_text(fb, &d->fields[i], &field_text_dump);
 		}
 	} else if (ev->payload_size) {
-		strbuf_adds(fb, "payload=");
-		strbuf_add_hex(fb, ev->payload,
-			       ev->payload_size > RAW_PAYLOAD_SHOWN ? RAW_PAYLOAD_SHOWN
-								    : ev->payload_size);
+		MO_LIT(fb, "payload=");
+		put_payload_hex(fb, ev->payload, ev->payload_size);
 	}
 	strbuf_add_csv_field(sb, fb->data ? fb->data : "");
-	strbuf_addc(sb, '\n');
+	mo_putc(sb, '\n');
+}
+
+/* Write the collected rows. */
+static enum alpcscope_status
+flush_rows(struct alpcscope_dump_writer *w, struct alpcscope_error *err)
+{
+	if (w->line.len && !w->write_failed &&
+	    fwrite(w->line.data, 1, w->line.len, w->out) != w->line.len)
+		w->write_failed = true;
+	strbuf_reset(&w->line);
+	if (w->write_failed)
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write failed");
+	return ALPCSCOPE_OK;
 }
 
 enum alpcscope_status
 alpcscope_dump_writer_event(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 			    const struct alpcscope_decoded *d, struct alpcscope_error *err)
 {
-	strbuf_reset(&w->line);
 	switch (w->fmt) {
 	case ALPCSCOPE_DUMP_TEXT: write_text(w, ev, d); break;
 	case ALPCSCOPE_DUMP_JSONL: write_jsonl(w, ev, d); break;
 	case ALPCSCOPE_DUMP_CSV: write_csv(w, ev, d); break;
 	case ALPCSCOPE_DUMP_XML: return xml_dump_event(w->xml, ev, d, err);
 	}
-	if (w->line.oom || w->field.oom)
+	if (w->line.oom || w->field.oom || w->name.oom || w->time.tmp.oom)
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
-	if (fwrite(w->line.data, 1, w->line.len, w->out) != w->line.len)
-		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write failed");
+	if (w->line.len >= ROW_BATCH || w->write_failed)
+		return flush_rows(w, err);
 	return ALPCSCOPE_OK;
+}
+
+enum alpcscope_status
+alpcscope_dump_writer_flush(struct alpcscope_dump_writer *w, struct alpcscope_error *err)
+{
+	if (!w)
+		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
+				 "NULL argument");
+	return flush_rows(w, err);
 }
 
 void
@@ -267,8 +531,12 @@ alpcscope_dump_writer_free(struct alpcscope_dump_writer *w)
 {
 	if (!w)
 		return;
+	(void)flush_rows(w, NULL);
 	strbuf_free(&w->line);
 	strbuf_free(&w->field);
+	strbuf_free(&w->name);
+	mo_cache_free(&w->time);
+	free(w->segments);
 	xml_dump_free(w->xml); /* ends the XML document */
 	free(w);
 }

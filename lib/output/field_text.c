@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* A decoded field's value as plain text, in the dump or the XML style. */
+/* A decoded field's value as plain text, in the dump or the XML style (no printf per field). */
 #include "output/field_text.h"
 
-#include <inttypes.h>
+#include "output/model_output.h"
 
 const struct field_text_style field_text_dump = {false, true, RAW_PAYLOAD_SHOWN};
 const struct field_text_style field_text_xml = {true, false, 0};
@@ -14,10 +14,10 @@ field_text(struct strbuf *sb, const struct alpcscope_field *f, const struct fiel
 	size_t n;
 
 	switch (f->type) {
-	case ALPCSCOPE_FIELD_UINT: strbuf_printf(sb, "%" PRIu64, f->value.u); break;
-	case ALPCSCOPE_FIELD_INT: strbuf_printf(sb, "%" PRId64, f->value.i); break;
-	case ALPCSCOPE_FIELD_HEX: strbuf_printf(sb, "0x%" PRIx64, f->value.u); break;
-	case ALPCSCOPE_FIELD_BOOL: strbuf_adds(sb, f->value.b ? "true" : "false"); break;
+	case ALPCSCOPE_FIELD_UINT: mo_sb_u64(sb, f->value.u); break;
+	case ALPCSCOPE_FIELD_INT: mo_sb_i64(sb, f->value.i); break;
+	case ALPCSCOPE_FIELD_HEX: mo_sb_hex64(sb, f->value.u); break;
+	case ALPCSCOPE_FIELD_BOOL: mo_puts(sb, f->value.b ? "true" : "false"); break;
 	case ALPCSCOPE_FIELD_STRING:
 	case ALPCSCOPE_FIELD_SID:
 		if (style->safe_text)
@@ -28,22 +28,28 @@ field_text(struct strbuf *sb, const struct alpcscope_field *f, const struct fiel
 	case ALPCSCOPE_FIELD_GUID:
 		alpcscope_guid_format(g, &f->value.guid);
 		if (style->braced_guid)
-			strbuf_printf(sb, "{%s}", g);
-		else
-			strbuf_adds(sb, g);
+			mo_putc(sb, '{');
+		mo_puts(sb, g);
+		if (style->braced_guid)
+			mo_putc(sb, '}');
 		break;
 	case ALPCSCOPE_FIELD_BYTES:
 		n = f->value.bytes.size;
 		if (style->max_bytes && n > style->max_bytes)
 			n = style->max_bytes;
 		strbuf_add_hex(sb, f->value.bytes.data, n);
-		if (n < f->value.bytes.size)
-			strbuf_printf(sb, "...(%zu bytes)", f->value.bytes.size);
+		if (n < f->value.bytes.size) {
+			MO_LIT(sb, "...(");
+			mo_sb_u64(sb, f->value.bytes.size);
+			MO_LIT(sb, " bytes)");
+		}
 		break;
 	case ALPCSCOPE_FIELD_ADDRESSES:
-		for (size_t i = 0; i < f->value.addresses.count; i++)
-			strbuf_printf(sb, "%s0x%" PRIx64, i ? " " : "",
-				      f->value.addresses.items[i]);
+		for (size_t i = 0; i < f->value.addresses.count; i++) {
+			if (i)
+				mo_putc(sb, ' ');
+			mo_sb_hex64(sb, f->value.addresses.items[i]);
+		}
 		break;
 	}
 }

@@ -385,23 +385,30 @@ mo_sb_u64(struct strbuf *sb, uint64_t v)
 				       "70717273747576777879"
 				       "80818283848586878889"
 				       "90919293949596979899";
-	char tmp[20];
-	size_t i = sizeof(tmp);
+	size_t n = 1;
+
+	for (uint64_t t = v; t >= 10 && n < 20; t /= 10)
+		n++;
+	if (sb->len + n + 1 > sb->cap && !strbuf_reserve(sb, n))
+		return;
+	/* Digits straight into the buffer, two at a time from the end. */
+	char *end = sb->data + sb->len + n, *p = end;
 
 	while (v >= 100) {
 		unsigned d = (unsigned)(v % 100);
 
 		v /= 100;
-		i -= 2;
-		memcpy(tmp + i, pairs + 2 * d, 2);
+		p -= 2;
+		memcpy(p, pairs + 2 * d, 2);
 	}
 	if (v >= 10) {
-		i -= 2;
-		memcpy(tmp + i, pairs + 2 * v, 2);
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
 	} else {
-		tmp[--i] = (char)('0' + v);
+		*--p = (char)('0' + v);
 	}
-	mo_put(sb, tmp + i, sizeof(tmp) - i);
+	sb->len += n;
+	*end = '\0';
 }
 
 void
