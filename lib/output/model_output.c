@@ -387,7 +387,7 @@ mo_sb_u64(struct strbuf *sb, uint64_t v)
 				       "90919293949596979899";
 	size_t n = 1;
 
-	for (uint64_t t = v; t >= 10 && n < 20; t /= 10)
+	while (n < 20 && v >= pow10_u64[n])
 		n++;
 	if (sb->len + n + 1 > sb->cap && !strbuf_reserve(sb, n))
 		return;

@@ -760,7 +760,26 @@ next_in_header(struct alpcscope_reader *r)
 	return NULL;
 }
 
-/* Time order: the k-way merge of the processor streams. */
+/* The second-smallest key: the root's smaller child (none: the largest key). */
+static void
+heap_update_runner(struct alpcscope_reader *r)
+{
+	const struct heap_entry *h = r->heap;
+
+	if (r->heap_len < 2)
+		r->runner = (struct heap_entry){INT64_MAX, UINT32_MAX};
+	else if (r->heap_len == 2 || heap_less(&h[1], &h[2]))
+		r->runner = h[1];
+	else
+		r->runner = h[2];
+}
+
+/*
+ * Time order: the k-way merge of the processor streams. The root's stream
+ * keeps delivering, one comparison a record, while it stays ahead of the
+ * runner-up: a run of records costs no sifting; the heap is touched only when
+ * the lead changes hands.
+ */
 static struct stream *
 next_in_time_order(struct alpcscope_reader *r)
 {
@@ -774,14 +793,21 @@ next_in_time_order(struct alpcscope_reader *r)
 		}
 		for (uint32_t i = r->heap_len / 2; i-- > 0;)
 			heap_sift_down(r, i);
+		heap_update_runner(r);
 	} else if (r->lent) {
-		if (!stream_advance(r, r->lent))
-			r->heap[0] = r->heap[--r->heap_len];
-		else
-			r->heap[0].ticks = r->lent->ev.timestamp_ticks;
+		struct heap_entry *top = &r->heap[0];
+
+		r->lent = NULL;
+		if (stream_advance(r, &r->streams[top->stream])) {
+			top->ticks = r->streams[top->stream].ev.timestamp_ticks;
+			if (heap_less(top, &r->runner))
+				return &r->streams[top->stream];
+		} else {
+			*top = r->heap[--r->heap_len];
+		}
 		if (r->heap_len > 1)
 			heap_sift_down(r, 0);
-		r->lent = NULL;
+		heap_update_runner(r);
 	}
 	return r->heap_len ? &r->streams[r->heap[0].stream] : NULL;
 }

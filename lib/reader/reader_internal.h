@@ -76,7 +76,8 @@ struct alpcscope_reader {
 	uint32_t nstreams;
 	struct heap_entry *heap; /* min-heap by (next ticks, stream index) */
 	uint32_t heap_len;
-	struct stream *lent; /* buffer order: the stream whose buffer is being delivered */
+	struct heap_entry runner; /* second-smallest heap key (merge runs) */
+	struct stream *lent;      /* buffer order: the stream whose buffer is being delivered */
 	bool buffer_order;
 	bool merge_started;
 	bool started;
