@@ -325,6 +325,21 @@ sb_match_short(struct sb *s, unsigned dist, unsigned len)
 	sb_u16(s, (uint16_t)((dist - 1) << 3 | (len - 3)));
 }
 
+static void
+sb_byte(struct sb *s, uint8_t b)
+{
+	sb_put(s, &b, 1);
+}
+
+/* Distance-1 match with length code 7: its length goes on in @p nibble_byte (low nibble). */
+static void
+sb_escape_match(struct sb *s, uint8_t nibble_byte)
+{
+	sb_flag(s, 1);
+	sb_u16(s, 7);
+	sb_byte(s, nibble_byte);
+}
+
 static int
 dec(const struct sb *s, uint8_t *out, size_t out_size)
 {
@@ -408,17 +423,12 @@ test_length_extensions(void)
 {
 	struct sb s;
 	static uint8_t out[80000];
-	uint8_t b;
 
 	/* Byte extension: nibble 15, then a byte: length = byte + 15 + 7 + 3. */
 	sb_init(&s);
 	sb_lit(&s, 'q');
-	sb_flag(&s, 1);
-	sb_u16(&s, 7);
-	b = 0x0F;
-	sb_put(&s, &b, 1);
-	b = 100;
-	sb_put(&s, &b, 1);
+	sb_escape_match(&s, 0x0F);
+	sb_byte(&s, 100);
 	CHECK(dec(&s, out, 1 + 125) == 0);
 	CHECK(out[125] == 'q');
 	CHECK(dec(&s, out, 1 + 124) == -1); /* the match overflows the output */
@@ -426,12 +436,8 @@ test_length_extensions(void)
 	/* u16 extension: byte 255, then u16 = length - 3. */
 	sb_init(&s);
 	sb_lit(&s, 'r');
-	sb_flag(&s, 1);
-	sb_u16(&s, 7);
-	b = 0x0F;
-	sb_put(&s, &b, 1);
-	b = 255;
-	sb_put(&s, &b, 1);
+	sb_escape_match(&s, 0x0F);
+	sb_byte(&s, 255);
 	sb_u16(&s, 997);
 	CHECK(dec(&s, out, 1 + 1000) == 0);
 	CHECK(out[1000] == 'r');
@@ -439,12 +445,8 @@ test_length_extensions(void)
 	/* u32 extension: u16 0, then u32 = length - 3. */
 	sb_init(&s);
 	sb_lit(&s, 's');
-	sb_flag(&s, 1);
-	sb_u16(&s, 7);
-	b = 0x0F;
-	sb_put(&s, &b, 1);
-	b = 255;
-	sb_put(&s, &b, 1);
+	sb_escape_match(&s, 0x0F);
+	sb_byte(&s, 255);
 	sb_u16(&s, 0);
 	sb_u32(&s, 69997);
 	CHECK(dec(&s, out, 1 + 70000) == 0);
@@ -453,12 +455,8 @@ test_length_extensions(void)
 	/* The smallest legal u16 value (15 + 7) gives length 25. */
 	sb_init(&s);
 	sb_lit(&s, 't');
-	sb_flag(&s, 1);
-	sb_u16(&s, 7);
-	b = 0x0F;
-	sb_put(&s, &b, 1);
-	b = 255;
-	sb_put(&s, &b, 1);
+	sb_escape_match(&s, 0x0F);
+	sb_byte(&s, 255);
 	sb_u16(&s, 22);
 	CHECK(dec(&s, out, 26) == 0);
 	/* One less is malformed. */
@@ -472,17 +470,12 @@ test_truncations(void)
 {
 	struct sb s;
 	static uint8_t out[80000];
-	uint8_t b;
 
 	sb_init(&s);
 	sb_lit(&s, 'u');
 	sb_match_short(&s, 1, 4);
-	sb_flag(&s, 1);
-	sb_u16(&s, 7);
-	b = 0xFF; /* nibble 15 for this match */
-	sb_put(&s, &b, 1);
-	b = 255;
-	sb_put(&s, &b, 1);
+	sb_escape_match(&s, 0xFF); /* nibble 15 for this match */
+	sb_byte(&s, 255);
 	sb_u16(&s, 0);
 	sb_u32(&s, 30000 - 3);
 	size_t total = 1 + 4 + 30000;
