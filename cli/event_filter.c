@@ -2,6 +2,8 @@
 /* The dump filter: parsing of `key[!]=a|b` terms and matching against events. */
 #include "event_filter.h"
 
+#include <alpcscope/reader.h> /* alpcscope_filetime_parse */
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,57 +173,13 @@ event_filter_match(const struct event_filter *f, const struct alpcscope_event *e
 	return true;
 }
 
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-bool
-parse_iso8601_filetime(const char *s, int64_t *out)
-{
-	int y, mo, d, h, mi, sec, n = 0;
-	int64_t frac = 0;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
-		return false;
-	const char *p = s + n;
-	if (*p == '.') {
-		int digits = 0;
-
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			if (digits < 7) {
-				frac = frac * 10 + (*p - '0');
-				digits++;
-			}
-			p++;
-		}
-		while (digits++ < 7)
-			frac *= 10;
-	}
-	if (*p == 'Z')
-		p++;
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return false;
-	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-	*out =
-	    ((days * 86400 + h * 3600 + mi * 60 + sec) * 10000000LL) + frac + 116444736000000000LL;
-	return true;
-}
-
 bool
 event_filter_set_time(struct event_filter *f, bool is_from, const char *value)
 {
 	int64_t ft;
 	char *end;
 
-	if (parse_iso8601_filetime(value, &ft)) {
+	if (alpcscope_filetime_parse(value, &ft)) {
 		if (is_from) {
 			f->has_from = true;
 			f->from_is_rel = false;

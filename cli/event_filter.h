@@ -52,7 +52,4 @@ void event_filter_bind(struct event_filter *f, int64_t trace_start_ft);
 bool event_filter_match(const struct event_filter *f, const struct alpcscope_event *ev,
 			const struct alpcscope_decoded *d);
 
-/* Parse ISO-8601 "YYYY-MM-DDTHH:MM:SS[.fffffff][Z]" to FILETIME. */
-bool parse_iso8601_filetime(const char *s, int64_t *out);
-
 #endif

@@ -2,6 +2,8 @@
 /* Shared subcommand filters: see filter.h and docs/analysis.md §Filters. */
 #include "filter.h"
 
+#include <alpcscope/reader.h> /* alpcscope_filetime_parse */
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,58 +169,12 @@ filter_parse_arg(struct cli_filter *f, const char *cmd, int argc, char **argv, i
 	return 1;
 }
 
-static int64_t
-days_from_civil(int64_t y, unsigned mo, unsigned d)
-{
-	y -= mo <= 2;
-	const int64_t era = (y >= 0 ? y : y - 399) / 400;
-	const unsigned yoe = (unsigned)(y - era * 400);
-	const unsigned doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
-	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-bool
-filter_parse_iso8601(const char *s, int64_t *out)
-{
-	int y, mo, d, h, mi, sec, n = 0;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
-		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1601)
-		return false;
-	const char *p = s + n;
-	int64_t frac = 0;
-
-	if (*p == '.') {
-		int digits = 0;
-
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-			if (digits < 7)
-				frac = frac * 10 + (*p - '0');
-		if (!digits)
-			return false;
-		for (; digits < 7; digits++)
-			frac *= 10;
-	}
-	if (*p == 'Z')
-		p++;
-	if (*p)
-		return false;
-	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-	int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec;
-
-	*out = (secs + 11644473600ll) * 10000000ll + frac;
-	return true;
-}
-
 static bool
 resolve_one(const char *cmd, const char *what, const char *text, int64_t start, int64_t *out)
 {
 	char *end;
 
-	if (filter_parse_iso8601(text, out))
+	if (alpcscope_filetime_parse(text, out))
 		return true;
 	errno = 0;
 	double v = strtod(text, &end);

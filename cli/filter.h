@@ -55,9 +55,6 @@ extern const char filter_usage[];
  */
 bool filter_resolve_time(struct cli_filter *f, const char *cmd, int64_t trace_start_filetime);
 
-/* Parse ISO-8601 UTC "YYYY-MM-DDTHH:MM:SS[.fffffff][Z]"; false when malformed. */
-bool filter_parse_iso8601(const char *s, int64_t *filetime_out);
-
 /* True when process @p process passes the include/exclude name and PID lists. */
 bool filter_process_included(const struct cli_filter *f, const struct alpcscope_model *m,
 			     uint32_t process);

@@ -193,6 +193,18 @@ ALPCSCOPE_EXPORT void alpcscope_reader_free(struct alpcscope_reader *reader);
  */
 ALPCSCOPE_EXPORT void alpcscope_filetime_format(char *out, size_t out_size, int64_t filetime_100ns);
 
+/**
+ * Parse ISO-8601 date and time into a FILETIME (100 ns since 1601-01-01
+ * UTC): "YYYY-MM-DDTHH:MM:SS" with exactly 4/2/2/2/2/2 digits ('T' or one
+ * space between date and time), an optional fraction ('.' or ',', any number
+ * of digits, 100 ns kept) and an optional zone ("Z", "+hh:mm", "-hh:mm",
+ * "+hhmm"; none means UTC); spaces around are ignored. The one parser of the
+ * library and the CLI (--from/--to, XML TimeCreated).
+ * @return false when @p text is malformed, a field is out of range (year
+ *         before 1601, month 13, day 32, hour 24, ...) or NULL.
+ */
+ALPCSCOPE_EXPORT bool alpcscope_filetime_parse(const char *text, int64_t *filetime_100ns);
+
 ALPCSCOPE_END_DECLS
 
 #endif

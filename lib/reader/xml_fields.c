@@ -76,92 +76,6 @@ parse_guid(const char *t, struct alpcscope_guid *g)
 	return alpcscope_guid_parse(g, buf);
 }
 
-/* ---- time ---- */
-
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	const int64_t era = (y >= 0 ? y : y - 399) / 400;
-	const unsigned yoe = (unsigned)(y - era * 400);
-	const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool
-digits(const char **p, unsigned n, unsigned *out)
-{
-	unsigned v = 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		if ((*p)[i] < '0' || (*p)[i] > '9')
-			return false;
-		v = v * 10 + (unsigned)((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return true;
-}
-
-/* ISO-8601 "YYYY-MM-DDTHH:MM:SS[.f...][Z|+hh:mm|-hh:mm]" to FILETIME (100 ns). */
-static bool
-parse_time(const char *t, int64_t *out)
-{
-	unsigned y, mo, d, h, mi, se, frac = 0, oh = 0, om = 0;
-	int sign = 0;
-
-	if (!t)
-		return false;
-	while (*t == ' ')
-		t++;
-	if (!digits(&t, 4, &y) || *t++ != '-' || !digits(&t, 2, &mo) || *t++ != '-' ||
-	    !digits(&t, 2, &d) || (*t != 'T' && *t != ' '))
-		return false;
-	t++;
-	if (!digits(&t, 2, &h) || *t++ != ':' || !digits(&t, 2, &mi) || *t++ != ':' ||
-	    !digits(&t, 2, &se))
-		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || y < 1601)
-		return false;
-	if (*t == '.' || *t == ',') {
-		unsigned n = 0;
-
-		t++;
-		while (*t >= '0' && *t <= '9') {
-			if (n < 7) {
-				frac = frac * 10 + (unsigned)(*t - '0');
-				n++;
-			}
-			t++;
-		}
-		while (n++ < 7)
-			frac *= 10;
-	}
-	if (*t == 'Z') {
-		t++;
-	} else if (*t == '+' || *t == '-') {
-		sign = *t == '+' ? 1 : -1;
-		t++;
-		if (!digits(&t, 2, &oh))
-			return false;
-		if (*t == ':')
-			t++;
-		if (!digits(&t, 2, &om))
-			return false;
-	}
-	while (*t == ' ')
-		t++;
-	if (*t)
-		return false;
-	int64_t secs = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + se;
-
-	secs -= sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
-	*out = (secs + INT64_C(11644473600)) * 10000000 + frac;
-	return true;
-}
-
 /* Hex text (white space ignored) into the payload buffer; false on bad text. */
 static bool
 hex_payload(struct alpcscope_xml_source *s, const char *t)
@@ -396,7 +310,7 @@ xml_finish_event(struct alpcscope_xml_source *s, long off, struct alpcscope_erro
 
 	if ((t = attr(s, A_R_FILETIME)) && xml_parse_u64(t, &v))
 		ft = (int64_t)v;
-	else if (!parse_time(attr(s, A_SYSTEM_TIME), &ft))
+	else if (!alpcscope_filetime_parse(attr(s, A_SYSTEM_TIME), &ft))
 		ft = s->first_time_set ? s->info.start_filetime : 0;
 	ev->filetime_100ns = ft;
 	ev->has_timestamp = true;

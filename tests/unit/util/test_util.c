@@ -130,6 +130,61 @@ test_filetime(void)
 	CHECK_STR(s, "1600-12-31T23:59:59.9999999Z");
 }
 
+/* The one ISO-8601 parser: every form the CLI and the XML reader accept, and what it refuses. */
+static void
+test_filetime_parse(void)
+{
+	static const struct {
+		const char *text;
+		int64_t ft; /* expected; 0 = rejected */
+	} cases[] = {
+	    {"2020-07-29T00:07:00.6236167Z", 132404548206236167LL},
+	    {"2020-07-29T00:07:00.6236167", 132404548206236167LL},       /* no zone: UTC */
+	    {"2020-07-29 00:07:00.6236167Z", 132404548206236167LL},      /* space separator */
+	    {"  2020-07-29T00:07:00,6236167Z  ", 132404548206236167LL},  /* spaces, comma */
+	    {"2020-07-29T00:07:00.62361679999Z", 132404548206236167LL},  /* beyond 100 ns: cut */
+	    {"2020-07-29T02:07:00.6236167+02:00", 132404548206236167LL}, /* tracerpt local time */
+	    {"2020-07-28T22:07:00.6236167-0200", 132404548206236167LL},
+	    {"1970-01-01T00:00:00Z", 116444736000000000LL},
+	    {"1970-01-01T00:00:00.5Z", 116444736005000000LL},
+	    {"1601-01-01T00:00:00Z", 0},  /* valid, but FILETIME 0: checked apart below */
+	    {"2024-5-1T10:00:02Z", 0},    /* one-digit month and day */
+	    {"2024-05-01T10:00:02.Z", 0}, /* separator without digits */
+	    {"2024-05-01T10:00Z", 0},
+	    {"2024-13-01T10:00:02Z", 0},
+	    {"2024-05-32T10:00:02Z", 0},
+	    {"2024-05-01T24:00:02Z", 0},
+	    {"2024-05-01T10:00:02+25:00", 0},
+	    {"2024-05-01T10:00:02 x", 0},
+	    {"1600-12-31T23:59:59Z", 0},
+	    {"20240501T100002Z", 0},
+	    {"", 0},
+	};
+	int64_t ft;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool ok = alpcscope_filetime_parse(cases[i].text, &ft);
+
+		if (cases[i].ft) {
+			CHECK(ok && ft == cases[i].ft);
+			if (!ok || ft != cases[i].ft)
+				fprintf(stderr, "parse %s failed\n", cases[i].text);
+		} else if (strncmp(cases[i].text, "1601-01-01", 10) == 0) {
+			CHECK(ok && ft == 0);
+		} else {
+			CHECK(!ok);
+			if (ok)
+				fprintf(stderr, "parse %s accepted\n", cases[i].text);
+		}
+	}
+	CHECK(!alpcscope_filetime_parse(NULL, &ft));
+	/* Round trip through the formatter. */
+	char s[40];
+
+	alpcscope_filetime_format(s, sizeof(s), 133000000001234567LL);
+	CHECK(alpcscope_filetime_parse(s, &ft) && ft == 133000000001234567LL);
+}
+
 static void
 test_error(void)
 {
@@ -151,6 +206,7 @@ main(void)
 	test_guid();
 	test_utf16();
 	test_filetime();
+	test_filetime_parse();
 	test_error();
 	return check_summary();
 }
