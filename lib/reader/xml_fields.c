@@ -258,26 +258,13 @@ remember_thread(struct alpcscope_xml_source *s, const struct alpcscope_event *ev
 	s->last[ev->thread_id % TID_SLOTS].ticks = ev->timestamp_ticks;
 }
 
-enum alpcscope_status
-xml_finish_event(struct alpcscope_xml_source *s, long off, struct alpcscope_error *err)
+/* Header fields, identity, pointer width and record kind from <System> and <Record>. */
+static void
+event_header(struct alpcscope_xml_source *s, struct alpcscope_event *ev)
 {
-	struct alpcscope_event *ev = &s->ev;
-	bool exact = attr(s, A_R_TICKS) != NULL;
 	enum alpcscope_record_kind kind;
-	const char *t;
-	int64_t ft = 0;
 	uint64_t v;
 
-	s->in_event = false;
-	memset(ev, 0, sizeof(*ev));
-	/* resolve field pointers */
-	for (size_t i = 0; i < s->nkv; i++) {
-		s->kv[i].name = s->text + s->kv_off[i].name;
-		s->kv[i].value = s->text + s->kv_off[i].value;
-		s->fields[i].name = s->kv[i].name;
-		s->fields[i].type = ALPCSCOPE_FIELD_STRING;
-		s->fields[i].value.str = s->kv[i].value;
-	}
 	ev->event_id = (uint16_t)to_u64(slot(s, S_EVENT_ID), 0);
 	ev->version = (uint8_t)to_u64(slot(s, S_VERSION), 0);
 	ev->level = (uint8_t)to_u64(slot(s, S_LEVEL), 0);
@@ -307,6 +294,15 @@ xml_finish_event(struct alpcscope_xml_source *s, long off, struct alpcscope_erro
 	else
 		ev->kind = ev->pointer_size == 4 ? ALPCSCOPE_RECORD_EVENT_HEADER32
 						 : ALPCSCOPE_RECORD_EVENT_HEADER64;
+}
+
+/* Clock, ordinal and position; returns the event's FILETIME (0 when unknown). */
+static int64_t
+event_time(struct alpcscope_xml_source *s, struct alpcscope_event *ev, bool exact, long off)
+{
+	const char *t;
+	int64_t ft = 0;
+	uint64_t v;
 
 	if ((t = attr(s, A_R_FILETIME)) && xml_parse_u64(t, &v))
 		ft = (int64_t)v;
@@ -320,7 +316,19 @@ xml_finish_event(struct alpcscope_xml_source *s, long off, struct alpcscope_erro
 	ev->file_offset = to_u64(attr(s, A_R_OFFSET), off >= 0 ? (uint64_t)off : 0);
 	ev->buffer_index = UINT32_MAX;
 
-	/* payload */
+	return ft;
+}
+
+/*
+ * The payload: hex of <Payload>/<BinaryEventData>, or rebuilt from the
+ * <Data> fields for the events the analysis uses (xml_encode.c).
+ */
+static enum alpcscope_status
+event_payload(struct alpcscope_xml_source *s, struct alpcscope_event *ev, bool exact,
+	      struct alpcscope_error *err)
+{
+	const char *t;
+
 	s->payload.len = 0;
 	if ((t = slot(s, S_PAYLOAD)) || (t = slot(s, S_BINARY))) {
 		if (!hex_payload(s, t)) {
@@ -352,22 +360,54 @@ xml_finish_event(struct alpcscope_xml_source *s, long off, struct alpcscope_erro
 	ev->raw = ev->payload;
 	ev->raw_size = ev->payload_size;
 
-	if (ev->is_kernel && ev->group == 0 && ev->opcode == 0) {
-		const char *warning = NULL;
-		struct alpcscope_trace_info in = s->info;
+	return ALPCSCOPE_OK;
+}
 
-		/* alpcscope's own dumps keep the whole TRACE_LOGFILE_HEADER: read it as the
-		 * ETL reader does; otherwise (tracerpt) take the named fields. */
-		if (ev->payload_size && !logfile_header_decode(ev, &in, &warning)) {
-			in.file_size = s->info.file_size;
-			in.header_found = true;
-			in.header_timestamp_ticks = ev->timestamp_ticks;
-			s->info = in;
-			s->first_time_set = s->info.start_filetime != 0;
-		} else {
-			header_info(s);
-		}
+/* The EventTrace header event: trace facts for info and the time base. */
+static void
+event_trace_header(struct alpcscope_xml_source *s, const struct alpcscope_event *ev)
+{
+	const char *warning = NULL;
+	struct alpcscope_trace_info in = s->info;
+
+	/* alpcscope's own dumps keep the whole TRACE_LOGFILE_HEADER: read it as the
+	 * ETL reader does; otherwise (tracerpt) take the named fields. */
+	if (ev->payload_size && !logfile_header_decode(ev, &in, &warning)) {
+		in.file_size = s->info.file_size;
+		in.header_found = true;
+		in.header_timestamp_ticks = ev->timestamp_ticks;
+		s->info = in;
+		s->first_time_set = s->info.start_filetime != 0;
+	} else {
+		header_info(s);
 	}
+}
+
+enum alpcscope_status
+xml_finish_event(struct alpcscope_xml_source *s, long off, struct alpcscope_error *err)
+{
+	struct alpcscope_event *ev = &s->ev;
+	bool exact = attr(s, A_R_TICKS) != NULL;
+	enum alpcscope_status st;
+	int64_t ft;
+
+	s->in_event = false;
+	memset(ev, 0, sizeof(*ev));
+	/* resolve field pointers */
+	for (size_t i = 0; i < s->nkv; i++) {
+		s->kv[i].name = s->text + s->kv_off[i].name;
+		s->kv[i].value = s->text + s->kv_off[i].value;
+		s->fields[i].name = s->kv[i].name;
+		s->fields[i].type = ALPCSCOPE_FIELD_STRING;
+		s->fields[i].value.str = s->kv[i].value;
+	}
+	event_header(s, ev);
+	ft = event_time(s, ev, exact, off);
+	st = event_payload(s, ev, exact, err);
+	if (st != ALPCSCOPE_OK)
+		return st;
+	if (ev->is_kernel && ev->group == 0 && ev->opcode == 0)
+		event_trace_header(s, ev);
 	if (!s->first_time_set && ft) {
 		s->info.start_filetime = ft;
 		s->first_time_set = true;
