@@ -7,6 +7,7 @@
  * before the trace, or not in the trace at all (with close names).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "report.h"
 #include "suggest.h"
@@ -17,6 +18,14 @@ extra_option(int argc, char **argv, int *i, struct alpcscope_write_options *wo,
 {
 	const char *v;
 
+	if ((cli_opt(argv[*i], "--format", &v, i, argc, argv) ||
+	     cli_opt(argv[*i], "-f", &v, i, argc, argv))) {
+		if (strcmp(v, "mermaid") == 0) {
+			wo->format = ALPCSCOPE_OUTPUT_MERMAID;
+			return 1;
+		}
+		return filter_parse_format("chains", v, &wo->format) ? 1 : -1;
+	}
 	if (!cli_opt(argv[*i], "--caused-process", &v, i, argc, argv))
 		return 0;
 	if (!v[0]) {
@@ -65,12 +74,13 @@ before_write(const struct alpcscope_model *m, const struct cli_filter *f,
 
 static const struct report_cmd chains_cmd = {
     .name = "chains",
-    .usage = "usage: alpcscope chains TRACE.etl [--format text|json|jsonl|csv|xml] [--stacks]\n"
-	     "                        [--caused-process NAME|PID] [--expire SECONDS] [filters]\n"
-	     "  --caused-process NAME|PID who really created each process NAME (or PID): the call\n"
-	     "                            chain hop by hop, or the creator when no ALPC call led\n"
-	     "                            to it, or that the trace does not have it\n",
-    .formats = "text (default), json, jsonl, csv, xml",
+    .usage =
+	"usage: alpcscope chains TRACE.etl [--format text|json|jsonl|csv|xml|mermaid] [--stacks]\n"
+	"                        [--caused-process NAME|PID] [--expire SECONDS] [filters]\n"
+	"  --caused-process NAME|PID who really created each process NAME (or PID): the call\n"
+	"                            chain hop by hop, or the creator when no ALPC call led\n"
+	"                            to it, or that the trace does not have it\n",
+    .formats = "text (default), json, jsonl, csv, xml, mermaid (a sequence diagram per chain)",
     .stacks = true,
     .write = alpcscope_chains_write,
     .extra_option = extra_option,

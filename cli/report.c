@@ -89,9 +89,14 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 	if (cmd->before_write && !cmd->before_write(m, &f, &wo)) {
 		if (fflush(stdout) != 0)
 			rc = EXIT_UNREADABLE;
-	} else if (cmd->write(m, &wo, stdout, &err) != ALPCSCOPE_OK) {
-		fprintf(stderr, "alpcscope %s: %s\n", cmd->name, err.message);
-		rc = EXIT_UNREADABLE;
+	} else {
+		enum alpcscope_status st = cmd->write(m, &wo, stdout, &err);
+
+		if (st != ALPCSCOPE_OK) {
+			fprintf(stderr, "alpcscope %s: %s\n", cmd->name, err.message);
+			/* options the writer refuses together are a usage error */
+			rc = st == ALPCSCOPE_E_INVALID_ARG ? EXIT_USAGE : EXIT_UNREADABLE;
+		}
 	}
 	alpcscope_model_free(m);
 	filter_free(&f);

@@ -531,6 +531,8 @@ enum alpcscope_output_format {
 	ALPCSCOPE_OUTPUT_JSONL = 2, /**< one JSON object per line, Timesketch-ready */
 	ALPCSCOPE_OUTPUT_CSV = 3,
 	ALPCSCOPE_OUTPUT_XML = 4, /**< Windows event XML, one <Event> per row (docs/xml.md) */
+	/** chains only: one Mermaid sequence diagram per chain, in fenced Markdown blocks */
+	ALPCSCOPE_OUTPUT_MERMAID = 5,
 };
 
 /** Select a message by index; return true to write it. */

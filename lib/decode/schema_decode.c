@@ -16,6 +16,7 @@
 #include "alpcscope/reader.h"
 #include "payload.h"
 #include "schema.h"
+#include "util/double_text.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/utf16.h"
@@ -596,7 +597,7 @@ emit(struct vdec *vd, const char *name, const struct sval *v)
 	case SV_INT: f->value.i = v->i; break;
 	case SV_BOOL: f->value.b = v->u != 0; break;
 	case SV_DOUBLE:
-		snprintf(buf, sizeof(buf), "%.17g", v->d);
+		double_text(buf, sizeof(buf), v->d); /* shortest round trip, not %.17g */
 		f->value.str = text_copy(vd->st, buf, strlen(buf));
 		break;
 	case SV_STR:
@@ -620,7 +621,10 @@ append(struct strbuf *sb, const struct sval *v)
 	case SV_INT: strbuf_printf(sb, "%" PRId64, v->i); break;
 	case SV_HEX: strbuf_printf(sb, "\"0x%" PRIx64 "\"", v->u); break;
 	case SV_BOOL: strbuf_adds(sb, v->u ? "true" : "false"); break;
-	case SV_DOUBLE: strbuf_printf(sb, "%.17g", v->d); break;
+	case SV_DOUBLE:
+		double_text(g, sizeof(g), v->d);
+		strbuf_adds(sb, g);
+		break;
 	case SV_STR:
 	case SV_SID: strbuf_add_json_string(sb, v->str); break;
 	case SV_GUID:

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "output/mermaid_writer.h"
 #include "output/model_output.h"
 #include "output/rpc_output.h"
 #include "output/xml_analysis_writer.h"
@@ -434,6 +435,9 @@ node_json(struct cw *w, const struct alpcscope_write_options *o, const struct nr
 		mo_sb_u64(sb, r->n->message);
 		MO_LIT(sb, ",\"message_id\":");
 		mo_sb_u64(sb, r->msg->message_id);
+		MO_LIT(sb, ",\"message_id_hex\":\"");
+		mo_sb_hex32(sb, r->msg->message_id);
+		mo_putc(sb, '"');
 		MO_LIT(sb, ",\"kind\":");
 		mo_sb_jstr(sb,
 			   alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
@@ -812,7 +816,8 @@ write_uncaused(struct cw *w, const struct alpcscope_write_options *o, uint32_t p
 	const char *summary = sb_text(sum), *edge_text = sb_text(edge);
 
 	switch (o->format) {
-	case ALPCSCOPE_OUTPUT_XML: break; /* xml_analysis_writer.c */
+	case ALPCSCOPE_OUTPUT_XML:
+	case ALPCSCOPE_OUTPUT_MERMAID: break; /* other writers */
 	case ALPCSCOPE_OUTPUT_TEXT:
 		if (direct) {
 			strbuf_printf(sb, "%s (pid %u) created %s\n", label, p->pid,
@@ -961,6 +966,8 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 		return st;
 	if (o->format == ALPCSCOPE_OUTPUT_XML) /* xml_analysis_writer.c */
 		return xml_chains_write(m, o, out, err);
+	if (o->format == ALPCSCOPE_OUTPUT_MERMAID) /* mermaid_writer.c */
+		return mermaid_chains_write(m, o, out, err);
 	if (o->format == ALPCSCOPE_OUTPUT_CSV)
 		fprintf(out, "%s%s\n", csv_header, ro_any(m) ? ",rpc,wmi" : "");
 	if (o->format == ALPCSCOPE_OUTPUT_TEXT && !o->caused_process_only) {
@@ -1007,7 +1014,8 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 				continue;
 			written++;
 			switch (o->format) {
-			case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
+			case ALPCSCOPE_OUTPUT_XML:
+			case ALPCSCOPE_OUTPUT_MERMAID: break; /* handled above */
 			case ALPCSCOPE_OUTPUT_TEXT: write_text_chain(&w, o, ci); break;
 			case ALPCSCOPE_OUTPUT_JSON:
 				mo_puts(&w.out, first ? "\n" : ",\n");

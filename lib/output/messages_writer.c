@@ -229,6 +229,9 @@ row_json(struct mo_cache *c, const struct alpcscope_write_options *o, struct str
 	mo_sb_jstr(sb, r->role);
 	MO_LIT(sb, ",\"message_id\":");
 	mo_sb_u64(sb, msg->message_id);
+	MO_LIT(sb, ",\"message_id_hex\":\"");
+	mo_sb_hex32(sb, msg->message_id);
+	mo_putc(sb, '"');
 	MO_LIT(sb, ",\"client_pid\":");
 	mo_sb_jid(sb, r->client.pid);
 	MO_LIT(sb, ",\"client_tid\":");
@@ -415,9 +418,13 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 		return st;
 	if (o->format == ALPCSCOPE_OUTPUT_XML) /* xml_analysis_writer.c */
 		return xml_messages_write(m, o, out, err);
+	if (o->format == ALPCSCOPE_OUTPUT_MERMAID)
+		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
+				 "messages have no mermaid form (chains have)");
 	rpc_wmi = ro_any(m);
 	switch (o->format) {
-	case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
+	case ALPCSCOPE_OUTPUT_XML:
+	case ALPCSCOPE_OUTPUT_MERMAID: break; /* handled above */
 	case ALPCSCOPE_OUTPUT_TEXT: write_text_header(m, o, out); break;
 	case ALPCSCOPE_OUTPUT_CSV:
 		fprintf(out, "%s%s\n", csv_header, rpc_wmi ? ",rpc,wmi" : "");
@@ -468,7 +475,8 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 		fill_row(&cache, i, &r);
 		r.rpc_wmi = rpc_wmi;
 		switch (o->format) {
-		case ALPCSCOPE_OUTPUT_XML: break; /* handled above */
+		case ALPCSCOPE_OUTPUT_XML:
+		case ALPCSCOPE_OUTPUT_MERMAID: break; /* handled above */
 		case ALPCSCOPE_OUTPUT_TEXT: write_text_row(&cache, o, &sb, &r); break;
 		case ALPCSCOPE_OUTPUT_CSV: write_csv_row(&cache, &sb, &r); break;
 		case ALPCSCOPE_OUTPUT_JSON:

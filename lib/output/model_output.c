@@ -245,31 +245,6 @@ mo_json_write(FILE *out, json_object *obj)
 
 /* ---- streaming row formatting ---- */
 
-__extension__ typedef unsigned __int128 mo_u128;
-
-static const uint64_t pow10_u64[20] = {
-    1ull,
-    10ull,
-    100ull,
-    1000ull,
-    10000ull,
-    100000ull,
-    1000000ull,
-    10000000ull,
-    100000000ull,
-    1000000000ull,
-    10000000000ull,
-    100000000000ull,
-    1000000000000ull,
-    10000000000000ull,
-    100000000000000ull,
-    1000000000000000ull,
-    10000000000000000ull,
-    100000000000000000ull,
-    1000000000000000000ull,
-    10000000000000000000ull,
-};
-
 void
 mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m)
 {
@@ -660,94 +635,20 @@ mo_sb_jnone(struct strbuf *sb, uint32_t v)
 }
 
 /*
- * printf("%.17g", n / 10.0) for 1 <= n < 10^15 without printf: the double is
- * mant * 2^-s exactly, so its 17 significant digits are mant * 10^k / 2^s
- * rounded to nearest, ties to even (glibc's rounding), in 128-bit integers.
- * False for anything else (the caller falls back to snprintf).
+ * Microseconds with one decimal, exactly the 100 ns count: the shortest
+ * decimal that reads back as latency / 10.0 ("363.8", not the
+ * "363.80000000000001" of %.17g); whole values keep ".0" (a JSON double).
  */
-static bool
-tenths_17g(uint64_t n, char *out, size_t *len)
-{
-	double d = (double)n / 10.0;
-	uint64_t bits;
-
-	if (n < 1 || n >= pow10_u64[15])
-		return false;
-	memcpy(&bits, &d, sizeof(bits));
-	int bexp = (int)((bits >> 52) & 0x7ff), s = 1075 - bexp;
-	uint64_t mant = (bits & ((1ull << 52) - 1)) | (1ull << 52), ip = n / 10;
-
-	if (bexp == 0 || s < 1 || s > 100)
-		return false;
-	int x = -1; /* decimal exponent of d */
-
-	if (ip)
-		for (x = 0; x < 18 && ip >= pow10_u64[x + 1]; x++)
-			;
-	int k = 16 - x; /* 1..17 */
-	mo_u128 prod = (mo_u128)mant * pow10_u64[k];
-	mo_u128 q = prod >> s, rem = prod - (q << s), half = (mo_u128)1 << (s - 1);
-
-	if (rem > half || (rem == half && (q & 1)))
-		q++;
-	if (q < pow10_u64[16] || q >= pow10_u64[17])
-		return false;
-	char dig[17];
-	uint64_t v = (uint64_t)q;
-
-	for (int i = 16; i >= 0; i--) {
-		dig[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	int nd = 17;
-
-	while (nd > 1 && dig[nd - 1] == '0')
-		nd--;
-	size_t o = 0;
-
-	if (x < 0) {
-		out[o++] = '0';
-		out[o++] = '.';
-		memcpy(out + o, dig, (size_t)nd);
-		o += (size_t)nd;
-	} else {
-		memcpy(out + o, dig, (size_t)x + 1);
-		o += (size_t)x + 1;
-		out[o++] = '.';
-		if (nd > x + 1) {
-			memcpy(out + o, dig + x + 1, (size_t)(nd - x - 1));
-			o += (size_t)(nd - x - 1);
-		} else {
-			out[o++] = '0'; /* json-c appends ".0" to a double without a point */
-		}
-	}
-	*len = o;
-	return true;
-}
-
 void
 mo_sb_jlatency_us(struct strbuf *sb, int64_t l)
 {
-	char buf[64];
-	size_t n;
-
 	if (l < 0) {
 		mo_put(sb, "null", 4);
 		return;
 	}
-	if (l % 10 == 0 && l < (int64_t)pow10_u64[16]) {
-		mo_sb_u64(sb, (uint64_t)(l / 10)); /* exact integer: "%.17g" then ".0" */
-		mo_put(sb, ".0", 2);
-		return;
-	}
-	if (tenths_17g((uint64_t)l, buf, &n)) {
-		mo_put(sb, buf, n);
-		return;
-	}
-	json_object *j = json_object_new_double((double)l / 10.0);
-
-	mo_sb_json(sb, j);
-	json_object_put(j);
+	mo_sb_u64(sb, (uint64_t)(l / 10));
+	mo_putc(sb, '.');
+	mo_putc(sb, (char)('0' + l % 10));
 }
 
 void

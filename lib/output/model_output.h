@@ -205,7 +205,7 @@ void mo_sb_key(struct strbuf *sb, const char *key);
 /* mo_jid(): number, or null for ALPCSCOPE_ID_UNKNOWN; mo_sb_jnone(): null for ALPCSCOPE_NONE */
 void mo_sb_jid(struct strbuf *sb, uint32_t v);
 void mo_sb_jnone(struct strbuf *sb, uint32_t v);
-/* A double as json-c writes json_object_new_double(latency_100ns / 10.0) ("%.17g", ".0"). */
+/* A latency as JSON microseconds: "1188.8", "12000.0" (exact, shortest round trip). */
 void mo_sb_jlatency_us(struct strbuf *sb, int64_t latency_100ns);
 /* mo_jevent() / mo_jstack() serialized. */
 void mo_sb_jevent(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_message_event *e,

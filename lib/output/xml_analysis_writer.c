@@ -151,7 +151,7 @@ message_data(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
 	     const struct mo_party *client, const struct mo_party *server)
 {
 	const struct alpcscope_message *msg = alpcscope_model_message_at(m, index);
-	char ev[160], lat[40];
+	char ev[160], lat[40], hex[16];
 	int64_t latency = mo_latency(m, msg);
 
 	data_u(x, "Message", index);
@@ -161,6 +161,8 @@ message_data(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
 	     : msg->role == ALPCSCOPE_ROLE_REPLY ? "reply"
 						 : "unknown");
 	data_u(x, "MessageID", msg->message_id);
+	snprintf(hex, sizeof(hex), "0x%x", msg->message_id);
+	data(x, "MessageIDHex", hex); /* as text and CSV show it */
 	data(x, "ClientProcess", client->label);
 	data_id(x, "ClientPid", client->pid);
 	data_id(x, "ClientTid", client->tid);
