@@ -35,6 +35,9 @@ usage(FILE *out)
 	    "  --no-highlight            highlight nothing (default: every chain that created\n"
 	    "                            a process)\n"
 	    "  --parents                 also draw OS parent and logical parent edges\n"
+	    "  --all                     with --chain/--caused-process, draw the whole trace\n"
+	    "                            (default: those chains' processes and their direct\n"
+	    "                            ALPC neighbours only)\n"
 	    "  --expire SECONDS          pending-send expiry window (default 60)\n"
 	    "  -h, --help                this help\n%s%s",
 	    filter_usage, cli_common_usage);
@@ -49,9 +52,12 @@ struct graph_cli {
 	uint32_t nchains;
 	const char *caused[MAX_HIGHLIGHT];
 	uint32_t ncaused;
-	bool no_highlight, parents;
+	bool no_highlight, parents, all;
 	char filter_text[512];
 	size_t filter_len;
+	/* --chain/--caused-process without --all: the processes drawn */
+	const struct alpcscope_model *focus_model;
+	uint8_t *in_focus; /* by process index: 1 on a focused chain, 2 a direct neighbour */
 };
 
 static bool
@@ -80,6 +86,19 @@ parse_format(const char *text, enum alpcscope_graph_format *out)
 			return true;
 		}
 	return false;
+}
+
+/* Append @p text to the graph label's filter line. */
+static void
+note_filter_text(struct graph_cli *g, const char *text)
+{
+	int w = snprintf(g->filter_text + g->filter_len, sizeof(g->filter_text) - g->filter_len,
+			 "%s%s", g->filter_len ? " " : "", text);
+
+	if (w < 0 || (size_t)w >= sizeof(g->filter_text) - g->filter_len)
+		g->filter_len = sizeof(g->filter_text) - 1;
+	else
+		g->filter_len += (size_t)w;
 }
 
 /* Record the filter options as given, for the graph label. */
@@ -115,6 +134,108 @@ static bool
 not_excluded(void *ctx, const struct alpcscope_model *m, uint32_t process)
 {
 	return !filter_process_excluded(ctx, m, process);
+}
+
+/*
+ * Focus (the default with --chain/--caused-process): a message is drawn
+ * when one endpoint is on a focused chain, a process when it is on one or
+ * talks to one directly. ctx is the struct graph_cli (its filter first).
+ */
+static bool
+focus_message(void *ctx, const struct alpcscope_model *m, uint32_t index)
+{
+	struct graph_cli *g = ctx;
+	const struct alpcscope_message *msg = alpcscope_model_message_at(m, index);
+	uint32_t a = alpcscope_model_event_process(m, &msg->send);
+	uint32_t b = alpcscope_model_event_process(m, &msg->receive);
+	uint32_t n = alpcscope_model_process_count(m);
+
+	if (!filter_message(&g->f, m, index))
+		return false;
+	return (a < n && g->in_focus[a] == 1) || (b < n && g->in_focus[b] == 1);
+}
+
+static bool
+focus_process(void *ctx, const struct alpcscope_model *m, uint32_t process)
+{
+	struct graph_cli *g = ctx;
+
+	return process < alpcscope_model_process_count(m) && g->in_focus[process] &&
+	       !filter_process_excluded(&g->f, m, process);
+}
+
+static bool
+focus_chain(void *ctx, const struct alpcscope_model *m, uint32_t chain)
+{
+	return filter_chain(&((struct graph_cli *)ctx)->f, m, chain);
+}
+
+/* Mark every process of chain @p ci as focused. */
+static void
+focus_on_chain(struct graph_cli *g, const struct alpcscope_model *m, uint32_t ci)
+{
+	uint32_t nn = alpcscope_model_chain_node_count(m), np = alpcscope_model_process_count(m);
+	const struct alpcscope_chain *c = alpcscope_model_chain_at(m, ci);
+
+	if (!c)
+		return;
+	for (uint32_t i = c->root_node; i < nn; i++) {
+		const struct alpcscope_chain_node *nd = alpcscope_model_chain_node_at(m, i);
+		uint32_t p[2] = {nd->process, ALPCSCOPE_NONE};
+
+		if (nd->chain != ci)
+			continue;
+		if (nd->kind == ALPCSCOPE_NODE_MESSAGE) {
+			const struct alpcscope_message *msg =
+			    alpcscope_model_message_at(m, nd->message);
+
+			p[0] = alpcscope_model_event_process(m, &msg->send);
+			p[1] = alpcscope_model_event_process(m, &msg->receive);
+		}
+		for (int k = 0; k < 2; k++)
+			if (p[k] < np)
+				g->in_focus[p[k]] = 1;
+	}
+}
+
+/*
+ * The focus set of --chain and --caused-process: the chains' processes (1)
+ * and every process that exchanged a message with one of them (2). False
+ * when there is nothing to focus on (the whole graph is drawn).
+ */
+static bool
+build_focus(struct graph_cli *g, const struct alpcscope_model *m, const uint32_t *nodes,
+	    uint32_t nnodes)
+{
+	uint32_t np = alpcscope_model_process_count(m), nm = alpcscope_model_message_count(m);
+	bool any = false;
+
+	if (g->all || (!g->nchains && !nnodes) || !np)
+		return false;
+	g->in_focus = calloc(np, 1);
+	if (!g->in_focus)
+		return false;
+	for (uint32_t i = 0; i < g->nchains; i++)
+		focus_on_chain(g, m, g->chains[i]);
+	for (uint32_t i = 0; i < nnodes; i++)
+		focus_on_chain(g, m, alpcscope_model_chain_node_at(m, nodes[i])->chain);
+	for (uint32_t i = 0; i < nm; i++) {
+		const struct alpcscope_message *msg = alpcscope_model_message_at(m, i);
+		uint32_t a = alpcscope_model_event_process(m, &msg->send);
+		uint32_t b = alpcscope_model_event_process(m, &msg->receive);
+
+		if (a < np && b < np && g->in_focus[a] == 1 && !g->in_focus[b])
+			g->in_focus[b] = 2;
+		else if (a < np && b < np && g->in_focus[b] == 1 && !g->in_focus[a])
+			g->in_focus[a] = 2;
+	}
+	for (uint32_t p = 0; p < np; p++)
+		any |= g->in_focus[p] == 1;
+	if (!any) {
+		free(g->in_focus);
+		g->in_focus = NULL;
+	}
+	return any;
 }
 
 /* Chain nodes of processes matching --caused-process; false when none. */
@@ -177,8 +298,17 @@ write_graph(struct graph_cli *g, const struct alpcscope_model *m, const char *pa
 	go.highlight_chain_count = g->nchains;
 	go.highlight_nodes = nodes;
 	go.highlight_node_count = caused_nodes(g, m, nodes, MAX_HIGHLIGHT * 4);
+	if (build_focus(g, m, nodes, go.highlight_node_count)) {
+		go.message_filter = focus_message;
+		go.process_filter = focus_process;
+		go.chain_filter = focus_chain;
+		go.filter_ctx = g;
+		note_filter_text(g, "(chain processes and their direct neighbours; --all for the "
+				    "whole trace)");
+	}
 	go.highlight_default = !g->no_highlight && !g->nchains && !g->ncaused;
-	go.chain_filter = filter_chain;
+	if (!g->in_focus)
+		go.chain_filter = filter_chain;
 	go.parents = g->parents;
 	go.title = title;
 	go.filter_description = g->filter_len ? g->filter_text : NULL;
@@ -296,6 +426,8 @@ cmd_graph(int argc, char **argv)
 			g.no_highlight = true;
 		} else if (strcmp(argv[i], "--parents") == 0) {
 			g.parents = true;
+		} else if (strcmp(argv[i], "--all") == 0) {
+			g.all = true;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			filter_free(&g.f);
@@ -346,6 +478,7 @@ cmd_graph(int argc, char **argv)
 	}
 	alpcscope_model_free(m);
 	filter_free(&g.f);
+	free(g.in_focus);
 	return rc;
 
 usage_error:

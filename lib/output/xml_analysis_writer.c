@@ -92,16 +92,18 @@ begin_event(struct xml_out *x, unsigned id, const char *channel, int64_t ft, uin
 }
 
 static void
-end_event(struct xml_out *x, const char *task, const char *opcode, const char *message)
+end_event(struct xml_out *x, const char *channel, const char *task, const char *opcode,
+	  const char *message)
 {
 	xml_end(x); /* EventData */
+	/* the event schema's RenderingInfoType order (docs/xsd/event.xsd) */
 	xml_start(x, "RenderingInfo");
 	xml_attr(x, "Culture", "en-US");
 	xml_elem(x, "Message", message);
 	xml_elem(x, "Level", "Information");
-	xml_elem(x, "Task", task);
 	xml_elem(x, "Opcode", opcode);
-	xml_elem(x, "Channel", "");
+	xml_elem(x, "Task", task);
+	xml_elem(x, "Channel", channel);
 	xml_elem(x, "Provider", "alpcscope");
 	xml_end(x);
 	xml_end(x); /* Event */
@@ -310,7 +312,7 @@ xml_messages_write(const struct alpcscope_model *m, const struct alpcscope_write
 			stack_data(&x, m, "ReceiveStack", msg->receive.stack, &sb);
 		}
 		message_summary(sum, sizeof(sum), m, i, &client, &server);
-		end_event(&x, "ALPC message",
+		end_event(&x, "alpcscope/Messages", "ALPC message",
 			  alpcscope_message_kind_name((enum alpcscope_message_kind)msg->kind), sum);
 	}
 	return finish(&x, &sb, err);
@@ -346,7 +348,7 @@ write_node(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
 			stack_data(x, m, "ReceiveStack", msg->receive.stack, sb);
 		}
 		message_summary(sum, sizeof(sum), m, nd->message, &client, &server);
-		end_event(x, "Call chain", "message", sum);
+		end_event(x, "alpcscope/Chains", "Call chain", "message", sum);
 	} else {
 		const struct alpcscope_process_instance *p =
 		    alpcscope_model_process_at(m, nd->process);
@@ -375,7 +377,7 @@ write_node(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
 			data_u(x, "StartFileOffset", p->start_file_offset);
 		}
 		snprintf(sum, sizeof(sum), "process created: %s pid %u", label, p->pid);
-		end_event(x, "Call chain", "process", sum);
+		end_event(x, "alpcscope/Chains", "Call chain", "process", sum);
 	}
 }
 
@@ -449,7 +451,7 @@ write_uncaused(struct xml_out *x, const struct alpcscope_model *m, uint32_t proc
 		snprintf(sum, sizeof(sum), "process running before the trace started: %s pid %u",
 			 label, p->pid);
 	}
-	end_event(x, "Call chain", "process", sum);
+	end_event(x, "alpcscope/Chains", "Call chain", "process", sum);
 }
 
 /* Path root -> @p node, written root first (caused-process mode). */
