@@ -245,6 +245,29 @@ mo_json_write(FILE *out, json_object *obj)
 
 /* ---- streaming row formatting ---- */
 
+static const uint64_t pow10_u64[20] = {
+    1ull,
+    10ull,
+    100ull,
+    1000ull,
+    10000ull,
+    100000ull,
+    1000000ull,
+    10000000ull,
+    100000000ull,
+    1000000000ull,
+    10000000000ull,
+    100000000000ull,
+    1000000000000ull,
+    10000000000000ull,
+    100000000000000ull,
+    1000000000000000ull,
+    10000000000000000ull,
+    100000000000000000ull,
+    1000000000000000000ull,
+    10000000000000000000ull,
+};
+
 void
 mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m)
 {
