@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "event_filter.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,8 @@ cmd_dump(int argc, char **argv)
 	bool man_is_dir[DUMP_MAX_MANIFESTS];
 	size_t nman = 0;
 	struct alpcscope_schema_set *schemas = NULL;
+	bool builtin_manifests = true;
+	size_t payload_bytes = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&cr, 0, sizeof(cr));
@@ -146,6 +149,21 @@ cmd_dump(int argc, char **argv)
 			man_is_dir[nman] = strstr(argv[i], "--manifest-dir") == argv[i] ||
 					   (i > 0 && strcmp(argv[i - 1], "--manifest-dir") == 0);
 			manifests[nman++] = v;
+		} else if (strcmp(argv[i], "--no-builtin-manifests") == 0) {
+			builtin_manifests = false;
+		} else if (cli_opt(argv[i], "--payload-bytes", &v, &i, argc, argv)) {
+			char *end;
+			unsigned long long n = strtoull(v, &end, 10);
+
+			if (*end || *v < '0' || *v > '9' || !n || n > SIZE_MAX) {
+				fprintf(
+				    stderr,
+				    "alpcscope dump: bad --payload-bytes '%s' (a number of bytes, "
+				    "at least 1)\n",
+				    v);
+				return EXIT_USAGE;
+			}
+			payload_bytes = (size_t)n;
 		} else if (strcmp(argv[i], "--file-order") == 0) {
 			cr.file_order = true;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -183,6 +201,18 @@ cmd_dump(int argc, char **argv)
 	    alpcscope_dump_writer_new(&c.writer, fmt, stdout, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope dump: %s\n", err.message);
 		alpcscope_decoder_free(c.decoder);
+		return EXIT_UNREADABLE;
+	}
+	alpcscope_dump_writer_set_payload_limit(c.writer, payload_bytes);
+	/* The built-in RPC and WMI-Activity manifests, as chains uses them (schema.h). */
+	if (builtin_manifests &&
+	    (alpcscope_schema_set_new(&schemas, &err) != ALPCSCOPE_OK ||
+	     alpcscope_schema_set_load_builtin(schemas, &err) != ALPCSCOPE_OK ||
+	     alpcscope_decoder_set_schemas(c.decoder, schemas, &err) != ALPCSCOPE_OK)) {
+		fprintf(stderr, "alpcscope dump: %s\n", err.message);
+		alpcscope_dump_writer_free(c.writer);
+		alpcscope_decoder_free(c.decoder);
+		alpcscope_schema_set_free(schemas);
 		return EXIT_UNREADABLE;
 	}
 	/* Manifests: decode their providers' events by schema (schema.h). */

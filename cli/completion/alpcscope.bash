@@ -18,7 +18,7 @@ _alpcscope()
 	local cmd=${COMP_WORDS[1]} opts=""
 	case $cmd in
 	info) opts="--format" ;;
-	dump) opts="--format --filter --from --to --limit --file-order --manifest --manifest-dir --payload-bytes" ;;
+	dump) opts="--format --filter --from --to --limit --file-order --manifest --manifest-dir --no-builtin-manifests --payload-bytes" ;;
 	messages) opts="$report --stacks" ;;
 	chains) opts="$report --stacks --caused-process" ;;
 	summary) opts="$report --top --top-chains --table" ;;

@@ -6,6 +6,7 @@
 #ifndef ALPCSCOPE_DUMP_H
 #define ALPCSCOPE_DUMP_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "common.h"
@@ -36,6 +37,15 @@ ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_dump_writer_new(struct alpcscop
 								 enum alpcscope_dump_format fmt,
 								 FILE *out,
 								 struct alpcscope_error *err);
+
+/**
+ * Cut raw payloads and byte fields to their first @p max_bytes bytes of hex
+ * (0, the default: whole). The payload size is always written; a cut
+ * payload ends in "..." (text, csv) or carries "payload_truncated": true
+ * (jsonl). XML always carries the whole payload.
+ */
+ALPCSCOPE_EXPORT void alpcscope_dump_writer_set_payload_limit(struct alpcscope_dump_writer *w,
+							      size_t max_bytes);
 
 /**
  * Write one event. @p decoded may be NULL (header fields and raw payload

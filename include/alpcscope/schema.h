@@ -74,6 +74,16 @@ alpcscope_schema_set_load_manifest_dir(struct alpcscope_schema_set *set, const c
 				       struct alpcscope_error *err);
 
 /**
+ * Load the manifests built into the library: Microsoft-Windows-RPC and
+ * Microsoft-Windows-WMI-Activity (the ones `alpcscope chains` uses to name
+ * RPC calls and WMI operations), so their events decode by field name with
+ * no file to find at run time, from a build tree or an installed prefix.
+ * @return as alpcscope_schema_set_load_manifest_memory().
+ */
+ALPCSCOPE_EXPORT enum alpcscope_status
+alpcscope_schema_set_load_builtin(struct alpcscope_schema_set *set, struct alpcscope_error *err);
+
+/**
  * Add one TRACE_EVENT_INFO blob (the payload of a KernelTraceControl
  * EventMetadata opcode 32 event). Manifest and MOF layouts are kept;
  * TraceLogging and WPP ones are skipped (ALPCSCOPE_OK).

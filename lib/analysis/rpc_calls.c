@@ -77,6 +77,18 @@ rpc_state_free(struct rpc_state *s)
 	free(s);
 }
 
+enum alpcscope_status
+alpcscope_schema_set_load_builtin(struct alpcscope_schema_set *set, struct alpcscope_error *err)
+{
+	enum alpcscope_status st = alpcscope_schema_set_load_manifest_memory(
+	    set, rpc_manifest_xml, rpc_manifest_xml_size, err);
+
+	if (st == ALPCSCOPE_OK)
+		st = alpcscope_schema_set_load_manifest_memory(set, wmi_manifest_xml,
+							       wmi_manifest_xml_size, err);
+	return st;
+}
+
 /* Decoder with the built-in RPC and WMI-Activity manifests; false on out of memory. */
 static enum alpcscope_status
 ensure_decoder(struct rpc_state *s, struct alpcscope_error *err)
@@ -86,11 +98,7 @@ ensure_decoder(struct rpc_state *s, struct alpcscope_error *err)
 	enum alpcscope_status st = alpcscope_schema_set_new(&s->schemas, err);
 
 	if (st == ALPCSCOPE_OK)
-		st = alpcscope_schema_set_load_manifest_memory(s->schemas, rpc_manifest_xml,
-							       rpc_manifest_xml_size, err);
-	if (st == ALPCSCOPE_OK)
-		st = alpcscope_schema_set_load_manifest_memory(s->schemas, wmi_manifest_xml,
-							       wmi_manifest_xml_size, err);
+		st = alpcscope_schema_set_load_builtin(s->schemas, err);
 	if (st == ALPCSCOPE_OK)
 		st = alpcscope_decoder_new(&s->decoder, err);
 	if (st == ALPCSCOPE_OK)

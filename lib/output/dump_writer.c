@@ -53,8 +53,13 @@ struct alpcscope_dump_writer {
 	struct alpcscope_guid guid; /* provider of the last row, and its text */
 	char guid_text[ALPCSCOPE_GUID_STR_SIZE];
 	bool write_failed;
-	struct xml_dump *xml; /* ALPCSCOPE_DUMP_XML */
+	struct xml_dump *xml;          /* ALPCSCOPE_DUMP_XML */
+	size_t payload_limit;          /* hex of at most this many payload bytes; 0 = all */
+	struct field_text_style style; /* field_text_dump with payload_limit */
 };
+
+/* FILETIME of 1970-01-01 (100 ns units since 1601): Timesketch's timestamp is µs since then. */
+#define UNIX_EPOCH_FILETIME 116444736000000000ll
 
 /* Rows are collected up to this many bytes, then written at once. */
 #define ROW_BATCH (64u << 10)
@@ -146,16 +151,27 @@ put_json_string(struct strbuf *sb, const char *s)
 	sb->data[sb->len] = '\0';
 }
 
-static void
-put_payload_hex(struct strbuf *sb, const uint8_t *p, size_t n)
+/* Hex of the payload, all of it unless a --payload-bytes limit cuts it; true when cut. */
+static bool
+put_payload_hex(const struct alpcscope_dump_writer *w, struct strbuf *sb, const uint8_t *p,
+		size_t n)
 {
-	strbuf_add_hex(sb, p, n > RAW_PAYLOAD_SHOWN ? RAW_PAYLOAD_SHOWN : n);
+	bool cut = w->payload_limit && n > w->payload_limit;
+
+	strbuf_add_hex(sb, p, cut ? w->payload_limit : n);
+	return cut;
 }
 
 static void
-field_json(struct strbuf *sb, const struct alpcscope_field *f, struct strbuf *tmp)
+field_json(struct strbuf *sb, const struct alpcscope_field *f, struct strbuf *tmp,
+	   const struct field_text_style *style)
 {
 	switch (f->type) {
+	case ALPCSCOPE_FIELD_STRING:
+	case ALPCSCOPE_FIELD_SID:
+		/* JSON escapes (\n, \u001b), not the text writers' visible \xNN */
+		put_json_string(sb, f->value.str ? f->value.str : "");
+		break;
 	case ALPCSCOPE_FIELD_UINT: mo_sb_u64(sb, f->value.u); break;
 	case ALPCSCOPE_FIELD_INT: mo_sb_i64(sb, f->value.i); break;
 	case ALPCSCOPE_FIELD_BOOL: mo_puts(sb, f->value.b ? "true" : "false"); break;
@@ -172,10 +188,19 @@ field_json(struct strbuf *sb, const struct alpcscope_field *f, struct strbuf *tm
 		break;
 	default:
 		strbuf_reset(tmp);
-		field_text(tmp, f, &field_text_dump);
+		field_text(tmp, f, style);
 		put_json_string(sb, tmp->data ? tmp->data : "");
 		break;
 	}
+}
+
+void
+alpcscope_dump_writer_set_payload_limit(struct alpcscope_dump_writer *w, size_t max_bytes)
+{
+	if (!w)
+		return;
+	w->payload_limit = max_bytes;
+	w->style.max_bytes = max_bytes;
 }
 
 enum alpcscope_status
@@ -190,6 +215,8 @@ alpcscope_dump_writer_new(struct alpcscope_dump_writer **w, enum alpcscope_dump_
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	(*w)->fmt = fmt;
 	(*w)->out = out;
+	(*w)->style = field_text_dump;
+	(*w)->style.max_bytes = 0; /* whole byte fields, as whole payloads */
 	mo_cache_init(&(*w)->time, NULL);
 	(*w)->segments = calloc(SEG_SLOTS, sizeof(*(*w)->segments)); /* optional */
 	if (fmt == ALPCSCOPE_DUMP_CSV)
@@ -383,7 +410,7 @@ write_text(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 			mo_putc(sb, '=');
 			if (quote)
 				mo_putc(sb, '"');
-			field_text(sb, f, &field_text_dump);
+			field_text(sb, f, &w->style);
 			if (quote)
 				mo_putc(sb, '"');
 		}
@@ -391,8 +418,7 @@ write_text(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 		MO_LIT(sb, " payload[");
 		mo_sb_u64(sb, ev->payload_size);
 		MO_LIT(sb, "]=");
-		put_payload_hex(sb, ev->payload, ev->payload_size);
-		if (ev->payload_size > RAW_PAYLOAD_SHOWN)
+		if (put_payload_hex(w, sb, ev->payload, ev->payload_size))
 			MO_LIT(sb, "...");
 	}
 	mo_putc(sb, '\n');
@@ -403,8 +429,31 @@ write_jsonl(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 	    const struct alpcscope_decoded *d)
 {
 	struct strbuf *sb = &w->line;
+	const char *name = event_name(w, ev, d);
 
-	MO_LIT(sb, "{\"ordinal\":");
+	/* Timesketch's keys first, as messages and chains write them (docs/output-schema.md) */
+	MO_LIT(sb, "{\"message\":");
+	strbuf_reset(&w->field);
+	if (ev->has_provider && !strchr(name, '/')) { /* "Provider/Event" names say it already */
+		const char *pn = ev->is_kernel ? alpcscope_kernel_group_name(ev->group)
+					       : alpcscope_provider_name(&ev->provider);
+
+		mo_puts(&w->field, pn ? pn : guid_text(w, &ev->provider));
+		mo_putc(&w->field, ' ');
+	}
+	mo_puts(&w->field, name);
+	if (ev->process_id != ALPCSCOPE_ID_UNKNOWN) {
+		MO_LIT(&w->field, " pid ");
+		mo_sb_u64(&w->field, ev->process_id);
+		MO_LIT(&w->field, " tid ");
+		mo_sb_u64(&w->field, ev->thread_id);
+	}
+	put_json_string(sb, w->field.data ? w->field.data : "");
+	MO_LIT(sb, ",\"datetime\":\"");
+	put_time(w, sb, ev->filetime_100ns);
+	MO_LIT(sb, "\",\"timestamp\":");
+	mo_sb_i64(sb, (ev->filetime_100ns - UNIX_EPOCH_FILETIME) / 10);
+	MO_LIT(sb, ",\"timestamp_desc\":\"Event logged\",\"ordinal\":");
 	mo_sb_u64(sb, ev->ordinal);
 	MO_LIT(sb, ",\"time\":\"");
 	put_time(w, sb, ev->filetime_100ns);
@@ -420,7 +469,7 @@ write_jsonl(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 	} else {
 		MO_LIT(sb, ",\"pid\":null,\"tid\":null");
 	}
-	put_segment(w, sb, ev, event_name(w, ev, d), jsonl_segment);
+	put_segment(w, sb, ev, name, jsonl_segment);
 	MO_LIT(sb, ",\"file_offset\":");
 	mo_sb_u64(sb, ev->file_offset);
 	MO_LIT(sb, ",\"payload_size\":");
@@ -432,13 +481,16 @@ write_jsonl(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 				mo_putc(sb, ',');
 			put_json_string(sb, d->fields[i].name);
 			mo_putc(sb, ':');
-			field_json(sb, &d->fields[i], &w->field);
+			field_json(sb, &d->fields[i], &w->field, &w->style);
 		}
 		mo_putc(sb, '}');
 	} else if (ev->payload_size) {
 		MO_LIT(sb, ",\"payload\":\"");
-		put_payload_hex(sb, ev->payload, ev->payload_size);
+		bool cut = put_payload_hex(w, sb, ev->payload, ev->payload_size);
+
 		mo_putc(sb, '"');
+		if (cut)
+			MO_LIT(sb, ",\"payload_truncated\":true");
 	}
 	MO_LIT(sb, "}\n");
 }
@@ -477,11 +529,12 @@ write_csv(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 				mo_putc(fb, ';');
 			mo_puts(fb, d->fields[i].name);
 			mo_putc(fb, '=');
-			field_text(fb, &d->fields[i], &field_text_dump);
+			field_text(fb, &d->fields[i], &w->style);
 		}
 	} else if (ev->payload_size) {
 		MO_LIT(fb, "payload=");
-		put_payload_hex(fb, ev->payload, ev->payload_size);
+		if (put_payload_hex(w, fb, ev->payload, ev->payload_size))
+			MO_LIT(fb, "...");
 	}
 	strbuf_add_csv_field(sb, fb->data ? fb->data : "");
 	mo_putc(sb, '\n');
