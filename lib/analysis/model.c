@@ -114,8 +114,7 @@ dispatch(struct alpcscope_model *m, const struct alpcscope_event *ev,
 {
 	switch (d->kind) {
 	case ALPCSCOPE_DECODED_PROCESS: return process_table_on_process(m, ev, &d->as.process);
-	case ALPCSCOPE_DECODED_THREAD:
-		return process_table_on_thread(m, ev, &d->as.thread, d->as.thread.thread_name);
+	case ALPCSCOPE_DECODED_THREAD: return process_table_on_thread(m, ev, &d->as.thread);
 	case ALPCSCOPE_DECODED_THREAD_NAME:
 		return process_table_on_thread_name(m, d->as.thread_name.process_id,
 						    d->as.thread_name.thread_id,

@@ -210,7 +210,7 @@ uint32_t process_table_thread(struct alpcscope_model *m, uint32_t pid, uint32_t 
 bool process_table_on_process(struct alpcscope_model *m, const struct alpcscope_event *ev,
 			      const struct alpcscope_process *rec);
 bool process_table_on_thread(struct alpcscope_model *m, const struct alpcscope_event *ev,
-			     const struct alpcscope_thread *rec, bool has_name);
+			     const struct alpcscope_thread *rec);
 bool process_table_on_thread_name(struct alpcscope_model *m, uint32_t pid, uint32_t tid,
 				  const char *name);
 bool process_table_on_image(struct alpcscope_model *m, const struct alpcscope_event *ev,

@@ -223,11 +223,11 @@ process_table_on_process(struct alpcscope_model *m, const struct alpcscope_event
 
 static bool
 set_thread_fields(struct alpcscope_model *m, struct alpcscope_thread_instance *t,
-		  const struct alpcscope_thread *rec, bool has_name)
+		  const struct alpcscope_thread *rec)
 {
 	if (rec->sub_process_tag)
 		t->sub_process_tag = rec->sub_process_tag;
-	if (has_name && rec->thread_name && rec->thread_name[0] && !t->name) {
+	if (rec->thread_name && rec->thread_name[0] && !t->name) {
 		t->name = arena_strdup(&m->arena, rec->thread_name);
 		if (!t->name)
 			return false;
@@ -237,7 +237,7 @@ set_thread_fields(struct alpcscope_model *m, struct alpcscope_thread_instance *t
 
 bool
 process_table_on_thread(struct alpcscope_model *m, const struct alpcscope_event *ev,
-			const struct alpcscope_thread *rec, bool has_name)
+			const struct alpcscope_thread *rec)
 {
 	bool oom = false;
 	uint32_t idx = idmap_get(&m->tid_map, rec->thread_id);
@@ -260,7 +260,7 @@ process_table_on_thread(struct alpcscope_model *m, const struct alpcscope_event 
 				m->threads[idx].start_filetime_100ns = ev->filetime_100ns;
 			}
 		}
-		return set_thread_fields(m, &m->threads[idx], rec, has_name);
+		return set_thread_fields(m, &m->threads[idx], rec);
 	case OP_END:
 	case OP_DCEND:
 		if (!same_proc) {
@@ -273,7 +273,7 @@ process_table_on_thread(struct alpcscope_model *m, const struct alpcscope_event 
 			m->threads[idx].end_filetime_100ns = ev->filetime_100ns;
 			alpc_pairing_on_thread_end(m, idx);
 		}
-		return set_thread_fields(m, &m->threads[idx], rec, has_name);
+		return set_thread_fields(m, &m->threads[idx], rec);
 	default: return true;
 	}
 }
