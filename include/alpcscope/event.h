@@ -80,6 +80,22 @@ struct alpcscope_ext_item {
 	const uint8_t *data;
 };
 
+/**
+ * ALPC kernel event opcodes (group 0x1A; docs/event-layouts.md#alpc): the one
+ * definition the decoder, the XML encoder and the analysis use.
+ */
+enum alpcscope_alpc_opcode {
+	ALPCSCOPE_ALPC_SEND = 33,            /**< Send-Message: MessageID */
+	ALPCSCOPE_ALPC_RECEIVE = 34,         /**< Receive-Message: MessageID */
+	ALPCSCOPE_ALPC_WAIT_FOR_REPLY = 35,  /**< Wait-For-Reply: MessageID */
+	ALPCSCOPE_ALPC_WAIT_FOR_NEW = 36,    /**< Wait-For-New-Message: IsServerPort, PortName */
+	ALPCSCOPE_ALPC_UNWAIT = 37,          /**< Unwait: Status */
+	ALPCSCOPE_ALPC_CONNECT_REQUEST = 38, /**< no published layout: raw bytes */
+	ALPCSCOPE_ALPC_CONNECT_SUCCESS = 39, /**< no published layout: raw bytes */
+	ALPCSCOPE_ALPC_CONNECT_FAIL = 40,    /**< no published layout: raw bytes */
+	ALPCSCOPE_ALPC_CLOSE_PORT = 41,      /**< no published layout: raw bytes */
+};
+
 /** Extended items kept per event; more are counted and skipped (diagnostic ALPCSCOPE-W205). */
 #define ALPCSCOPE_MAX_EXT_ITEMS 16
 

@@ -34,9 +34,9 @@ kernel_alpc_decode(struct payload *p, const struct alpcscope_event *ev, const ch
 	struct alpcscope_alpc *r = &dec->out.as.alpc;
 
 	switch (ev->opcode) {
-	case 33:
-	case 34:
-	case 35:
+	case ALPCSCOPE_ALPC_SEND:
+	case ALPCSCOPE_ALPC_RECEIVE:
+	case ALPCSCOPE_ALPC_WAIT_FOR_REPLY:
 		r->message_id = payload_u32(p);
 		if (payload_overrun(p)) {
 			*why = "payload shorter than MessageID";
@@ -45,7 +45,7 @@ kernel_alpc_decode(struct payload *p, const struct alpcscope_event *ev, const ch
 		dec->out.kind = ALPCSCOPE_DECODED_ALPC;
 		field_u(dec, "MessageID", r->message_id);
 		return true;
-	case 36:
+	case ALPCSCOPE_ALPC_WAIT_FOR_NEW:
 		r->is_server_port = payload_u32(p);
 		if (payload_overrun(p)) {
 			*why = "payload shorter than IsServerPort";
@@ -74,7 +74,7 @@ kernel_alpc_decode(struct payload *p, const struct alpcscope_event *ev, const ch
 				      ? "UTF-16"
 				      : "single-byte");
 		return true;
-	case 37:
+	case ALPCSCOPE_ALPC_UNWAIT:
 		r->status = payload_u32(p);
 		if (payload_overrun(p)) {
 			*why = "payload shorter than Status";
@@ -83,10 +83,10 @@ kernel_alpc_decode(struct payload *p, const struct alpcscope_event *ev, const ch
 		dec->out.kind = ALPCSCOPE_DECODED_ALPC;
 		field_hex(dec, "Status", r->status);
 		return true;
-	case 38:
-	case 39:
-	case 40:
-	case 41:
+	case ALPCSCOPE_ALPC_CONNECT_REQUEST:
+	case ALPCSCOPE_ALPC_CONNECT_SUCCESS:
+	case ALPCSCOPE_ALPC_CONNECT_FAIL:
+	case ALPCSCOPE_ALPC_CLOSE_PORT:
 		r->raw = p->base;
 		r->raw_size = p->size;
 		dec->out.kind = ALPCSCOPE_DECODED_ALPC;

@@ -441,10 +441,10 @@ static bool
 encode_alpc(struct enc *e, const struct alpcscope_event *ev)
 {
 	switch (ev->opcode) {
-	case 33:
-	case 34:
-	case 35: u32(e, num(e, "MessageID")); return true;
-	case 36: {
+	case ALPCSCOPE_ALPC_SEND:
+	case ALPCSCOPE_ALPC_RECEIVE:
+	case ALPCSCOPE_ALPC_WAIT_FOR_REPLY: u32(e, num(e, "MessageID")); return true;
+	case ALPCSCOPE_ALPC_WAIT_FOR_NEW: {
 		const char *name = get(e, "PortName"), *enc = get(e, "PortNameEncoding");
 
 		u32(e, num(e, "IsServerPort"));
@@ -458,11 +458,11 @@ encode_alpc(struct enc *e, const struct alpcscope_event *ev)
 			utf16z(e, "PortName");
 		return true;
 	}
-	case 37: u32(e, num(e, "Status")); return true;
-	case 38:
-	case 39:
-	case 40:
-	case 41: {
+	case ALPCSCOPE_ALPC_UNWAIT: u32(e, num(e, "Status")); return true;
+	case ALPCSCOPE_ALPC_CONNECT_REQUEST:
+	case ALPCSCOPE_ALPC_CONNECT_SUCCESS:
+	case ALPCSCOPE_ALPC_CONNECT_FAIL:
+	case ALPCSCOPE_ALPC_CLOSE_PORT: {
 		const char *s = get(e, "Payload");
 
 		while (s && s[0] && s[1]) {
@@ -549,7 +549,8 @@ xml_encode_supported(const struct alpcscope_event *ev)
 		return ev->version >= 2 &&
 		       (ev->opcode == 10 || (ev->opcode >= 2 && ev->opcode <= 4));
 	case 0x18: return ev->opcode == 32 || (ev->opcode >= 34 && ev->opcode <= 38);
-	case 0x1A: return ev->opcode >= 33 && ev->opcode <= 41;
+	case 0x1A:
+		return ev->opcode >= ALPCSCOPE_ALPC_SEND && ev->opcode <= ALPCSCOPE_ALPC_CLOSE_PORT;
 	default: return false;
 	}
 }
