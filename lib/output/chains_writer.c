@@ -651,17 +651,6 @@ chain_json(struct cw *w, const struct alpcscope_write_options *o, uint32_t ci)
 	mo_putc(sb, '}');
 }
 
-/* Chains the filter keeps (a pass before the header, so it can say "N of M"). */
-static uint32_t
-count_matching(const struct alpcscope_model *m, const struct alpcscope_write_options *o)
-{
-	uint32_t n = alpcscope_model_chain_count(m), k = 0;
-
-	for (uint32_t i = 0; i < n; i++)
-		k += o->chain_filter(o->filter_ctx, m, i);
-	return k;
-}
-
 static void
 json_open(const struct alpcscope_model *m, const struct alpcscope_write_options *o, FILE *out,
 	  const char *key_name)
@@ -677,7 +666,9 @@ json_open(const struct alpcscope_model *m, const struct alpcscope_write_options 
 	}
 	if (o->chain_filter && !o->caused_process_only)
 		fprintf(out, ",\"stats\":{\"chains\":%u,\"matching\":%u}",
-			alpcscope_model_chain_count(m), count_matching(m, o));
+			alpcscope_model_chain_count(m),
+			mo_count_kept(m, alpcscope_model_chain_count(m), o->chain_filter,
+				      o->filter_ctx));
 	fprintf(out, ",\"%s\":[", key_name);
 }
 
@@ -974,7 +965,9 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 		fprintf(out, "# alpcscope chains%s%s: ", o->trace_path ? " " : "",
 			o->trace_path ? o->trace_path : "");
 		if (o->chain_filter)
-			fprintf(out, "%u of %u chains match the filters\n\n", count_matching(m, o),
+			fprintf(out, "%u of %u chains match the filters\n\n",
+				mo_count_kept(m, alpcscope_model_chain_count(m), o->chain_filter,
+					      o->filter_ctx),
 				alpcscope_model_chain_count(m));
 		else
 			fprintf(out, "%u chains\n\n", alpcscope_model_chain_count(m));

@@ -346,17 +346,6 @@ write_csv_row(struct mo_cache *c, struct strbuf *sb, const struct row *r)
 	mo_putc(sb, '\n');
 }
 
-/* Rows the filter keeps (a pass before the header, so it can say "N of M"). */
-static uint32_t
-count_matching(const struct alpcscope_model *m, const struct alpcscope_write_options *o)
-{
-	uint32_t n = alpcscope_model_message_count(m), k = 0;
-
-	for (uint32_t i = 0; i < n; i++)
-		k += o->message_filter(o->filter_ctx, m, i);
-	return k;
-}
-
 static json_object *
 stats_json(const struct alpcscope_model *m, const struct alpcscope_write_options *o)
 {
@@ -376,7 +365,9 @@ stats_json(const struct alpcscope_model *m, const struct alpcscope_write_options
 	json_object_object_add(j, "stacks_unmatched", mo_ju64(st->stacks_unmatched));
 	json_object_object_add(j, "stack_refs_unresolved", mo_ju64(st->stack_refs_unresolved));
 	if (o->message_filter)
-		json_object_object_add(j, "matching", mo_ju64(count_matching(m, o)));
+		json_object_object_add(j, "matching",
+				       mo_ju64(mo_count_kept(m, alpcscope_model_message_count(m),
+							     o->message_filter, o->filter_ctx)));
 	return j;
 }
 
@@ -398,7 +389,9 @@ write_text_header(const struct alpcscope_model *m, const struct alpcscope_write_
 		"; sends expired %" PRIu64 "\n",
 		st->replies_same_id, st->replies_new_id, st->pending_expired);
 	if (o->message_filter)
-		fprintf(out, "# %u of %u messages match the filters\n", count_matching(m, o),
+		fprintf(out, "# %u of %u messages match the filters\n",
+			mo_count_kept(m, alpcscope_model_message_count(m), o->message_filter,
+				      o->filter_ctx),
 			alpcscope_model_message_count(m));
 	fprintf(out,
 		"# columns: #index time kind message-id client pid/tid -> server pid/tid "

@@ -761,6 +761,17 @@ mo_check_write_args(const struct alpcscope_model *m, const struct alpcscope_writ
 	return ALPCSCOPE_OK;
 }
 
+uint32_t
+mo_count_kept(const struct alpcscope_model *m, uint32_t n, alpcscope_message_filter_fn keep,
+	      void *ctx)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		k += keep(ctx, m, i);
+	return k;
+}
+
 enum mo_caused
 mo_caused_kind(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
 	       uint32_t process)

@@ -58,6 +58,10 @@ enum alpcscope_status mo_finish_write(const struct alpcscope_write_options *o, F
 
 int64_t mo_message_time(const struct alpcscope_message *msg);
 
+/* How many of indices 0..n-1 @p keep accepts (message or chain filter): "N of M match". */
+uint32_t mo_count_kept(const struct alpcscope_model *m, uint32_t n,
+		       alpcscope_message_filter_fn keep, void *ctx);
+
 /* How `chains --caused-process` answers for one process (alpcscope_write_options). */
 enum mo_caused {
 	MO_CAUSED_SKIP = 0,     /* not selected, or its chain is filtered out */
