@@ -76,8 +76,11 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 	struct alpcscope_error err;
 	const struct alpcscope_event *ev;
 	enum alpcscope_status st;
-	bool progress = cli_progress == CLI_PROGRESS_ON ||
-			(cli_progress == CLI_PROGRESS_AUTO && isatty(STDERR_FILENO) != 0);
+	bool tty = isatty(STDERR_FILENO) != 0;
+	bool progress =
+	    cli_progress == CLI_PROGRESS_ON || (cli_progress == CLI_PROGRESS_AUTO && tty);
+	/* on a terminal one line rewritten in place; elsewhere (--progress into a log) lines */
+	const char *lead = tty ? "\r" : "", *tail = tty ? "" : "\n";
 	double start = now_seconds(), last = start;
 	bool shown = false;
 
@@ -112,17 +115,21 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 		if (progress && (ev->ordinal & 0xFFFF) == 0) {
 			double t = now_seconds();
 
-			if (t - start > 1.0 && t - last > 0.25) {
-				fprintf(stderr, "\r%s: %u/%u buffers, %llu events", cr->path,
-					stats->buffers_read, info->buffer_count,
-					(unsigned long long)stats->records_total);
+			if (t - start > 1.0 && t - last > (tty ? 0.25 : 5.0)) {
+				fprintf(stderr, "%s%s: %u/%u buffers, %llu events%s", lead,
+					cr->path, stats->buffers_read, info->buffer_count,
+					(unsigned long long)stats->records_total, tail);
 				last = t;
 				shown = true;
 			}
 		}
 	}
-	if (shown)
+	if (shown && tty)
 		fprintf(stderr, "\r%*s\r", 70, "");
+	if (cli_progress == CLI_PROGRESS_ON) /* asked for: say where reading ended */
+		fprintf(stderr, "%s: read %u/%u buffers, %llu events\n", cr->path,
+			stats->buffers_read, info->buffer_count,
+			(unsigned long long)stats->records_total);
 	if (st != ALPCSCOPE_END) {
 		fprintf(stderr, "%s: %s: %s\n", cr->path, alpcscope_status_str(st), err.message);
 		return st == ALPCSCOPE_E_NOMEM || st == ALPCSCOPE_E_IO ? EXIT_UNREADABLE
