@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "filter.h"
+#include "suggest.h"
 
 #define MAX_HIGHLIGHT 64
 
@@ -238,41 +239,77 @@ build_focus(struct graph_cli *g, const struct alpcscope_model *m, const uint32_t
 	return any;
 }
 
-/* Chain nodes of processes matching --caused-process; false when none. */
+/* Why --caused-process @p name highlights nothing: the processes it names, or close names. */
+static void
+explain_unhighlighted(const struct alpcscope_model *m, const char *name)
+{
+	uint32_t nproc = alpcscope_model_process_count(m), named = 0;
+	char label[256], creator[256], close[400];
+
+	for (uint32_t p = 0; p < nproc; p++) {
+		const struct alpcscope_process_instance *pi = alpcscope_model_process_at(m, p);
+		const struct alpcscope_thread_instance *t =
+		    alpcscope_model_thread_at(m, pi->creator_thread);
+
+		if (!filter_process_matches(pi, name))
+			continue;
+		named++;
+		alpcscope_model_process_label(m, p, label, sizeof(label));
+		if (!pi->started_in_trace) {
+			cli_warn(
+			    "alpcscope graph: %s (pid %u) was running before the trace started; "
+			    "nothing to highlight\n",
+			    label, pi->pid);
+			continue;
+		}
+		alpcscope_model_process_label(m, t ? t->process : ALPCSCOPE_NONE, creator,
+					      sizeof(creator));
+		cli_warn(
+		    "alpcscope graph: %s (pid %u) was created directly by %s, outside any ALPC "
+		    "call; nothing to highlight\n",
+		    label, pi->pid, creator);
+	}
+	if (named)
+		return;
+	if (suggest_process_names(m, name, close, sizeof(close)))
+		cli_warn("alpcscope graph: no process named '%s' in this trace (close names: %s); "
+			 "nothing highlighted for it\n",
+			 name, close);
+	else
+		cli_warn(
+		    "alpcscope graph: no process named '%s' in this trace; nothing highlighted "
+		    "for it\n",
+		    name);
+}
+
+/* Chain nodes of processes matching --caused-process (name or PID); 0 when none. */
 static uint32_t
 caused_nodes(struct graph_cli *g, const struct alpcscope_model *m, uint32_t *nodes, uint32_t cap)
 {
 	uint32_t n = 0, nproc = alpcscope_model_process_count(m);
 
 	for (uint32_t c = 0; c < g->ncaused; c++) {
-		uint32_t pid, found = 0;
-		bool by_pid = parse_u32(g->caused[c], &pid);
+		uint32_t found = 0;
 
-		g->f.caused_process = g->caused[c];
 		for (uint32_t p = 0; p < nproc; p++) {
 			const struct alpcscope_process_instance *pi =
 			    alpcscope_model_process_at(m, p);
 
-			if (pi->chain_node == ALPCSCOPE_NONE)
-				continue;
-			if (by_pid ? pi->pid != pid : !filter_caused_node(&g->f, m, pi->chain_node))
+			if (pi->chain_node == ALPCSCOPE_NONE ||
+			    !filter_process_matches(pi, g->caused[c]))
 				continue;
 			found++;
 			if (n < cap)
 				nodes[n++] = pi->chain_node;
 		}
 		if (!found)
-			fprintf(stderr,
-				"alpcscope graph: no process '%s' was created inside a call chain; "
-				"nothing highlighted for it\n",
-				g->caused[c]);
+			explain_unhighlighted(m, g->caused[c]);
 		else if (n == cap)
 			fprintf(stderr,
 				"alpcscope graph: --caused-process '%s' matches %u processes; "
 				"highlighting the paths to the first %u matches in all\n",
 				g->caused[c], found, cap);
 	}
-	g->f.caused_process = NULL;
 	return n;
 }
 
