@@ -32,7 +32,7 @@ static bool
 safe_char(unsigned char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       strchr(" ._-()/\\,=+@!$%*[]'~^|?", ch) != NULL;
+	       strchr(" ._-()/\\,=+@!$*[]'~^|?", ch) != NULL;
 }
 
 /* UTF-8 sequence length at @p s when valid (2..4), else 0. */

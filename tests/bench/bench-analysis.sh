@@ -7,13 +7,14 @@
 # (etlgen --bench-alpc N: a request and its reply, 8 records, per conversation,
 # so the default 2,500,000 conversations give 5 M messages in 20 M records), then
 # prints wall time, CPU time (user+sys) and peak RSS of
-#   info, messages (text, jsonl), chains (text, jsonl)
+#   info, messages (text, jsonl), chains (text, jsonl), summary (text, json)
 # on that file, after a warm-up run the best (least CPU) of RUNS runs, with
 # the ratios of wall and CPU time to `info`, and the peak RSS per message.
 # The timed run writes to /dev/null (the output size of the first is printed). The trace is deleted at the end.
 #
 # Targets: chains within 3x of info (wall and CPU); messages --format jsonl
-# within ~2x of messages text; memory proportional to the messages.
+# within ~2x of messages text; memory proportional to the messages; summary
+# no more memory than messages (it keeps nothing per message beyond the model).
 #
 # usage: tests/bench/bench-analysis.sh [CONVERSATIONS]
 #   BUILD=dir       build directory (default build-bench, set up as a release
@@ -104,3 +105,5 @@ bench_one "messages (text)" messages
 bench_one "messages --format jsonl" messages --format jsonl
 bench_one "chains (text)" chains
 bench_one "chains --format jsonl" chains --format jsonl
+bench_one "summary (text)" summary
+bench_one "summary --format json" summary --format json --top 0
