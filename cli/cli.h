@@ -23,6 +23,8 @@ enum cli_progress {
 extern enum cli_progress cli_progress;
 /* --quiet: no progress, no warnings, no per-record diagnostics (errors still print). */
 extern bool cli_quiet;
+/* --threads N (any command; main.c): reader threads, 0 = one per online processor. */
+extern uint32_t cli_threads;
 /* Usage lines of the options every command takes. */
 extern const char cli_common_usage[];
 

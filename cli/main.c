@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct command {
@@ -36,14 +37,37 @@ usage(FILE *out)
 		cli_common_usage);
 }
 
-/* Take the options every command accepts (--progress, --quiet) out of argv. */
+/* --threads value: 1..1024. */
+static bool
+parse_threads(const char *v)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (!*v || *end || n < 1 || n > 1024 || v[0] == '-')
+		return false;
+	cli_threads = (uint32_t)n;
+	return true;
+}
+
+/* Take the options every command accepts (--progress, --quiet, --threads) out of argv. */
 static int
 strip_common_options(int argc, char **argv)
 {
 	int n = 1;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--progress") == 0)
+		if (strcmp(argv[i], "--threads") == 0 || strncmp(argv[i], "--threads=", 10) == 0) {
+			const char *v = argv[i][9] == '=' ? argv[i] + 10
+					: i + 1 < argc    ? argv[++i]
+							  : "";
+
+			if (!parse_threads(v)) {
+				fprintf(stderr,
+					"alpcscope: --threads needs a number from 1 to 1024\n");
+				return -1;
+			}
+		} else if (strcmp(argv[i], "--progress") == 0)
 			cli_progress = CLI_PROGRESS_ON;
 		else if (strcmp(argv[i], "--no-progress") == 0)
 			cli_progress = CLI_PROGRESS_OFF;
@@ -62,6 +86,8 @@ int
 main(int argc, char **argv)
 {
 	argc = strip_common_options(argc, argv);
+	if (argc < 0)
+		return EXIT_USAGE;
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -16,11 +16,14 @@
 
 enum cli_progress cli_progress = CLI_PROGRESS_AUTO;
 bool cli_quiet;
+uint32_t cli_threads; /* 0: one per online processor */
 const char cli_common_usage[] =
     "  --progress, --no-progress show reading progress on stderr or not (default: only on a\n"
     "                            terminal)\n"
     "  --quiet                   no progress, warnings or per-record diagnostics (errors and\n"
-    "                            the exit code still tell)\n";
+    "                            the exit code still tell)\n"
+    "  --threads N               threads decompressing buffers (default: one per processor;\n"
+    "                            1 = none); the output is the same for any N\n";
 
 void
 cli_warn(const char *fmt, ...)
@@ -89,6 +92,7 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 	opt.diag_ctx = cr;
 	opt.file_order = cr->file_order;
 	opt.buffer_order = cr->buffer_order;
+	opt.threads = cli_threads;
 	*reader_out = NULL;
 	if (alpcscope_xml_sniff_file(cr->path)) /* XML dump instead of .etl: cli/read_xml.c */
 		return cli_read_xml(cr, fn, ctx, reader_out);

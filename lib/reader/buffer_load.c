@@ -15,28 +15,20 @@
 #include "reader/xpress.h"
 #include "reader/xpress_huffman.h"
 
-static bool
-inflate(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *ref,
-	const uint8_t *bytes, size_t out_size)
+bool
+buffer_inflate(const struct alpcscope_reader *r, const struct buffer_ref *ref, uint8_t *dst,
+	       size_t out_size)
 {
-	size_t need = WMIBUF_HEADER_SIZE + out_size;
+	const uint8_t *bytes = r->map + ref->file_offset;
 	const uint8_t *in = bytes + WMIBUF_HEADER_SIZE;
 	size_t in_size = ref->avail - WMIBUF_HEADER_SIZE;
 	uint32_t fmt = r->info.compression_format;
 	/* XPRESS+Huffman only when the header names it; a guess tries plain LZ77 and LZNT1. */
 	uint32_t tries[3] = {fmt, fmt == 3 ? 2u : 3u, fmt == 4 ? 2u : 3u};
 
-	if (s->scratch_cap < need) {
-		uint8_t *n = realloc(s->scratch, need);
-
-		if (!n)
-			return false;
-		s->scratch = n;
-		s->scratch_cap = need;
-	}
-	memcpy(s->scratch, bytes, WMIBUF_HEADER_SIZE);
+	memcpy(dst, bytes, WMIBUF_HEADER_SIZE);
 	for (int i = 0; i < 3; i++) {
-		uint8_t *out = s->scratch + WMIBUF_HEADER_SIZE;
+		uint8_t *out = dst + WMIBUF_HEADER_SIZE;
 		int ok;
 
 		if (tries[i] == 3)
@@ -46,12 +38,45 @@ inflate(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *r
 		else
 			ok = xpress_huffman_decompress(in, in_size, out, out_size) == 0;
 		/* A wrong format can "succeed"; require a valid first record marker too. */
-		if (ok && (out_size < 4 || (out[3] & 0x80))) {
-			r->stats.bytes_decompressed += out_size;
+		if (ok && (out_size < 4 || (out[3] & 0x80)))
 			return true;
-		}
 	}
 	return false;
+}
+
+/*
+ * The inflated buffer: from a pool worker when one has it (the stream then
+ * holds the worker's slot until it leaves the buffer), else inflated here
+ * into the stream's scratch buffer. Either way the same bytes.
+ */
+static bool
+inflate(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *ref, size_t out_size)
+{
+	size_t need = WMIBUF_HEADER_SIZE + out_size;
+	const uint8_t *data;
+	bool ok;
+
+	if (r->pool && decompress_pool_take(r->pool, ref->index, &data, &ok, &s->pool_slot)) {
+		if (!ok) {
+			decompress_pool_release(r->pool, &s->pool_slot);
+			return false;
+		}
+		s->data = data;
+	} else {
+		if (s->scratch_cap < need) {
+			uint8_t *n = realloc(s->scratch, need);
+
+			if (!n)
+				return false;
+			s->scratch = n;
+			s->scratch_cap = need;
+		}
+		if (!buffer_inflate(r, ref, s->scratch, out_size))
+			return false;
+		s->data = s->scratch;
+	}
+	r->stats.bytes_decompressed += out_size;
+	return true;
 }
 
 /* Make @p ref the stream's current buffer; false when it has no readable events. */
@@ -82,7 +107,7 @@ buffer_load(struct alpcscope_reader *r, struct stream *s, const struct buffer_re
 			    "compressed buffer inflates to %u bytes, more than the session buffer "
 			    "size %u",
 			    ref->saved_offset, r->info.buffer_size);
-		if (!inflate(r, s, ref, bytes, ref->saved_offset - WMIBUF_HEADER_SIZE)) {
+		if (!inflate(r, s, ref, ref->saved_offset - WMIBUF_HEADER_SIZE)) {
 			reader_diag(r, "ALPCSCOPE-W105", ALPCSCOPE_SEV_ERROR, ref->file_offset,
 				    ref->index,
 				    "compressed buffer could not be decompressed to %u bytes",
@@ -91,7 +116,6 @@ buffer_load(struct alpcscope_reader *r, struct stream *s, const struct buffer_re
 			r->stats.buffers_damaged++;
 			return false;
 		}
-		s->data = s->scratch;
 		s->end = ref->saved_offset;
 	} else {
 		size_t end = ref->saved_offset;

@@ -265,6 +265,8 @@ stream_next_in_buffer(struct alpcscope_reader *r, struct stream *s)
 		buffer_count_past_saved(r, s->cur);
 	if (s->data) {
 		s->data = NULL;
+		if (r->pool)
+			decompress_pool_release(r->pool, &s->pool_slot);
 		if (s != &r->header)
 			release_consumed(r);
 	}
@@ -479,6 +481,7 @@ read_logfile_header(struct alpcscope_reader *r, const struct buffer_ref *ref)
 	uint32_t zero = 0;
 
 	memset(&probe, 0, sizeof(probe));
+	probe.pool_slot = POOL_NO_SLOT;
 	probe.order = &zero;
 	probe.count = 1;
 	/* The header buffer is never compressed; decode its first record directly. */
@@ -570,7 +573,18 @@ reader_init(struct alpcscope_reader *r, struct alpcscope_error *err)
 			    "log-file header says %u buffers were written, the file holds %u",
 			    r->info.buffers_written, r->nbuffers);
 	}
-	return build_streams(r, err);
+	st = build_streams(r, err);
+	if (st != ALPCSCOPE_OK)
+		return st;
+	r->header.pool_slot = POOL_NO_SLOT;
+	for (uint32_t i = 0; i < r->nstreams; i++)
+		r->streams[i].pool_slot = POOL_NO_SLOT;
+	/* Threads: the caller's thread reads; the others inflate compressed buffers ahead. */
+	uint32_t threads = r->opt.threads ? r->opt.threads : decompress_pool_default_threads();
+
+	if (threads > 1)
+		r->pool = decompress_pool_start(r, threads - 1);
+	return ALPCSCOPE_OK;
 }
 
 /* ---- public API ---- */
@@ -859,6 +873,7 @@ alpcscope_reader_free(struct alpcscope_reader *r)
 {
 	if (!r)
 		return;
+	decompress_pool_free(r->pool); /* joins the workers before anything they read goes */
 	for (uint32_t i = 0; i < r->nstreams; i++)
 		free(r->streams[i].scratch);
 	free(r->header.scratch);

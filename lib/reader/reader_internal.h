@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reader/decompress_pool.h"
 #include "reader/wmi_buffer.h"
 
 /* One buffer found by the index pass. */
@@ -40,6 +41,8 @@ struct stream {
 	size_t end;
 	uint8_t *scratch;
 	size_t scratch_cap;
+	uint32_t
+	    pool_slot; /* decompression pool slot holding the current buffer, or POOL_NO_SLOT */
 	int64_t last_ticks;
 	bool has_event;
 	struct alpcscope_event ev;
@@ -76,8 +79,9 @@ struct alpcscope_reader {
 	uint32_t nstreams;
 	struct heap_entry *heap; /* min-heap by (next ticks, stream index) */
 	uint32_t heap_len;
-	struct heap_entry runner; /* second-smallest heap key (merge runs) */
-	struct stream *lent;      /* buffer order: the stream whose buffer is being delivered */
+	struct heap_entry runner;     /* second-smallest heap key (merge runs) */
+	struct decompress_pool *pool; /* NULL: one thread */
+	struct stream *lent;          /* buffer order: the stream whose buffer is being delivered */
 	bool buffer_order;
 	bool merge_started;
 	bool started;
@@ -106,6 +110,13 @@ bool buffer_header_plausible(const struct wmi_buffer *b);
 
 /* Step through the file from offset 0 and fill r->buffers; resynchronise after damage. */
 enum alpcscope_status buffer_index_build(struct alpcscope_reader *r, struct alpcscope_error *err);
+
+/*
+ * Inflate compressed buffer @p ref into @p dst (header + @p out_size bytes).
+ * Pure: touches nothing but @p dst, so pool workers call it too.
+ */
+bool buffer_inflate(const struct alpcscope_reader *r, const struct buffer_ref *ref, uint8_t *dst,
+		    size_t out_size);
 
 /* Make @p ref the stream's current buffer; false when it has no readable events. */
 bool buffer_load(struct alpcscope_reader *r, struct stream *s, const struct buffer_ref *ref);
