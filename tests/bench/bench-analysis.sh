@@ -7,14 +7,20 @@
 # (etlgen --bench-alpc N: a request and its reply, 8 records, per conversation,
 # so the default 2,500,000 conversations give 5 M messages in 20 M records), then
 # prints wall time, CPU time (user+sys) and peak RSS of
-#   info, messages (text, jsonl), chains (text, jsonl), summary (text, json)
-# on that file, after a warm-up run the best (least CPU) of RUNS runs, with
+#   info, messages (text, jsonl), chains (text, jsonl), summary (text, json),
+#   dump --format jsonl
+# on that file, after a warm-up run the median (by CPU) of RUNS runs, with
 # the ratios of wall and CPU time to `info`, and the peak RSS per message.
-# The timed run writes to /dev/null (the output size of the first is printed). The trace is deleted at the end.
+# The timed run writes to /dev/null (the output size of the first is printed).
+# Then a second trace of STACK_CONVERSATIONS conversations with a stack walk
+# after every Send (etlgen --stacks) gives the memory per message with a
+# stack per message, against the same trace without stacks. The traces are
+# deleted at the end.
 #
-# Targets: chains within 3x of info (wall and CPU); messages --format jsonl
-# within ~2x of messages text; memory proportional to the messages; summary
-# no more memory than messages (it keeps nothing per message beyond the model).
+# Targets (printed as "target:" lines): chains CPU <= 2x info; messages
+# --format jsonl <= 3x; dump --format jsonl <= 8x; memory with a stack per
+# message <= 150 B per message and within 2x of without; summary no more
+# memory than messages (it keeps nothing per message beyond the model).
 #
 # usage: tests/bench/bench-analysis.sh [CONVERSATIONS]
 #   BUILD=dir       build directory (default build-bench, set up as a release
@@ -22,6 +28,7 @@
 #   BENCH_DIR=dir   where the trace goes (default /tmp/alpcscope-bench)
 #   KEEP=1          keep the generated trace
 #   RUNS=n          timed runs per command (default 3)
+#   STACK_CONVERSATIONS=n  conversations of the stack trace (default 200000: 400,000 messages)
 #   ALPCSCOPE=path  alpcscope binary to time (default $BUILD/cli/alpcscope), e.g. a
 #                   copy of an older build for before/after figures
 set -eu
@@ -30,6 +37,7 @@ BUILD=${BUILD:-build-bench}
 BENCH_DIR=${BENCH_DIR:-/tmp/alpcscope-bench}
 CONVERSATIONS=${1:-2500000}
 RUNS=${RUNS:-3}
+STACK_CONVERSATIONS=${STACK_CONVERSATIONS:-200000}
 
 if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup "$BUILD" --buildtype=release >/dev/null
@@ -41,35 +49,47 @@ ETLGEN=$BUILD/tests/tools/etlgen
 mkdir -p "$BENCH_DIR"
 TRACE=$BENCH_DIR/bench-alpc.etl
 cleanup() {
-	[ "${KEEP:-0}" = 1 ] || rm -f "$TRACE"
-	rm -f "$BENCH_DIR/time.txt"
+	[ "${KEEP:-0}" = 1 ] || rm -f "$TRACE" "$BENCH_DIR/bench-alpc-plain.etl" \
+		"$BENCH_DIR/bench-alpc-stacks.etl"
+	rm -f "$BENCH_DIR/time.txt" "$BENCH_DIR/runs.txt"
 }
 trap cleanup EXIT INT TERM
 
 # time_run CMD...: a warm-up run (counts the output bytes: BYTES), then RUNS timed runs
-# writing to /dev/null; keeps the one with the least CPU time (other work on the
-# machine inflates wall and CPU time, never deflates them): WALL and CPU
-# (user+sys, s), RSS (KiB).
+# writing to /dev/null; keeps the run of median CPU time (other work on the machine
+# inflates single runs): WALL and CPU (user+sys, s), RSS (KiB).
 time_run() {
 	BYTES=$("$@" 2>/dev/null | wc -c) || true
-	best=
+	: >"$BENCH_DIR/runs.txt"
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		/usr/bin/time -f '%e %M %U %S' -o "$BENCH_DIR/time.txt" "$@" >/dev/null 2>&1 || true
-		cpu=$(awk '{print $3 + $4}' "$BENCH_DIR/time.txt")
-		if [ -z "$best" ] || awk -v a="$cpu" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-			best=$cpu
-			WALL=$(cut -d' ' -f1 "$BENCH_DIR/time.txt")
-			RSS=$(cut -d' ' -f2 "$BENCH_DIR/time.txt")
-			CPU=$cpu
-		fi
+		awk '{print $3 + $4, $1, $2}' "$BENCH_DIR/time.txt" >>"$BENCH_DIR/runs.txt"
 		i=$((i + 1))
 	done
+	set -- $(sort -n "$BENCH_DIR/runs.txt" | awk -v n="$RUNS" 'NR == int((n + 1) / 2)')
+	CPU=$1
+	WALL=$2
+	RSS=$3
+}
+
+# target NAME VALUE OP LIMIT: one line "target: NAME = VALUE (OP LIMIT): met|NOT met".
+target() {
+	python3 - "$@" <<'PY'
+import sys
+name, value, op, limit = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+ok = value <= limit if op == "<=" else value >= limit
+print(f"target: {name} = {value:.2f} ({op} {limit:g}): {'met' if ok else 'NOT met'}")
+PY
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { print a / (b > 0.01 ? b : 0.01) }'
 }
 
 "$ETLGEN" --bench-alpc "$CONVERSATIONS" -o "$TRACE" >/dev/null
 size=$(stat -c %s "$TRACE")
-messages=$("$ALPCSCOPE" messages --format json --pid 0 "$TRACE" |
+messages=$("$ALPCSCOPE" messages --format json --pid 0 "$TRACE" 2>/dev/null |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["messages"])')
 printf 'trace: %s, %.0f MiB, %s messages (%s conversations); build %s\n' "$TRACE" \
 	"$(echo "$size" | awk '{print $1 / 1048576}')" "$messages" "$CONVERSATIONS" "$BUILD"
@@ -103,7 +123,33 @@ PY
 bench_one "info" info
 bench_one "messages (text)" messages
 bench_one "messages --format jsonl" messages --format jsonl
+MSG_JSONL_CPU=$CPU
 bench_one "chains (text)" chains
+CHAINS_CPU=$CPU
 bench_one "chains --format jsonl" chains --format jsonl
 bench_one "summary (text)" summary
 bench_one "summary --format json" summary --format json --top 0
+bench_one "dump --format jsonl" dump --format jsonl
+DUMP_CPU=$CPU
+target "chains CPU / info CPU" "$(ratio "$CHAINS_CPU" "$INFO_CPU")" "<=" 2
+target "messages --format jsonl CPU / info CPU" "$(ratio "$MSG_JSONL_CPU" "$INFO_CPU")" "<=" 3
+target "dump --format jsonl CPU / info CPU" "$(ratio "$DUMP_CPU" "$INFO_CPU")" "<=" 8
+
+# Memory with a stack per message: peak RSS of messages above that of info, per message.
+mem_per_message() {
+	time_run "$ALPCSCOPE" info "$1"
+	base=$RSS
+	time_run "$ALPCSCOPE" messages "$1"
+	awk -v r="$RSS" -v b="$base" -v m="$2" 'BEGIN { print (r - b) * 1024 / m }'
+}
+PLAIN=$BENCH_DIR/bench-alpc-plain.etl
+STACKS=$BENCH_DIR/bench-alpc-stacks.etl
+"$ETLGEN" --bench-alpc "$STACK_CONVERSATIONS" -o "$PLAIN" >/dev/null
+"$ETLGEN" --bench-alpc "$STACK_CONVERSATIONS" --stacks -o "$STACKS" >/dev/null
+smsgs=$((STACK_CONVERSATIONS * 2))
+plain_b=$(mem_per_message "$PLAIN" "$smsgs")
+stacks_b=$(mem_per_message "$STACKS" "$smsgs")
+printf 'memory per message, %s messages: %.1f B without stacks, %.1f B with a stack each\n' \
+	"$smsgs" "$plain_b" "$stacks_b"
+target "B per message with a stack per message" "$stacks_b" "<=" 150
+target "memory with stacks / without" "$(ratio "$stacks_b" "$plain_b")" "<=" 2
