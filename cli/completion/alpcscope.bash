@@ -7,7 +7,7 @@ _alpcscope()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	local commands="info dump messages chains summary graph profile"
-	local common="--help --progress --no-progress --quiet"
+	local common="--help --progress --no-progress --quiet --threads"
 	local filters="--process --pid --exclude --from --to --interfaces --no-builtin-interfaces"
 	local report="--format --expire $filters"
 
