@@ -4,7 +4,9 @@
  * JSON way (a JSON parser gets the original bytes back, never the text
  * "\x1b"), a literal "\x64" in a path stays that text, each row carries the
  * Timesketch keys, and a payload is written whole unless a limit cuts it
- * (payload_size always tells the real length).
+ * (payload_size always tells the real length). Rows are written in
+ * batches: nothing reaches the stream before alpcscope_dump_writer_flush()
+ * (or free), every row then does, in order, and a failing stream is E_IO.
  */
 #include <alpcscope/alpcscope.h>
 
@@ -143,10 +145,70 @@ test_payload(void)
 	}
 }
 
+static void
+test_batches(void)
+{
+	struct alpcscope_event ev;
+	struct alpcscope_dump_writer *w = NULL;
+	struct alpcscope_error err;
+	FILE *f = tmpfile();
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	base_event(&ev);
+	CHECK(alpcscope_dump_writer_new(&w, ALPCSCOPE_DUMP_CSV, f, &err) == ALPCSCOPE_OK);
+	fflush(f);
+	long header = ftell(f);
+
+	unsigned failed = 0;
+
+	for (unsigned i = 0; i < 5000; i++) {
+		ev.ordinal = i;
+		failed += alpcscope_dump_writer_event(w, &ev, NULL, &err) != ALPCSCOPE_OK;
+		if (i == 10) { /* a few rows are still collected, not written */
+			fflush(f);
+			CHECK(ftell(f) == header);
+		}
+	}
+	CHECK_EQ_U64(failed, 0);
+	CHECK(alpcscope_dump_writer_flush(w, &err) == ALPCSCOPE_OK);
+	alpcscope_dump_writer_free(w);
+	char *text = slurp(f);
+	unsigned lines = 0, in_order = 1;
+
+	fclose(f);
+	for (char *p = text, *nl; p && (nl = strchr(p, '\n')) != NULL; p = nl + 1, lines++)
+		if (lines > 0 && strtoull(p, NULL, 10) != lines - 1)
+			in_order = 0;
+	CHECK_EQ_U64(lines, 5001); /* header + every row */
+	CHECK(in_order);
+	free(text);
+
+	FILE *full = fopen("/dev/full", "w");
+
+	if (!full) {
+		printf("skip: no /dev/full, write errors not checked\n");
+		return;
+	}
+	setvbuf(full, NULL, _IONBF, 0);
+	CHECK(alpcscope_dump_writer_new(&w, ALPCSCOPE_DUMP_JSONL, full, &err) == ALPCSCOPE_OK);
+	enum alpcscope_status st = ALPCSCOPE_OK;
+
+	for (unsigned i = 0; i < 5000 && st == ALPCSCOPE_OK; i++)
+		st = alpcscope_dump_writer_event(w, &ev, NULL, &err);
+	if (st == ALPCSCOPE_OK)
+		st = alpcscope_dump_writer_flush(w, &err);
+	CHECK(st == ALPCSCOPE_E_IO);
+	alpcscope_dump_writer_free(w);
+	fclose(full);
+}
+
 int
 main(void)
 {
 	test_strings_and_timesketch();
 	test_payload();
+	test_batches();
 	return check_summary();
 }
