@@ -15,15 +15,20 @@
 
 #include "util/error.h"
 
-#define EXACT_MAX    16
-#define HIST_SUB     16 /* buckets per power of two */
-#define HIST_BUCKETS (HIST_SUB + 59 * HIST_SUB)
+#define EXACT_MAX 16
+#define HIST_SUB  16 /* buckets per power of two */
 
 struct conv_acc {
 	struct alpcscope_conversation row;
 	int64_t exact[EXACT_MAX];
 	uint32_t nexact;
-	uint32_t *hist; /* HIST_BUCKETS counts once more than EXACT_MAX latencies */
+	/*
+	 * Once more than EXACT_MAX latencies: counts of buckets hist_lo ..
+	 * hist_lo + hist_n - 1, whole powers of two, widened as latencies
+	 * arrive (a conversation spans a few powers of two, not all 60).
+	 */
+	uint32_t *hist;
+	uint32_t hist_lo, hist_n;
 };
 
 struct alpcscope_conversations {
@@ -60,6 +65,32 @@ bucket_mid(uint32_t b)
 	return (int64_t)(lo + width / 2);
 }
 
+/* Count bucket @p b, widening the histogram to the powers of two that hold it. */
+static bool
+hist_add(struct conv_acc *a, uint32_t b)
+{
+	if (!a->hist || b < a->hist_lo || b >= a->hist_lo + a->hist_n) {
+		uint32_t lo = b / HIST_SUB * HIST_SUB, hi = lo + HIST_SUB; /* [lo, hi) */
+
+		if (a->hist && a->hist_lo < lo)
+			lo = a->hist_lo;
+		if (a->hist && a->hist_lo + a->hist_n > hi)
+			hi = a->hist_lo + a->hist_n;
+		uint32_t *n = calloc(hi - lo, sizeof(*n));
+
+		if (!n)
+			return false;
+		if (a->hist)
+			memcpy(n + (a->hist_lo - lo), a->hist, a->hist_n * sizeof(*n));
+		free(a->hist);
+		a->hist = n;
+		a->hist_lo = lo;
+		a->hist_n = hi - lo;
+	}
+	a->hist[b - a->hist_lo]++;
+	return true;
+}
+
 static bool
 add_latency(struct conv_acc *a, int64_t v)
 {
@@ -77,15 +108,11 @@ add_latency(struct conv_acc *a, int64_t v)
 		a->exact[a->nexact++] = v;
 		return true;
 	}
-	if (!a->hist) {
-		a->hist = calloc(HIST_BUCKETS, sizeof(*a->hist));
-		if (!a->hist)
-			return false;
+	if (!a->hist)
 		for (uint32_t i = 0; i < a->nexact; i++)
-			a->hist[bucket_of((uint64_t)a->exact[i])]++;
-	}
-	a->hist[bucket_of((uint64_t)v)]++;
-	return true;
+			if (!hist_add(a, bucket_of((uint64_t)a->exact[i])))
+				return false;
+	return hist_add(a, bucket_of((uint64_t)v));
 }
 
 static int
@@ -108,10 +135,10 @@ percentile(const struct conv_acc *a, unsigned pct)
 		rank = 1;
 	if (!a->hist)
 		return a->exact[rank - 1]; /* sorted by finish_conversation() */
-	for (uint32_t b = 0; b < HIST_BUCKETS; b++) {
-		seen += a->hist[b];
+	for (uint32_t i = 0; i < a->hist_n; i++) {
+		seen += a->hist[i];
 		if (seen >= rank) {
-			int64_t v = bucket_mid(b);
+			int64_t v = bucket_mid(a->hist_lo + i);
 
 			return v < a->row.latency_min   ? a->row.latency_min
 			       : v > a->row.latency_max ? a->row.latency_max
