@@ -4,6 +4,7 @@
  * captures everything the analysis uses, and print how to record with it.
  */
 #include "cli.h"
+#include "outfile.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +22,7 @@ cmd_profile(int argc, char **argv)
 {
 	const char *path = NULL;
 	struct alpcscope_error err;
-	FILE *out = stdout;
+	struct outfile of;
 	int rc = EXIT_OK;
 
 	for (int i = 1; i < argc; i++) {
@@ -39,32 +40,23 @@ cmd_profile(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (path && strcmp(path, "-") != 0) {
-		out = fopen(path, "w");
-		if (!out) {
-			fprintf(stderr, "alpcscope profile: cannot create %s\n", path);
-			return EXIT_UNREADABLE;
-		}
-	}
+	/* A temporary beside a regular target, renamed when complete (outfile.h). */
+	if (!outfile_open(&of, "profile", path ? path : "-"))
+		return EXIT_UNREADABLE;
 	memset(&err, 0, sizeof(err));
-	if (alpcscope_profile_write(out, &err) != ALPCSCOPE_OK) {
-		fprintf(stderr, "alpcscope profile: %s\n", err.message);
+	if (alpcscope_profile_write(of.f, &err) != ALPCSCOPE_OK) {
+		fprintf(stderr, "alpcscope profile: cannot write %s: %s\n",
+			of.f == stdout ? "standard output" : path, err.message);
 		rc = EXIT_UNREADABLE;
 	}
-	if (out != stdout) {
-		if (fclose(out) != 0 && rc == EXIT_OK) {
-			fprintf(stderr, "alpcscope profile: write failed\n");
-			rc = EXIT_UNREADABLE;
-		}
-		if (rc == EXIT_OK)
-			fprintf(stderr,
-				"Record (elevated):  wpr -start %s!%s -filemode\n"
-				"                    ... reproduce ...\n"
-				"                    wpr -stop trace.etl\n"
-				"Analyse:            alpcscope info trace.etl\n",
-				path, ALPCSCOPE_WPR_PROFILE_ID);
-	} else if (fflush(stdout) != 0) {
+	if (!outfile_close(&of, "profile", rc == EXIT_OK))
 		rc = EXIT_UNREADABLE;
-	}
+	if (rc == EXIT_OK && path && strcmp(path, "-") != 0)
+		fprintf(stderr,
+			"Record (elevated):  wpr -start %s!%s -filemode\n"
+			"                    ... reproduce ...\n"
+			"                    wpr -stop trace.etl\n"
+			"Analyse:            alpcscope info trace.etl\n",
+			path, ALPCSCOPE_WPR_PROFILE_ID);
 	return rc;
 }
