@@ -21,7 +21,7 @@ usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: alpcscope dump TRACE.etl [--format text|jsonl|csv|xml] [--filter EXPR]...\n"
-	    "                      [--from T] [--to T] [--limit N] [--file-order]\n"
+	    "                      [--from T] [--to T] [--limit N] [--file-order] [--csv-raw]\n"
 	    "                      [--manifest FILE.man]... [--manifest-dir DIR]...\n"
 	    "  -f, --format FORMAT       text (default), jsonl (json), csv or xml (tracerpt's\n"
 	    "                            Windows event XML)\n"
@@ -34,6 +34,8 @@ usage(FILE *out)
 	    "  --manifest FILE.man       decode that provider's events by its manifest;\n"
 	    "                            repeatable\n"
 	    "  --manifest-dir DIR        every *.man in DIR; repeatable\n"
+	    "  --csv-raw                 CSV: keep cells starting with = + - @ as they are\n"
+	    "                            (default: a leading ' so spreadsheets show text)\n"
 	    "  -h, --help                this help\n%s",
 	    cli_common_usage);
 }
@@ -96,6 +98,7 @@ cmd_dump(int argc, char **argv)
 	const char *manifests[DUMP_MAX_MANIFESTS];
 	bool man_is_dir[DUMP_MAX_MANIFESTS];
 	size_t nman = 0;
+	bool csv_raw = false;
 	struct alpcscope_schema_set *schemas = NULL;
 	bool builtin_manifests = true;
 	size_t payload_bytes = 0;
@@ -169,6 +172,8 @@ cmd_dump(int argc, char **argv)
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return EXIT_OK;
+		} else if (strcmp(argv[i], "--csv-raw") == 0) {
+			csv_raw = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "alpcscope dump: unknown option '%s'\n", argv[i]);
 			return EXIT_USAGE;
@@ -215,6 +220,7 @@ cmd_dump(int argc, char **argv)
 		alpcscope_schema_set_free(schemas);
 		return EXIT_UNREADABLE;
 	}
+	alpcscope_dump_writer_set_csv_raw(c.writer, csv_raw);
 	/* Manifests: decode their providers' events by schema (schema.h). */
 	for (size_t k = 0; k < nman; k++) {
 		if ((!schemas && alpcscope_schema_set_new(&schemas, &err) != ALPCSCOPE_OK) ||

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "filter.h"
+#include "outfile.h"
 #include "suggest.h"
 
 #define MAX_HIGHLIGHT 64
@@ -30,6 +31,8 @@ usage(FILE *out)
 	    "  --format dot|svg|png      override the extension\n"
 	    "  --max-nodes N             fold the least active processes beyond N nodes\n"
 	    "                            (default 60, 0 = no limit); folded ones are listed\n"
+	    "  --max-edges N             fold the least active conversations beyond N edges\n"
+	    "                            (default 300, 0 = no limit: layout may take long)\n"
 	    "  --chain N                 highlight chain N (as numbered by 'chains'); repeatable\n"
 	    "  --caused-process NAME|PID highlight the path to each process NAME created inside\n"
 	    "                            a call chain; repeatable\n"
@@ -48,7 +51,7 @@ struct graph_cli {
 	struct cli_filter f;
 	const char *output, *format_text;
 	enum alpcscope_graph_format format;
-	uint32_t max_nodes;
+	uint32_t max_nodes, max_edges;
 	uint32_t chains[MAX_HIGHLIGHT];
 	uint32_t nchains;
 	const char *caused[MAX_HIGHLIGHT];
@@ -321,13 +324,14 @@ write_graph(struct graph_cli *g, const struct alpcscope_model *m, const char *pa
 	struct alpcscope_error err;
 	uint32_t nodes[MAX_HIGHLIGHT * 4];
 	const char *base = strrchr(path, '/');
-	char title[512], *tmp = NULL;
-	FILE *out = stdout;
+	char title[512];
+	struct outfile of;
 	int rc = EXIT_OK;
 
 	snprintf(title, sizeof(title), "alpcscope graph %s", base ? base + 1 : path);
 	go.format = g->format;
 	go.max_nodes = g->max_nodes;
+	go.max_edges = g->max_edges;
 	go.message_filter = filter_message;
 	go.process_filter = not_excluded;
 	go.filter_ctx = &g->f;
@@ -351,48 +355,36 @@ write_graph(struct graph_cli *g, const struct alpcscope_model *m, const char *pa
 	go.filter_description = g->filter_len ? g->filter_text : NULL;
 	go.on_fold = on_fold;
 
-	if (strcmp(g->output, "-") != 0) {
-		/* Write next to the target and rename, so a failed render leaves no file. */
-		size_t n = strlen(g->output) + 8;
-
-		tmp = malloc(n);
-		if (!tmp) {
-			fprintf(stderr, "alpcscope graph: out of memory\n");
-			return EXIT_UNREADABLE;
-		}
-		snprintf(tmp, n, "%s.tmp~", g->output);
-		out = fopen(tmp, "wb");
-		if (!out) {
-			fprintf(stderr, "alpcscope graph: cannot create %s: %s\n", tmp,
-				strerror(errno));
-			free(tmp);
-			return EXIT_UNREADABLE;
-		}
-	}
+	/* A temporary beside a regular target, renamed when complete (outfile.h). */
+	if (!outfile_open(&of, "graph", g->output))
+		return EXIT_UNREADABLE;
 	memset(&err, 0, sizeof(err));
-	enum alpcscope_status s = alpcscope_graph_write(m, &go, out, &st, &err);
+	enum alpcscope_status s = alpcscope_graph_write(m, &go, of.f, &st, &err);
 
-	if (tmp) {
-		if (fclose(out) != 0 && s == ALPCSCOPE_OK)
-			s = ALPCSCOPE_E_IO;
-		if (s == ALPCSCOPE_OK && rename(tmp, g->output) != 0) {
-			snprintf(err.message, sizeof(err.message), "cannot rename %s to %s: %s",
-				 tmp, g->output, strerror(errno));
-			s = ALPCSCOPE_E_IO;
-		}
-		if (s != ALPCSCOPE_OK)
-			remove(tmp);
-		free(tmp);
-	}
-	if (s != ALPCSCOPE_OK) {
+	if (s != ALPCSCOPE_OK && s != ALPCSCOPE_E_IO)
 		fprintf(stderr, "alpcscope graph: %s\n",
 			err.message[0] ? err.message : alpcscope_status_str(s));
+	else if (s == ALPCSCOPE_E_IO)
+		fprintf(stderr, "alpcscope graph: cannot write %s: %s\n",
+			strcmp(g->output, "-") == 0 ? "standard output" : g->output,
+			err.message[0] ? err.message : alpcscope_status_str(s));
+	if (!outfile_close(&of, "graph", s == ALPCSCOPE_OK) && s == ALPCSCOPE_OK)
+		s = ALPCSCOPE_E_IO;
+	if (s != ALPCSCOPE_OK) {
 		rc = s == ALPCSCOPE_E_INVALID_ARG ? EXIT_USAGE : EXIT_UNREADABLE;
-	} else if (st.folded_processes) {
-		fprintf(stderr,
-			"alpcscope graph: folded %u processes (%llu messages) into one node "
-			"(--max-nodes %u)\n",
-			st.folded_processes, (unsigned long long)st.folded_messages, g->max_nodes);
+	} else {
+		if (st.folded_processes)
+			fprintf(stderr,
+				"alpcscope graph: folded %u processes (%llu messages) into one "
+				"node (--max-nodes %u)\n",
+				st.folded_processes, (unsigned long long)st.folded_messages,
+				g->max_nodes);
+		if (st.folded_edges)
+			fprintf(stderr,
+				"alpcscope graph: folded %u edges (%llu messages) into one "
+				"aggregate edge (--max-edges %u)\n",
+				st.folded_edges, (unsigned long long)st.folded_edge_messages,
+				g->max_edges);
 	}
 	return rc;
 }
@@ -410,6 +402,7 @@ cmd_graph(int argc, char **argv)
 	memset(&g, 0, sizeof(g));
 	filter_init(&g.f);
 	g.max_nodes = 60;
+	g.max_edges = ALPCSCOPE_GRAPH_DEFAULT_MAX_EDGES;
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 		int first = i;
@@ -440,6 +433,13 @@ cmd_graph(int argc, char **argv)
 				    "alpcscope graph: bad --max-nodes '%s' (0 = no limit, or at "
 				    "least 2)\n",
 				    v);
+				goto usage_error;
+			}
+		} else if (cli_opt(argv[i], "--max-edges", &v, &i, argc, argv)) {
+			if (!parse_u32(v, &g.max_edges)) {
+				fprintf(stderr,
+					"alpcscope graph: bad --max-edges '%s' (0 = no limit)\n",
+					v);
 				goto usage_error;
 			}
 		} else if (cli_opt(argv[i], "--chain", &v, &i, argc, argv)) {

@@ -13,6 +13,8 @@ usage(const struct report_cmd *cmd, FILE *out)
 			     "sends and receives\n");
 	fprintf(out,
 		"  --expire SECONDS          pending-send expiry window (default 60, 0 = never)\n"
+		"  --csv-raw                 CSV: keep cells starting with = + - @ as they are\n"
+		"                            (default: a leading ' so spreadsheets show text)\n"
 		"  -h, --help                this help\n%s%s",
 		filter_usage, cli_common_usage);
 }
@@ -52,6 +54,8 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 				goto usage_error;
 		} else if (cmd->stacks && strcmp(argv[i], "--stacks") == 0) {
 			wo.stacks = true;
+		} else if (strcmp(argv[i], "--csv-raw") == 0) {
+			wo.csv_raw = true;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(cmd, stdout);
 			filter_free(&f);

@@ -6,6 +6,7 @@
 #ifndef ALPCSCOPE_DUMP_H
 #define ALPCSCOPE_DUMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -64,6 +65,12 @@ alpcscope_dump_writer_event(struct alpcscope_dump_writer *w, const struct alpcsc
  */
 ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_dump_writer_flush(struct alpcscope_dump_writer *w,
 								   struct alpcscope_error *err);
+
+/**
+ * CSV: keep cells that start with = + - @ as they are. By default such a
+ * cell gets a leading ' so spreadsheets do not run it as a formula.
+ */
+ALPCSCOPE_EXPORT void alpcscope_dump_writer_set_csv_raw(struct alpcscope_dump_writer *w, bool raw);
 
 /** Release @p w (writes the rows still collected, ends an XML document). Accepts NULL. */
 ALPCSCOPE_EXPORT void alpcscope_dump_writer_free(struct alpcscope_dump_writer *w);

@@ -90,14 +90,27 @@ struct alpcscope_graph_options {
 	/** Told about every folded process (may be NULL). */
 	alpcscope_graph_fold_fn on_fold;
 	void *fold_ctx;
+	/**
+	 * Most message edges drawn (0 = no limit; version 2). Beyond it the
+	 * least active client/server/port edges are folded into one
+	 * "other conversations" node and counted in the stats and the label;
+	 * edges of highlighted chains are always drawn. Layout time grows
+	 * faster than linearly with edges: the default keeps any trace to
+	 * seconds.
+	 */
+	uint32_t max_edges;
 };
 
-#define ALPCSCOPE_GRAPH_OPTIONS_VERSION 1
+/* Version 1 (without max_edges) is still accepted: it gets the default edge cap. */
+#define ALPCSCOPE_GRAPH_OPTIONS_VERSION 2
+/** Default of alpcscope_graph_options.max_edges. */
+#define ALPCSCOPE_GRAPH_DEFAULT_MAX_EDGES 300
 /** Defaults: DOT, at most 60 nodes, no filter, default highlight. */
 #define ALPCSCOPE_GRAPH_OPTIONS_INIT                                                               \
 	{                                                                                          \
 		ALPCSCOPE_GRAPH_OPTIONS_VERSION, ALPCSCOPE_GRAPH_DOT, 60, NULL, NULL, NULL, NULL,  \
-		    0, NULL, 0, true, NULL, false, NULL, NULL, NULL, NULL                          \
+		    0, NULL, 0, true, NULL, false, NULL, NULL, NULL, NULL,                         \
+		    ALPCSCOPE_GRAPH_DEFAULT_MAX_EDGES                                              \
 	}
 
 /** What alpcscope_graph_write() drew. */
@@ -111,6 +124,8 @@ struct alpcscope_graph_stats {
 	uint64_t filtered_messages; /**< messages rejected by the filters */
 	uint32_t highlighted_chains;
 	uint32_t highlighted_processes;
+	uint32_t folded_edges;         /**< message edges folded by max_edges */
+	uint64_t folded_edge_messages; /**< messages on those edges */
 };
 
 /**

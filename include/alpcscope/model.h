@@ -576,13 +576,20 @@ struct alpcscope_write_options {
 	 * are NULL, every process started in the trace is explained.
 	 */
 	alpcscope_process_filter_fn process_filter;
+	/**
+	 * CSV: keep cells that start with = + - @ as they are (version 3).
+	 * By default such a cell gets a leading ' so spreadsheets do not run
+	 * it as a formula (docs/hostile-input.md).
+	 */
+	bool csv_raw;
 };
 
-#define ALPCSCOPE_WRITE_OPTIONS_VERSION 2
+/* Versions 1 and 2 (without process_filter / csv_raw) are still accepted. */
+#define ALPCSCOPE_WRITE_OPTIONS_VERSION 3
 #define ALPCSCOPE_WRITE_OPTIONS_INIT                                                               \
 	{                                                                                          \
 		ALPCSCOPE_WRITE_OPTIONS_VERSION, ALPCSCOPE_OUTPUT_TEXT, false, NULL, 0, NULL,      \
-		    NULL, NULL, NULL, false, NULL                                                  \
+		    NULL, NULL, NULL, false, NULL, false                                           \
 	}
 
 /**

@@ -15,9 +15,20 @@
 
 #include "analysis/interface_db.h"
 #include "util/error.h"
+#include "util/strbuf.h"
+#include "util/utf8.h"
 
-#define IFDB_MAX_FILE   (256u << 20) /* 256 MiB: far above any real database */
-#define IFDB_MAX_OPNUMS 65536u
+#define IFDB_MAX_FILE (32u << 20) /* 32 MiB: the largest public databases are a few MiB */
+/*
+ * json-c builds a DOM of about 780 bytes per object and 100 per string:
+ * 9.9 MB of "{}," took 2.57 GB. Real databases hold one object per
+ * interface or procedure with names inside, far below these counts
+ * (docs/interface-db.md); beyond them the file is refused before json-c
+ * sees it, so the DOM stays below about 200 MB.
+ */
+#define IFDB_MAX_CONTAINERS 100000u
+#define IFDB_MAX_SCALARS    1000000u
+#define IFDB_MAX_OPNUMS     65536u
 
 struct ifdb_entry {
 	struct alpcscope_guid uuid;
@@ -60,6 +71,8 @@ grow(void **arr, size_t *cap, size_t n, size_t elem)
 	return true;
 }
 
+/* A copy of @p s owned by @p db, with invalid UTF-8 replaced by U+FFFD (names reach every output).
+ */
 static const char *
 own_str(struct alpcscope_interface_db *db, const char *s)
 {
@@ -67,7 +80,19 @@ own_str(struct alpcscope_interface_db *db, const char *s)
 		return NULL;
 	if (!grow((void **)&db->strings, &db->capstrings, db->nstrings, sizeof(char *)))
 		return NULL;
-	char *c = strdup(s);
+	char *c;
+	size_t n = strlen(s);
+
+	if (utf8_valid(s, n)) {
+		c = strdup(s);
+	} else {
+		struct strbuf v = {0};
+
+		utf8_add_valid(&v, s, n);
+		c = v.oom ? NULL : v.data;
+		if (!c)
+			strbuf_free(&v);
+	}
 
 	if (c)
 		db->strings[db->nstrings++] = c;
@@ -576,6 +601,42 @@ drop_staged(struct load *l)
 	free(l->staged);
 }
 
+/*
+ * Count the objects/arrays and the scalar values of a JSON text without
+ * building it (strings skipped with their escapes); false when a count
+ * passes its bound (IFDB_MAX_CONTAINERS, IFDB_MAX_SCALARS).
+ */
+static bool
+json_within_bounds(const char *p, size_t n, uint64_t *containers, uint64_t *scalars)
+{
+	bool in_scalar = false;
+
+	*containers = *scalars = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (c == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				if (p[i] == '\\')
+					i++;
+			++*scalars;
+			in_scalar = false;
+		} else if (c == '{' || c == '[') {
+			++*containers;
+			in_scalar = false;
+		} else if (c == ',' || c == ':' || c == '}' || c == ']' || c == ' ' || c == '\n' ||
+			   c == '\r' || c == '\t') {
+			in_scalar = false;
+		} else if (!in_scalar) {
+			in_scalar = true; /* a number, true, false or null */
+			++*scalars;
+		}
+		if (*containers > IFDB_MAX_CONTAINERS || *scalars > IFDB_MAX_SCALARS)
+			return false;
+	}
+	return true;
+}
+
 enum alpcscope_status
 alpcscope_interface_db_load_memory(struct alpcscope_interface_db *db, const void *data, size_t size,
 				   const char *source, enum alpcscope_interface_db_format format,
@@ -594,9 +655,18 @@ alpcscope_interface_db_load_memory(struct alpcscope_interface_db *db, const void
 				 "unknown interface database format %d", (int)format);
 	if (!source)
 		source = "(memory)";
-	if (size > INT32_MAX)
+	if (size > IFDB_MAX_FILE)
 		return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
-				 "%s: too large for an interface database", source);
+				 "%s: larger than %u MiB: not an interface database "
+				 "(docs/interface-db.md)",
+				 source, IFDB_MAX_FILE >> 20);
+	uint64_t containers, scalars;
+
+	if (!json_within_bounds(data ? data : "", size, &containers, &scalars))
+		return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
+				 "%s: more than %u objects/arrays or %u values: not an interface "
+				 "database (docs/interface-db.md)",
+				 source, IFDB_MAX_CONTAINERS, IFDB_MAX_SCALARS);
 	l.source = own_str(db, source);
 	if (!l.source)
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
@@ -716,7 +786,9 @@ alpcscope_interface_db_load_file(struct alpcscope_interface_db *db, const char *
 		st = error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "%s: read error", path);
 	else if (too_big)
 		st = error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
-			       "%s: larger than 256 MiB", path);
+			       "%s: larger than %u MiB: not an interface database "
+			       "(docs/interface-db.md)",
+			       path, IFDB_MAX_FILE >> 20);
 	else
 		st = alpcscope_interface_db_load_memory(db, buf, n, path, format, err);
 	free(buf);

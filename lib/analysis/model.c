@@ -14,6 +14,7 @@
 #include "analysis/rpc_calls.h"
 #include "util/bytes.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 bool
 model_grow(void **arr, uint32_t *cap, uint32_t n, size_t elem)
@@ -439,6 +440,7 @@ alpcscope_model_process_label(const struct alpcscope_model *m, uint32_t process,
 		snprintf(out, size, "%s", p->image_name);
 	else
 		snprintf(out, size, "pid %u", p->pid);
+	utf8_trim_partial(out); /* a long name cut by snprintf must stay valid UTF-8 */
 	return out;
 }
 

@@ -19,6 +19,7 @@
 #include "output/xml_analysis_writer.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 
 #define UNIX_EPOCH_FILETIME 116444736000000000ll
 
@@ -66,7 +67,7 @@ window_end_name(const struct alpcscope_message *p, bool closed)
 static void
 party_text(struct strbuf *sb, const char *label, uint32_t pid, uint32_t tid)
 {
-	mo_puts(sb, label);
+	mo_sb_text(sb, label);
 	mo_putc(sb, ' ');
 	mo_sb_u64(sb, pid);
 	mo_putc(sb, '/');
@@ -269,9 +270,20 @@ write_stack_text(const struct alpcscope_model *m, struct strbuf *sb, int indent,
 	if (!s)
 		return;
 	strbuf_printf(sb, "%*s%s stack:\n", indent, "", what);
-	for (uint32_t i = 0; i < s->frame_count; i++)
-		strbuf_printf(sb, "%*s  %s\n", indent, "",
-			      alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
+	for (uint32_t i = 0; i < s->frame_count; i++) {
+		strbuf_printf(sb, "%*s  ", indent, "");
+		mo_sb_text(sb, alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
+		mo_putc(sb, '\n');
+	}
+}
+
+/* One indented line "BARwhat TEXT" with @p text from the trace shown as safe text. */
+static void
+text_line(struct strbuf *sb, int indent, const char *bar, const char *what, const char *text)
+{
+	strbuf_printf(sb, "%*s%s%s", indent, "", bar, what);
+	mo_sb_text(sb, text);
+	mo_putc(sb, '\n');
 }
 
 /* RPC call, WMI operation and WMI process report of a node (rpc_output.c). */
@@ -282,14 +294,14 @@ write_rpc_wmi_text(const struct alpcscope_model *m, struct strbuf *sb, int inden
 	char buf[1400];
 
 	if (r->msg && ro_rpc_text(m, r->n->message, buf, sizeof(buf))) {
-		strbuf_printf(sb, "%*s%srpc: %s\n", indent, "", bar, buf);
+		text_line(sb, indent, bar, "rpc: ", buf);
 		ro_rpc_evidence(m, r->n->message, buf, sizeof(buf));
-		strbuf_printf(sb, "%*s%srpc evidence: %s\n", indent, "", bar, buf);
+		text_line(sb, indent, bar, "rpc evidence: ", buf);
 	}
 	if (r->msg && ro_wmi_text(m, r->n->message, buf, sizeof(buf)))
-		strbuf_printf(sb, "%*s%swmi: %s\n", indent, "", bar, buf);
+		text_line(sb, indent, bar, "wmi: ", buf);
 	if (r->proc && ro_process_wmi_text(m, r->n->process, buf, sizeof(buf)))
-		strbuf_printf(sb, "%*s%swmi: %s\n", indent, "", bar, buf);
+		text_line(sb, indent, bar, "wmi: ", buf);
 }
 
 static void
@@ -302,11 +314,11 @@ write_text_node(struct cw *w, const struct alpcscope_write_options *o, const str
 	mo_puts(sb, r->n->depth ? "\\_ " : "* ");
 	mo_sb_time(&w->c, sb, r->time);
 	mo_putc(sb, ' ');
-	mo_puts(sb, r->summary);
+	mo_sb_text(sb, r->summary);
 	mo_putc(sb, '\n');
 	indent_to(sb, indent);
 	MO_LIT(sb, "   | edge: ");
-	mo_puts(sb, r->edge_text);
+	mo_sb_text(sb, r->edge_text);
 	mo_putc(sb, '\n');
 	if (r->msg) {
 		indent_to(sb, indent);
@@ -348,7 +360,7 @@ write_text_chain(struct cw *w, const struct alpcscope_write_options *o, uint32_t
 	MO_LIT(sb, "chain ");
 	mo_sb_u64(sb, ci);
 	MO_LIT(sb, ": client ");
-	mo_puts(sb, mo_label(&w->c, c->root_process));
+	mo_sb_text(sb, mo_label(&w->c, c->root_process));
 	MO_LIT(sb, "; ");
 	mo_sb_u64(sb, c->message_count);
 	MO_LIT(sb, " messages, ");
@@ -552,9 +564,9 @@ write_csv_node(struct cw *w, const struct nrow *r)
 	mo_puts(sb, r->msg ? "message," : "process,");
 	mo_sb_time(&w->c, sb, r->time);
 	mo_putc(sb, ',');
-	mo_sb_csv(sb, r->summary);
+	mo_sb_csv(&w->c, sb, r->summary);
 	mo_putc(sb, ',');
-	mo_sb_csv(sb, path_text(w, r->node, " > "));
+	mo_sb_csv(&w->c, sb, path_text(w, r->node, " > "));
 	mo_putc(sb, ',');
 	if (r->msg) {
 		mo_sb_u64(sb, r->n->message);
@@ -565,13 +577,13 @@ write_csv_node(struct cw *w, const struct nrow *r)
 		mo_putc(sb, ',');
 		csv_u32(sb, r->client.pid);
 		csv_u32(sb, r->client.tid);
-		mo_sb_csv(sb, r->client.label);
+		mo_sb_csv(&w->c, sb, r->client.label);
 		mo_putc(sb, ',');
 		csv_u32(sb, r->server.pid);
 		csv_u32(sb, r->server.tid);
-		mo_sb_csv(sb, r->server.label);
+		mo_sb_csv(&w->c, sb, r->server.label);
 		mo_putc(sb, ',');
-		mo_sb_csv(sb, alpcscope_model_port_name(m, r->msg->port));
+		mo_sb_csv(&w->c, sb, alpcscope_model_port_name(m, r->msg->port));
 		mo_putc(sb, ',');
 		mo_sb_evidence(sb, r->evidence);
 		MO_LIT(sb, ",,,,,");
@@ -579,7 +591,7 @@ write_csv_node(struct cw *w, const struct nrow *r)
 		MO_LIT(sb, ",,,,,,,,,,,");
 		mo_sb_u64(sb, r->proc->pid);
 		mo_putc(sb, ',');
-		mo_sb_csv(sb, r->proc->image_name);
+		mo_sb_csv(&w->c, sb, r->proc->image_name);
 		mo_putc(sb, ',');
 		csv_u32(sb, r->creator_pid);
 		csv_u32(sb, r->creator_tid);
@@ -605,11 +617,11 @@ write_csv_node(struct cw *w, const struct nrow *r)
 
 		mo_putc(sb, ',');
 		if (r->msg && ro_rpc_text(m, r->n->message, buf, sizeof(buf)))
-			mo_sb_csv(sb, buf);
+			mo_sb_csv(&w->c, sb, buf);
 		mo_putc(sb, ',');
 		if ((r->msg && ro_wmi_text(m, r->n->message, buf, sizeof(buf))) ||
 		    (r->proc && ro_process_wmi_text(m, r->n->process, buf, sizeof(buf))))
-			mo_sb_csv(sb, buf);
+			mo_sb_csv(&w->c, sb, buf);
 	}
 	mo_putc(sb, '\n');
 }
@@ -693,19 +705,29 @@ write_caused(struct cw *w, const struct alpcscope_write_options *o, uint32_t nod
 	mo_process_label(m, p->os_parent, os, sizeof(os));
 	mo_process_label(m, p->logical_parent, logical, sizeof(logical));
 	snprintf(arrows, sizeof(arrows), "%s", path_text(w, node, " -> "));
+	utf8_trim_partial(arrows); /* the cut must not split a UTF-8 sequence */
 
 	if (o->format == ALPCSCOPE_OUTPUT_TEXT) {
-		strbuf_printf(sb, "%s (pid %u) created %s\n", label, p->pid,
+		mo_sb_text(sb, label);
+		strbuf_printf(sb, " (pid %u) created %s\n", p->pid,
 			      mo_time(t, p->start_filetime_100ns));
-		strbuf_printf(sb, "  OS parent:      %s (pid %u)\n", os, p->parent_pid);
-		strbuf_printf(sb, "  logical parent: %s\n", logical);
-		strbuf_printf(sb, "  chain %u: %s\n", pn->chain, arrows);
+		MO_LIT(sb, "  OS parent:      ");
+		mo_sb_text(sb, os);
+		strbuf_printf(sb, " (pid %u)\n", p->parent_pid);
+		MO_LIT(sb, "  logical parent: ");
+		mo_sb_text(sb, logical);
+		strbuf_printf(sb, "\n  chain %u: ", pn->chain);
+		mo_sb_text(sb, arrows);
+		mo_putc(sb, '\n');
 		for (size_t k = n, hop = 1; k-- > 0; hop++) {
 			struct nrow r;
 
 			fill_nrow(w, path[k], &r);
-			strbuf_printf(sb, "  hop %zu: %s %s\n", hop, mo_time(t, r.time), r.summary);
-			strbuf_printf(sb, "         edge: %s\n", r.edge_text);
+			strbuf_printf(sb, "  hop %zu: %s ", hop, mo_time(t, r.time));
+			mo_sb_text(sb, r.summary);
+			MO_LIT(sb, "\n         edge: ");
+			mo_sb_text(sb, r.edge_text);
+			mo_putc(sb, '\n');
 			if (r.msg) {
 				MO_LIT(sb, "         evidence: ");
 				mo_sb_evidence(sb, r.evidence);
@@ -811,9 +833,12 @@ write_uncaused(struct cw *w, const struct alpcscope_write_options *o, uint32_t p
 	case ALPCSCOPE_OUTPUT_MERMAID: break; /* other writers */
 	case ALPCSCOPE_OUTPUT_TEXT:
 		if (direct) {
-			strbuf_printf(sb, "%s (pid %u) created %s\n", label, p->pid,
+			mo_sb_text(sb, label);
+			strbuf_printf(sb, " (pid %u) created %s\n", p->pid,
 				      mo_time(t, p->start_filetime_100ns));
-			strbuf_printf(sb, "  created directly by %s (pid ", creator);
+			MO_LIT(sb, "  created directly by ");
+			mo_sb_text(sb, creator);
+			MO_LIT(sb, " (pid ");
 			if (cpid != ALPCSCOPE_ID_UNKNOWN)
 				mo_sb_u64(sb, cpid);
 			else
@@ -826,14 +851,17 @@ write_uncaused(struct cw *w, const struct alpcscope_write_options *o, uint32_t p
 			MO_LIT(sb, "), outside any ALPC call: the creating thread was serving no "
 				   "request, so no call chain leads to it\n");
 		} else {
-			strbuf_printf(sb,
-				      "%s (pid %u) was already running when the trace started\n",
-				      label, p->pid);
+			mo_sb_text(sb, label);
+			strbuf_printf(sb, " (pid %u) was already running when the trace started\n",
+				      p->pid);
 			MO_LIT(sb, "  its creation is not in this trace, so nothing in it says who "
 				   "caused it\n");
 		}
-		strbuf_printf(sb, "  OS parent:      %s (pid %u)\n", os, p->parent_pid);
-		strbuf_printf(sb, "  evidence:       %s\n\n", edge_text);
+		MO_LIT(sb, "  OS parent:      ");
+		mo_sb_text(sb, os);
+		strbuf_printf(sb, " (pid %u)\n  evidence:       ", p->parent_pid);
+		mo_sb_text(sb, edge_text);
+		MO_LIT(sb, "\n\n");
 		return;
 	case ALPCSCOPE_OUTPUT_JSON:
 		mo_puts(sb, *first ? "\n" : ",\n");
@@ -912,7 +940,7 @@ write_uncaused(struct cw *w, const struct alpcscope_write_options *o, uint32_t p
 		if (direct)
 			mo_sb_time(&w->c, sb, p->start_filetime_100ns);
 		mo_putc(sb, ',');
-		mo_sb_csv(sb, summary);
+		mo_sb_csv(&w->c, sb, summary);
 		mo_putc(sb, ',');
 		strbuf_reset(&w->tmp);
 		if (direct) {
@@ -920,11 +948,11 @@ write_uncaused(struct cw *w, const struct alpcscope_write_options *o, uint32_t p
 			MO_LIT(&w->tmp, " > ");
 		}
 		mo_puts(&w->tmp, label);
-		mo_sb_csv(sb, sb_text(&w->tmp));
+		mo_sb_csv(&w->c, sb, sb_text(&w->tmp));
 		MO_LIT(sb, ",,,,,,,,,,,,");
 		mo_sb_u64(sb, p->pid);
 		mo_putc(sb, ',');
-		mo_sb_csv(sb, p->image_name);
+		mo_sb_csv(&w->c, sb, p->image_name);
 		mo_putc(sb, ',');
 		if (direct) {
 			csv_u32(sb, cpid == ALPCSCOPE_ID_UNKNOWN ? ALPCSCOPE_NONE : cpid);
@@ -977,6 +1005,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 
 	memset(&w, 0, sizeof(w));
 	mo_cache_init(&w.c, m);
+	w.c.csv_raw = mo_csv_raw(o);
 	if (o->caused_process_only) {
 		uint32_t np = alpcscope_model_process_count(m);
 

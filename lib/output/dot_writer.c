@@ -35,6 +35,7 @@
 #include "output/graph_build.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 
 /* Folded process names listed in the graph label (all are in the tooltip). */
 #define FOLD_LABEL_NAMES    20
@@ -74,15 +75,29 @@ set(void *obj, const char *name, const char *value)
 	agsafeset(obj, gv_str(name), gv_str(value), gv_str(""));
 }
 
-/* Append @p s to a DOT escString: backslashes doubled, so "\RPC Control" survives. */
+/*
+ * Append untrusted @p s to a DOT escString: safe text first (valid UTF-8,
+ * controls and bidi characters as visible escapes: XML 1.0 forbids C0
+ * controls, so raw ones would make the SVG unreadable), then backslashes
+ * doubled, so "\RPC Control" and the escapes survive Graphviz.
+ */
 static void
 add_esc(struct strbuf *sb, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			strbuf_addc(sb, '\\');
-		strbuf_addc(sb, *s);
+	struct strbuf t = {0};
+
+	utf8_add_safe_text(&t, s, strlen(s));
+	if (t.oom) {
+		sb->oom = true;
+		strbuf_free(&t);
+		return;
 	}
+	for (size_t i = 0; i < t.len; i++) {
+		if (t.data[i] == '\\')
+			strbuf_addc(sb, '\\');
+		strbuf_addc(sb, t.data[i]);
+	}
+	strbuf_free(&t);
 }
 
 static void
@@ -289,6 +304,23 @@ add_nodes(struct graph *gr)
 		}
 		set(gr->fold_node, "tooltip", sb_str(&gr->sb));
 	}
+	if (gr->gm.st.folded_edges) {
+		/* No edges: the least active conversations are only counted (--max-edges). */
+		Agnode_t *n = agnode(gr->g, gv_str("folded_edges"), 1);
+
+		if (!n)
+			return false;
+		gr->gm.st.nodes++;
+		strbuf_reset(&gr->sb);
+		strbuf_printf(&gr->sb,
+			      "%" PRIu32 " other conversations\\n(%" PRIu64 " messages)\\n"
+			      "folded by --max-edges %" PRIu32,
+			      gr->gm.st.folded_edges, gr->gm.st.folded_edge_messages,
+			      gr->gm.max_edges);
+		set(n, "label", sb_str(&gr->sb));
+		set(n, "shape", "note");
+		set(n, "style", "dashed");
+	}
 	if (gr->gm.unseen) {
 		gr->unseen_node = agnode(gr->g, gv_str("unseen"), 1);
 		if (!gr->unseen_node)
@@ -476,6 +508,12 @@ graph_label(struct graph *gr)
 				      "counted in that node only\\l",
 				      gr->gm.folded_internal);
 	}
+	if (gr->gm.st.folded_edges)
+		strbuf_printf(sb,
+			      "folded: the %" PRIu32 " least active conversations (%" PRIu64
+			      " messages) are not drawn (--max-edges %" PRIu32 ")\\l",
+			      gr->gm.st.folded_edges, gr->gm.st.folded_edge_messages,
+			      gr->gm.max_edges);
 	if (gr->gm.unseen_messages)
 		strbuf_printf(sb,
 			      "%" PRIu64 " messages have only one side in the trace (node "
@@ -520,16 +558,39 @@ gvc_init(void)
 	gvc_shared = gvContext();
 }
 
+/*
+ * Bounds on dot's layout work, set only for rendering (DOT output stays the
+ * plain graph): network-simplex iterations (nslimit, nslimit1), crossing
+ * minimisation passes (mclimit) and the cut-value search (searchsize). With
+ * the edge cap they keep any graph to seconds; the drawing differs little.
+ */
+static const char *const layout_bounds[][2] = {
+    {"nslimit", "4"},
+    {"nslimit1", "4"},
+    {"mclimit", "0.5"},
+    {"searchsize", "30"},
+};
+
+/*
+ * Lay out and render into memory, then write it ourselves: Graphviz calls
+ * exit(1) when a write to its own FILE fails (disk full, file-size limit),
+ * which would end the process with the wrong code and leave a temporary
+ * file behind. Every write is checked here.
+ */
 static enum alpcscope_status
 render(struct graph *gr, FILE *out, struct alpcscope_error *err)
 {
 	const char *fmt = alpcscope_graph_format_name(gr->gm.o->format);
 	enum alpcscope_status st = ALPCSCOPE_OK;
+	char *data = NULL;
+	unsigned int len = 0;
 
 	pthread_once(&gvc_once, gvc_init);
 	if (!gvc_shared)
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET,
 				 "Graphviz: cannot create a context");
+	for (size_t i = 0; i < sizeof(layout_bounds) / sizeof(layout_bounds[0]); i++)
+		set(gr->g, layout_bounds[i][0], layout_bounds[i][1]);
 	pthread_mutex_lock(&gvc_lock);
 	if (gvLayout(gvc_shared, gr->g, "dot") != 0) {
 		st =
@@ -541,7 +602,7 @@ render(struct graph *gr, FILE *out, struct alpcscope_error *err)
 		pthread_mutex_unlock(&gvc_lock);
 		return st;
 	}
-	if (gvRender(gvc_shared, gr->g, fmt, out) != 0)
+	if (gvRenderData(gvc_shared, gr->g, fmt, &data, &len) != 0 || !data)
 		st = error_set(err, ALPCSCOPE_E_UNSUPPORTED, ALPCSCOPE_NO_OFFSET,
 			       "Graphviz cannot render '%s' (renderer plugin missing or not "
 			       "configured: run 'libgvc6-config-update -c' or 'dot -c' as root); "
@@ -550,6 +611,10 @@ render(struct graph *gr, FILE *out, struct alpcscope_error *err)
 			       fmt);
 	gvFreeLayout(gvc_shared, gr->g);
 	pthread_mutex_unlock(&gvc_lock);
+	if (st == ALPCSCOPE_OK && len && fwrite(data, 1, len, out) != len)
+		st = error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "%s", strerror(errno));
+	if (data)
+		gvFreeRenderData(data);
 	return st;
 }
 
@@ -588,7 +653,7 @@ alpcscope_graph_write(const struct alpcscope_model *m,
 	if (!m || !out)
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
 				 "NULL model or stream");
-	if (options->version != ALPCSCOPE_GRAPH_OPTIONS_VERSION)
+	if (options->version != 1 && options->version != ALPCSCOPE_GRAPH_OPTIONS_VERSION)
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
 				 "unknown graph options version %" PRIu32, options->version);
 	if (options->max_nodes == 1)
@@ -630,14 +695,13 @@ alpcscope_graph_write(const struct alpcscope_model *m,
 
 	if (options->format == ALPCSCOPE_GRAPH_DOT) {
 		if (agwrite(gr.g, out) == EOF)
-			st = error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET,
-				       "cannot write the graph: %s", strerror(errno));
+			st = error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "%s",
+				       strerror(errno));
 	} else {
 		st = render(&gr, out, err);
 	}
 	if (st == ALPCSCOPE_OK && (fflush(out) != 0 || ferror(out)))
-		st = error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET,
-			       "cannot write the graph: %s", strerror(errno));
+		st = error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "%s", strerror(errno));
 out:
 	if (stats)
 		*stats = gr.gm.st;

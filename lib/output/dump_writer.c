@@ -56,6 +56,7 @@ struct alpcscope_dump_writer {
 	struct xml_dump *xml;          /* ALPCSCOPE_DUMP_XML */
 	size_t payload_limit;          /* hex of at most this many payload bytes; 0 = all */
 	struct field_text_style style; /* field_text_dump with payload_limit */
+	bool csv_raw;                  /* alpcscope_dump_writer_set_csv_raw() */
 };
 
 /* FILETIME of 1970-01-01 (100 ns units since 1601): Timesketch's timestamp is µs since then. */
@@ -360,9 +361,9 @@ csv_segment(struct alpcscope_dump_writer *w, struct strbuf *sb, const struct alp
 	if (ev->has_provider)
 		mo_puts(sb, guid_text(w, &ev->provider));
 	mo_putc(sb, ',');
-	strbuf_add_csv_field(sb, pn ? pn : "");
+	strbuf_add_csv_field(sb, pn ? pn : "", w->csv_raw);
 	mo_putc(sb, ',');
-	strbuf_add_csv_field(sb, name);
+	strbuf_add_csv_field(sb, name, w->csv_raw);
 	mo_putc(sb, ',');
 	if (ev->is_kernel)
 		mo_sb_u64(sb, ev->group);
@@ -536,7 +537,7 @@ write_csv(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 		if (put_payload_hex(w, fb, ev->payload, ev->payload_size))
 			MO_LIT(fb, "...");
 	}
-	strbuf_add_csv_field(sb, fb->data ? fb->data : "");
+	strbuf_add_csv_field(sb, fb->data ? fb->data : "", w->csv_raw);
 	mo_putc(sb, '\n');
 }
 
@@ -592,4 +593,11 @@ alpcscope_dump_writer_free(struct alpcscope_dump_writer *w)
 	free(w->segments);
 	xml_dump_free(w->xml); /* ends the XML document */
 	free(w);
+}
+
+void
+alpcscope_dump_writer_set_csv_raw(struct alpcscope_dump_writer *w, bool raw)
+{
+	if (w)
+		w->csv_raw = raw;
 }

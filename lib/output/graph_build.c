@@ -300,6 +300,17 @@ graph_display(const struct graph_model *gm, uint32_t p)
 	return (gm->flags[p] & PF_FOLDED) ? NODE_FOLD : p;
 }
 
+/* Order of the edge keys: client, server, port. */
+static int
+rec_cmp_key(const struct rec *a, const struct rec *b)
+{
+	if (a->client != b->client)
+		return a->client < b->client ? -1 : 1;
+	if (a->server != b->server)
+		return a->server < b->server ? -1 : 1;
+	return a->port < b->port ? -1 : a->port > b->port;
+}
+
 static int
 rec_cmp(const void *pa, const void *pb)
 {
@@ -344,6 +355,83 @@ aggregate(struct graph_model *gm)
 	gm->st.messages = gm->nrecs + gm->folded_internal;
 }
 
+/* ---- edge cap ---------------------------------------------------------------- */
+
+/* One message edge: recs[lo, hi) share client, server and port. */
+struct edge_group {
+	size_t lo, hi;
+	bool hl;
+};
+
+static int
+group_rank(const void *pa, const void *pb)
+{
+	const struct edge_group *a = pa, *b = pb;
+
+	if (a->hl != b->hl)
+		return a->hl ? -1 : 1;
+	if (a->hi - a->lo != b->hi - b->lo)
+		return a->hi - a->lo > b->hi - b->lo ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+static int
+group_pos(const void *pa, const void *pb)
+{
+	const struct edge_group *a = pa, *b = pb;
+
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/*
+ * Keep the max_edges most active message edges (highlighted ones always)
+ * and fold the others: their messages leave recs[] and are counted in the
+ * stats, which the "other conversations" node and the label report. Dot's
+ * layout time grows much faster than the edge count (3,540 edges took
+ * minutes), so this bounds the work whatever the trace holds.
+ */
+static enum alpcscope_status
+fold_edges(struct graph_model *gm, uint32_t max_edges, struct alpcscope_error *err)
+{
+	size_t ngroups = 0, n = 0;
+	struct edge_group *g;
+
+	for (size_t i = 0; i < gm->nrecs; i++)
+		if (i == 0 || rec_cmp_key(&gm->recs[i - 1], &gm->recs[i]) != 0)
+			ngroups++;
+	if (!max_edges || ngroups <= max_edges)
+		return ALPCSCOPE_OK;
+	g = malloc(ngroups * sizeof(*g));
+	if (!g)
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+	ngroups = 0;
+	for (size_t lo = 0, hi; lo < gm->nrecs; lo = hi) {
+		bool hl = gm->msg_hl[gm->recs[lo].msg] != 0;
+
+		for (hi = lo + 1; hi < gm->nrecs && rec_cmp_key(&gm->recs[lo], &gm->recs[hi]) == 0;
+		     hi++)
+			hl = hl || gm->msg_hl[gm->recs[hi].msg];
+		g[ngroups++] = (struct edge_group){lo, hi, hl};
+	}
+	qsort(g, ngroups, sizeof(*g), group_rank);
+	size_t keep = max_edges;
+
+	while (keep < ngroups && g[keep].hl)
+		keep++;
+	for (size_t i = keep; i < ngroups; i++) {
+		gm->st.folded_edges++;
+		gm->st.folded_edge_messages += g[i].hi - g[i].lo;
+	}
+	qsort(g, keep, sizeof(*g), group_pos);
+	for (size_t i = 0; i < keep; i++) {
+		memmove(gm->recs + n, gm->recs + g[i].lo, (g[i].hi - g[i].lo) * sizeof(*gm->recs));
+		n += g[i].hi - g[i].lo;
+	}
+	gm->nrecs = n;
+	free(g);
+	return ALPCSCOPE_OK;
+}
+
 /* ---- model ------------------------------------------------------------------- */
 
 enum alpcscope_status
@@ -353,6 +441,7 @@ graph_model_init(struct graph_model *gm, const struct alpcscope_model *m,
 	memset(gm, 0, sizeof(*gm));
 	gm->m = m;
 	gm->o = o;
+	gm->max_edges = o->version >= 2 ? o->max_edges : ALPCSCOPE_GRAPH_DEFAULT_MAX_EDGES;
 	gm->nproc = alpcscope_model_process_count(m);
 	gm->nmsg = alpcscope_model_message_count(m);
 	gm->nnodes = alpcscope_model_chain_node_count(m);
@@ -380,7 +469,7 @@ graph_model_build(struct graph_model *gm, struct alpcscope_error *err)
 		return st;
 	aggregate(gm);
 	gm->st.folded_processes = gm->nfolded;
-	return ALPCSCOPE_OK;
+	return fold_edges(gm, gm->max_edges, err);
 }
 
 void

@@ -42,6 +42,7 @@ struct graph_model {
 	const struct alpcscope_model *m;
 	const struct alpcscope_graph_options *o;
 	uint32_t nproc, nmsg, nnodes, nchains;
+	uint32_t max_edges; /* options->max_edges, or its default for a version 1 caller */
 	uint8_t *flags;     /* per process */
 	uint64_t *activity; /* per process: counted messages it took part in */
 	uint8_t *msg_hl;    /* per message */

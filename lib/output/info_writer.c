@@ -17,6 +17,8 @@
 
 #include "analysis/summary_internal.h"
 #include "util/error.h"
+#include "util/strbuf.h"
+#include "util/utf8.h"
 
 static const char *
 clock_name(uint32_t c)
@@ -220,6 +222,20 @@ iso(char *buf, size_t n, int64_t ft)
 
 /* ---------------- text ---------------- */
 
+/*
+ * @p s from the trace (or the command line) as safe one-line text in @p sb
+ * (utf8_add_safe_text()): a newline cannot forge rows, an escape sequence
+ * cannot reach the terminal. NULL gives "".
+ */
+static const char *
+safe(struct strbuf *sb, const char *s)
+{
+	strbuf_reset(sb);
+	if (s)
+		utf8_add_safe_text(sb, s, strlen(s));
+	return sb->oom ? "(out of memory)" : sb->data ? sb->data : "";
+}
+
 static void
 write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in,
 	   const struct alpcscope_reader_stats *st, const char *path, FILE *out,
@@ -227,11 +243,12 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 {
 	char t1[40], t2[40];
 	struct capability caps[NCAPS];
+	struct strbuf tx = {0}, ty = {0};
 
-	fprintf(out, "File:            %s (%" PRIu64 " bytes)\n", path, in->file_size);
+	fprintf(out, "File:            %s (%" PRIu64 " bytes)\n", safe(&tx, path), in->file_size);
 	if (in->header_found) {
-		fprintf(out, "Logger:          %s\n", in->logger_name);
-		fprintf(out, "Log file name:   %s\n", in->log_file_name);
+		fprintf(out, "Logger:          %s\n", safe(&tx, in->logger_name));
+		fprintf(out, "Log file name:   %s\n", safe(&tx, in->log_file_name));
 		fprintf(out, "OS:              Windows %u.%u build %u\n", in->version[0],
 			in->version[1], in->os_build);
 		fprintf(out, "Log version:     %u.%u%s\n", in->version[2], in->version[3],
@@ -306,7 +323,7 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		const char *name = alpcscope_provider_name(&p->guid);
 
 		alpcscope_guid_format(g, &p->guid);
-		fprintf(out, "  %s%s%s%s: %" PRIu64 "\n", name ? name : "", name ? " {" : "", g,
+		fprintf(out, "  %s%s%s%s: %" PRIu64 "\n", safe(&tx, name), name ? " {" : "", g,
 			name ? "}" : "", p->count);
 		fprintf(out, "   ");
 		for (uint32_t k = 0; k < p->nkinds && k < 10; k++) {
@@ -330,8 +347,9 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		const struct summary_process *p = v->processes[i];
 
 		fprintf(out, "  %6u  parent %6u  %-24s %s%s %s\n", p->pid, p->parent_pid,
-			p->image[0] ? p->image : "?", p->started_in_trace ? "[started]" : "",
-			p->ended_in_trace ? "[ended]" : "", p->command_line);
+			p->image[0] ? safe(&tx, p->image) : "?",
+			p->started_in_trace ? "[started]" : "", p->ended_in_trace ? "[ended]" : "",
+			safe(&ty, p->command_line));
 	}
 
 	fprintf(out, "\nDiagnostics:     %" PRIu64 "\n", st->diagnostics);
@@ -343,9 +361,10 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		for (uint32_t j = 0; j < d->nsamples; j++) {
 			if (d->samples[j].file_offset != ALPCSCOPE_NO_OFFSET)
 				fprintf(out, "    at offset 0x%" PRIx64 ": %s\n",
-					d->samples[j].file_offset, d->samples[j].message);
+					d->samples[j].file_offset,
+					safe(&tx, d->samples[j].message));
 			else
-				fprintf(out, "    %s\n", d->samples[j].message);
+				fprintf(out, "    %s\n", safe(&tx, d->samples[j].message));
 		}
 	}
 
@@ -364,6 +383,8 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 				fprintf(out, "    - %s: %s\n", caps[i].what, caps[i].missing_hint);
 		write_profile_hint(out); /* the WPR profile that records all of it (xml.md) */
 	}
+	strbuf_free(&tx);
+	strbuf_free(&ty);
 }
 
 /* ---------------- JSON ---------------- */
@@ -374,10 +395,21 @@ j_u64(uint64_t v)
 	return json_object_new_uint64(v);
 }
 
+/* json-c copies bytes as they are: invalid UTF-8 is repaired first so the document stays valid. */
 static json_object *
 j_str(const char *s)
 {
-	return json_object_new_string(s ? s : "");
+	struct strbuf v = {0};
+	json_object *o;
+
+	if (!s)
+		s = "";
+	if (utf8_valid(s, strlen(s)))
+		return json_object_new_string(s);
+	utf8_add_valid(&v, s, strlen(s));
+	o = json_object_new_string(v.data ? v.data : "");
+	strbuf_free(&v);
+	return o;
 }
 
 static json_object *

@@ -69,11 +69,11 @@ rpc_wmi_text(const struct alpcscope_model *m, struct strbuf *sb, const struct ro
 		return;
 	if (ro_rpc_text(m, r->index, buf, sizeof(buf))) {
 		MO_LIT(sb, "  ");
-		mo_puts(sb, buf);
+		mo_sb_text(sb, buf);
 	}
 	if (ro_wmi_text(m, r->index, buf, sizeof(buf))) {
 		MO_LIT(sb, "  wmi=");
-		mo_puts(sb, buf);
+		mo_sb_text(sb, buf);
 	}
 }
 
@@ -105,7 +105,7 @@ party_text(struct strbuf *sb, const struct mo_fparty *p)
 		mo_putc(sb, '?');
 		return;
 	}
-	mo_puts(sb, p->label);
+	mo_sb_text(sb, p->label);
 	mo_putc(sb, ' ');
 	mo_sb_u64(sb, p->pid);
 	mo_putc(sb, '/');
@@ -122,9 +122,11 @@ write_stack_text(const struct alpcscope_model *m, struct strbuf *sb, const char 
 	if (!s)
 		return;
 	strbuf_printf(sb, "        %s stack:\n", what);
-	for (uint32_t i = 0; i < s->frame_count; i++)
-		strbuf_printf(sb, "          %s\n",
-			      alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
+	for (uint32_t i = 0; i < s->frame_count; i++) {
+		MO_LIT(sb, "          ");
+		mo_sb_text(sb, alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
+		mo_putc(sb, '\n');
+	}
 }
 
 static void
@@ -157,7 +159,7 @@ write_text_row(struct mo_cache *c, const struct alpcscope_write_options *o, stru
 	mo_sb_latency(sb, r->latency_100ns);
 	if (r->port) {
 		MO_LIT(sb, "  port=");
-		mo_puts(sb, r->port);
+		mo_sb_text(sb, r->port);
 	}
 	if (r->msg->related != ALPCSCOPE_NONE) {
 		mo_puts(sb, r->msg->role == ALPCSCOPE_ROLE_REPLY ? "  request=#" : "  reply=#");
@@ -310,15 +312,15 @@ write_csv_row(struct mo_cache *c, struct strbuf *sb, const struct row *r)
 	mo_putc(sb, ',');
 	csv_u32(sb, r->client.tid);
 	mo_putc(sb, ',');
-	mo_sb_csv(sb, r->client.label);
+	mo_sb_csv(c, sb, r->client.label);
 	mo_putc(sb, ',');
 	csv_u32(sb, r->server.pid);
 	mo_putc(sb, ',');
 	csv_u32(sb, r->server.tid);
 	mo_putc(sb, ',');
-	mo_sb_csv(sb, r->server.label);
+	mo_sb_csv(c, sb, r->server.label);
 	mo_putc(sb, ',');
-	mo_sb_csv(sb, r->port);
+	mo_sb_csv(c, sb, r->port);
 	mo_putc(sb, ',');
 	if (r->latency_100ns >= 0) {
 		mo_sb_u64(sb, (uint64_t)(r->latency_100ns / 10));
@@ -338,10 +340,10 @@ write_csv_row(struct mo_cache *c, struct strbuf *sb, const struct row *r)
 
 		mo_putc(sb, ',');
 		if (ro_rpc_text(c->m, r->index, buf, sizeof(buf)))
-			mo_sb_csv(sb, buf);
+			mo_sb_csv(c, sb, buf);
 		mo_putc(sb, ',');
 		if (ro_wmi_text(c->m, r->index, buf, sizeof(buf)))
-			mo_sb_csv(sb, buf);
+			mo_sb_csv(c, sb, buf);
 	}
 	mo_putc(sb, '\n');
 }
@@ -448,6 +450,7 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 	bool ok = true, oom = false;
 
 	mo_cache_init(&cache, m);
+	cache.csv_raw = mo_csv_raw(o);
 	for (uint32_t i = 0; i < n && ok; i++) {
 		struct row r;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/utf8.h"
 
 const char *
 mo_time(char out[MO_TIME_SIZE], int64_t filetime_100ns)
@@ -133,28 +134,26 @@ mo_evidence(char *out, size_t size, uint16_t evidence)
 	return out;
 }
 
-void
-mo_csv_field(FILE *out, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 json_object *
 mo_jstr(const char *s)
 {
-	return s ? json_object_new_string(s) : NULL;
+	return s ? mo_jstr_valid(s) : NULL;
+}
+
+json_object *
+mo_jstr_valid(const char *s)
+{
+	size_t n = strlen(s);
+	struct strbuf v = {0};
+	json_object *o;
+
+	/* json-c copies bytes as they are: invalid UTF-8 would make the document invalid */
+	if (utf8_valid(s, n))
+		return json_object_new_string_len(s, (int)(n > INT32_MAX ? INT32_MAX : n));
+	utf8_add_valid(&v, s, n);
+	o = v.oom ? NULL : json_object_new_string(v.data ? v.data : "");
+	strbuf_free(&v);
+	return o;
 }
 
 json_object *
@@ -193,6 +192,7 @@ alpcscope_model_format_frame(const struct alpcscope_model *m, const struct alpcs
 		snprintf(out, size, "%s!+0x%" PRIx64, e->module, off);
 	else
 		snprintf(out, size, "0x%" PRIx64, addr);
+	utf8_trim_partial(out); /* snprintf may have cut a long module name mid-sequence */
 	return out;
 }
 
@@ -207,8 +207,8 @@ mo_jstack(const struct alpcscope_model *m, uint32_t stack)
 	char buf[300];
 
 	for (uint32_t i = 0; i < s->frame_count; i++)
-		json_object_array_add(arr, json_object_new_string(alpcscope_model_format_frame(
-					       m, s, i, buf, sizeof(buf))));
+		json_object_array_add(
+		    arr, mo_jstr_valid(alpcscope_model_format_frame(m, s, i, buf, sizeof(buf))));
 	return arr;
 }
 
@@ -267,6 +267,12 @@ static const uint64_t pow10_u64[20] = {
     1000000000000000000ull,
     10000000000000000000ull,
 };
+
+bool
+mo_csv_raw(const struct alpcscope_write_options *o)
+{
+	return o->version >= 3 && o->csv_raw; /* versions 1 and 2 have no csv_raw field */
+}
 
 void
 mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m)
@@ -459,9 +465,24 @@ void
 mo_sb_cut(struct strbuf *sb, size_t start, size_t max)
 {
 	if (sb->len > start + max) {
-		sb->len = start + max;
+		/* never inside a UTF-8 sequence: the cut text must stay valid */
+		sb->len = start + utf8_cut(sb->data + start, sb->len - start, max);
 		sb->data[sb->len] = '\0';
 	}
+}
+
+void
+mo_sb_text(struct strbuf *sb, const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return;
+	n = strlen(s);
+	if (utf8_is_safe_text(s, n))
+		mo_put(sb, s, n);
+	else
+		utf8_add_safe_text(sb, s, n);
 }
 
 void
@@ -541,31 +562,23 @@ mo_sb_evidence(struct strbuf *sb, uint16_t evidence)
 }
 
 void
-mo_sb_csv(struct strbuf *sb, const char *s)
+mo_sb_csv(const struct mo_cache *c, struct strbuf *sb, const char *s)
 {
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		mo_puts(sb, s);
-		return;
-	}
-	mo_putc(sb, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			mo_putc(sb, '"');
-		mo_putc(sb, *s);
-	}
-	mo_putc(sb, '"');
+	if (s)
+		strbuf_add_csv_field(sb, s, c->csv_raw);
 }
 
-/* Nonzero when one of the 8 bytes of @p w is below 0x20, '"' or '\\' (no false negatives). */
+/*
+ * Nonzero when one of the 8 bytes of @p w is below 0x20, '"', '\\' or not
+ * ASCII (no false negatives): those take the byte-by-byte path.
+ */
 static inline uint64_t
 needs_escape8(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
 	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
 
-	return ((w - ones * 0x20) & ~w & high) | ((q - ones) & ~q & high) |
+	return (w & high) | ((w - ones * 0x20) & ~w & high) | ((q - ones) & ~q & high) |
 	       ((b - ones) & ~b & high);
 }
 
@@ -597,6 +610,20 @@ mo_sb_jstr(struct strbuf *sb, const char *s)
 		char esc[6];
 		size_t len = 2;
 
+		if (ch >= 0x80) {
+			uint32_t cp;
+			size_t ulen = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+
+			if (ulen) {
+				i += ulen;
+				continue;
+			}
+			/* invalid UTF-8: U+FFFD (as mo_jstr_valid()), so the JSON stays valid */
+			mo_put(sb, s + run, i - run);
+			run = ++i;
+			MO_LIT(sb, "\xEF\xBF\xBD");
+			continue;
+		}
 		if (ch >= 0x20 && ch != '"' && ch != '\\') {
 			i++;
 			continue;
@@ -755,7 +782,7 @@ mo_check_write_args(const struct alpcscope_model *m, const struct alpcscope_writ
 				 "NULL argument");
 	if (!*o)
 		*o = &defaults;
-	if ((*o)->version != ALPCSCOPE_WRITE_OPTIONS_VERSION)
+	if ((*o)->version < 1 || (*o)->version > ALPCSCOPE_WRITE_OPTIONS_VERSION)
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
 				 "unknown write options version");
 	return ALPCSCOPE_OK;
@@ -781,7 +808,7 @@ mo_caused_kind(const struct alpcscope_model *m, const struct alpcscope_write_opt
 
 	if (!p)
 		return MO_CAUSED_SKIP;
-	if (o->process_filter)
+	if (o->version >= 2 && o->process_filter) /* version 1 has no process_filter */
 		selected = o->process_filter(o->filter_ctx, m, process);
 	else if (o->node_filter)
 		selected = p->chain_node != ALPCSCOPE_NONE &&

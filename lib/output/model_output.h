@@ -102,11 +102,10 @@ const char *mo_evidence(char *out, size_t size, uint16_t evidence);
 const char *mo_process_label(const struct alpcscope_model *m, uint32_t process, char *out,
 			     size_t size);
 
-/* One CSV field, quoted when needed (RFC 4180). */
-void mo_csv_field(FILE *out, const char *s);
-
 /* json-c helpers; a NULL string becomes JSON null. */
 json_object *mo_jstr(const char *s);
+/* A json-c string of @p s (not NULL) with invalid UTF-8 replaced by U+FFFD. */
+json_object *mo_jstr_valid(const char *s);
 json_object *mo_ju64(uint64_t v);
 json_object *mo_ji64(int64_t v);
 /* A PID/TID; JSON null for ALPCSCOPE_ID_UNKNOWN. */
@@ -135,9 +134,12 @@ struct mo_cache {
 	int64_t time_sec; /* second of time_prefix, -1 when none */
 	char time_prefix[24];
 	struct strbuf tmp;
+	bool csv_raw; /* options->csv_raw: no formula neutralisation */
 };
 
 void mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m);
+/* options->csv_raw, false for a version 1 caller. */
+bool mo_csv_raw(const struct alpcscope_write_options *o);
 void mo_cache_free(struct mo_cache *c);
 /* Label of a process index, "?" for NONE or an unknown index (as mo_process_label()). */
 const char *mo_label(struct mo_cache *c, uint32_t process);
@@ -200,8 +202,10 @@ void mo_sb_time(struct mo_cache *c, struct strbuf *sb, int64_t filetime_100ns);
 void mo_sb_latency(struct strbuf *sb, int64_t latency_100ns);
 /* mo_evidence() */
 void mo_sb_evidence(struct strbuf *sb, uint16_t evidence);
-/* mo_csv_field() */
-void mo_sb_csv(struct strbuf *sb, const char *s);
+/* Untrusted @p s as safe one-line text (utf8_add_safe_text()); NULL appends nothing. */
+void mo_sb_text(struct strbuf *sb, const char *s);
+/* One CSV cell from untrusted text (strbuf_add_csv_field() with c->csv_raw); NULL = empty. */
+void mo_sb_csv(const struct mo_cache *c, struct strbuf *sb, const char *s);
 /* JSON string as json-c writes it (JSON_C_TO_STRING_NOSLASHESCAPE); NULL -> null. */
 void mo_sb_jstr(struct strbuf *sb, const char *s);
 /* "\"key\":" (key needs no escaping) */

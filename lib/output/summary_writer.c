@@ -114,7 +114,7 @@ chain_path(struct sw *w, struct strbuf *sb, uint32_t ci)
 	for (uint32_t i = deepest; i != ALPCSCOPE_NONE && np < 256;
 	     i = alpcscope_model_chain_node_at(m, i)->parent)
 		path[np++] = i;
-	mo_puts(sb, mo_label(&w->cache, c->root_process));
+	mo_sb_text(sb, mo_label(&w->cache, c->root_process));
 	for (size_t k = np; k-- > 0;) {
 		const struct alpcscope_chain_node *nd = alpcscope_model_chain_node_at(m, path[k]);
 		uint32_t proc = nd->process;
@@ -123,7 +123,7 @@ chain_path(struct sw *w, struct strbuf *sb, uint32_t ci)
 			proc = alpcscope_model_event_process(
 			    m, &alpcscope_model_message_at(m, nd->message)->receive);
 		MO_LIT(sb, " -> ");
-		mo_puts(sb, mo_label(&w->cache, proc));
+		mo_sb_text(sb, mo_label(&w->cache, proc));
 	}
 }
 
@@ -137,17 +137,17 @@ text_conversation(struct sw *w, uint32_t rank, const struct alpcscope_conversati
 	char rpc[700];
 
 	strbuf_printf(sb, "%4u. ", rank);
-	mo_puts(sb, mo_label(&w->cache, r->client_process));
+	mo_sb_text(sb, mo_label(&w->cache, r->client_process));
 	strbuf_printf(sb, " (pid %u) -> ", pid_of(w->m, r->client_process));
-	mo_puts(sb, mo_label(&w->cache, r->server_process));
+	mo_sb_text(sb, mo_label(&w->cache, r->server_process));
 	strbuf_printf(sb, " (pid %u)", pid_of(w->m, r->server_process));
 	if (port) {
 		MO_LIT(sb, "  port ");
-		mo_puts(sb, port);
+		mo_sb_text(sb, port);
 	}
 	if (r->has_rpc) {
 		MO_LIT(sb, "  rpc ");
-		mo_puts(sb, rpc_text(w->m, r, rpc, sizeof(rpc)));
+		mo_sb_text(sb, rpc_text(w->m, r, rpc, sizeof(rpc)));
 	}
 	strbuf_printf(sb,
 		      "\n      requests %" PRIu64 ", one-way %" PRIu64 ", replies %" PRIu64
@@ -177,7 +177,7 @@ text_process(struct sw *w, uint32_t rank, const struct alpcscope_process_traffic
 	struct strbuf *sb = &w->sb;
 
 	strbuf_printf(sb, "%4u. ", rank);
-	mo_puts(sb, mo_label(&w->cache, t->process));
+	mo_sb_text(sb, mo_label(&w->cache, t->process));
 	strbuf_printf(sb,
 		      " (pid %u): sent %" PRIu64 ", received %" PRIu64 "; requests out %" PRIu64
 		      ", in %" PRIu64 "; waiting on others ",
@@ -213,7 +213,7 @@ chain_created(struct sw *w, uint32_t ci, bool json)
 		} else {
 			if (k)
 				MO_LIT(&w->sb, ", ");
-			mo_puts(&w->sb, mo_label(&w->cache, nd->process));
+			mo_sb_text(&w->sb, mo_label(&w->cache, nd->process));
 			strbuf_printf(&w->sb, " (pid %u)", pid_of(m, nd->process));
 		}
 		k++;
@@ -238,7 +238,7 @@ write_text(struct sw *w, const uint32_t *chains, uint32_t nchains)
 	MO_LIT(sb, "# alpcscope summary");
 	if (w->o->trace_path) {
 		MO_LIT(sb, ": ");
-		mo_puts(sb, w->o->trace_path);
+		mo_sb_text(sb, w->o->trace_path);
 	}
 	if (w->o->message_filter)
 		strbuf_printf(sb, "\n# %" PRIu64 " of %" PRIu64 " messages match the filters", kept,
@@ -421,14 +421,14 @@ write_csv(struct sw *w, const uint32_t *chains, uint32_t nchains)
 			    alpcscope_conversations_at(w->c, i);
 
 			strbuf_printf(sb, "%u,%u,", i + 1, pid_of(w->m, r->client_process));
-			mo_sb_csv(sb, mo_label(&w->cache, r->client_process));
+			mo_sb_csv(&w->cache, sb, mo_label(&w->cache, r->client_process));
 			strbuf_printf(sb, ",%u,", pid_of(w->m, r->server_process));
-			mo_sb_csv(sb, mo_label(&w->cache, r->server_process));
+			mo_sb_csv(&w->cache, sb, mo_label(&w->cache, r->server_process));
 			mo_putc(sb, ',');
-			mo_sb_csv(sb, alpcscope_model_port_name(w->m, r->port));
+			mo_sb_csv(&w->cache, sb, alpcscope_model_port_name(w->m, r->port));
 			mo_putc(sb, ',');
 			if (r->has_rpc)
-				mo_sb_csv(sb, rpc_text(w->m, r, rpc, sizeof(rpc)));
+				mo_sb_csv(&w->cache, sb, rpc_text(w->m, r, rpc, sizeof(rpc)));
 			strbuf_printf(sb,
 				      ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 				      ",%" PRIu64 ",",
@@ -458,7 +458,7 @@ write_csv(struct sw *w, const uint32_t *chains, uint32_t nchains)
 			    alpcscope_conversations_process_at(w->c, i);
 
 			strbuf_printf(sb, "%u,%u,", i + 1, pid_of(w->m, t->process));
-			mo_sb_csv(sb, mo_label(&w->cache, t->process));
+			mo_sb_csv(&w->cache, sb, mo_label(&w->cache, t->process));
 			strbuf_printf(sb, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
 				      t->sent, t->received, t->requests_out, t->requests_in);
 			put_us(sb, t->waiting_100ns);
@@ -475,11 +475,11 @@ write_csv(struct sw *w, const uint32_t *chains, uint32_t nchains)
 			struct strbuf t = {0};
 
 			strbuf_printf(sb, "%u,%u,", i + 1, chains[i]);
-			mo_sb_csv(sb, mo_label(&w->cache, c->root_process));
+			mo_sb_csv(&w->cache, sb, mo_label(&w->cache, c->root_process));
 			strbuf_printf(sb, ",%u,%u,%u,", c->message_count, c->max_depth,
 				      c->process_span);
 			chain_path(w, &t, chains[i]);
-			mo_sb_csv(sb, t.data ? t.data : "");
+			mo_sb_csv(&w->cache, sb, t.data ? t.data : "");
 			mo_putc(sb, ',');
 			/* created list: built in the main buffer, then quoted */
 			size_t at = sb->len;
@@ -490,7 +490,7 @@ write_csv(struct sw *w, const uint32_t *chains, uint32_t nchains)
 			sb->len = at;
 			if (sb->data)
 				sb->data[at] = '\0';
-			mo_sb_csv(sb, t.data ? t.data : "");
+			mo_sb_csv(&w->cache, sb, t.data ? t.data : "");
 			mo_putc(sb, '\n');
 			w->sb.oom |= t.oom;
 			strbuf_free(&t);
@@ -544,6 +544,7 @@ alpcscope_summary_tables_write(const struct alpcscope_model *m,
 	w.o = o;
 	w.so = so ? so : &default_so;
 	mo_cache_init(&w.cache, m);
+	w.cache.csv_raw = mo_csv_raw(o);
 	switch (o->format) {
 	case ALPCSCOPE_OUTPUT_JSON: write_json(&w, chains, nchains); break;
 	case ALPCSCOPE_OUTPUT_CSV: write_csv(&w, chains, nchains); break;

@@ -2,6 +2,8 @@
 /* Growable text buffer and the escapes every text output format needs. */
 #include "util/strbuf.h"
 
+#include "util/utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,41 +168,61 @@ strbuf_add_json_string(struct strbuf *sb, const char *s)
 void
 strbuf_add_text(struct strbuf *sb, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	if (s)
+		utf8_add_safe_text(sb, s, strlen(s));
+}
 
-	while (*p) {
-		size_t n = utf8_valid_len(p);
-
-		if (n == 0) {
-			strbuf_adds(sb, "\xEF\xBF\xBD");
-			p++;
-		} else if (n == 1 && (*p < 0x20 || *p == 0x7F)) {
-			strbuf_printf(sb, "\\x%02x", *p);
-			p++;
-		} else {
-			strbuf_add(sb, (const char *)p, n);
-			p += n;
-		}
-	}
+/* A number or a lone "-" placeholder: starts with a formula prefix but can never be one. */
+static bool
+plain_number(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	for (; *s; s++)
+		if ((*s < '0' || *s > '9') && *s != '.')
+			return false;
+	return true;
 }
 
 void
-strbuf_add_csv_field(struct strbuf *sb, const char *s)
+strbuf_add_csv_field(struct strbuf *sb, const char *s, bool raw)
 {
 	const char *t = s ? s : "";
+	size_t start = sb->len;
 
-	if (!strpbrk(t, ",\"\r\n")) {
-		strbuf_add_text(sb, t);
+	/*
+	 * Spreadsheets run a cell starting with = + - @ (or tab, CR) as a
+	 * formula (=cmd|' /C calc'!A0): OWASP's advice is a leading quote,
+	 * which they show as text. Tab and CR never lead here: they are
+	 * escaped as \x09 / \x0d below.
+	 */
+	if (!raw && strchr("=+-@", t[0]) && t[0] && !plain_number(t))
+		strbuf_addc(sb, '\'');
+	utf8_add_safe_text(sb, t, strlen(t));
+	if (sb->oom || (!memchr(sb->data + start, ',', sb->len - start) &&
+			!memchr(sb->data + start, '"', sb->len - start)))
 		return;
+	/* Quote the cell: double its quotes in place, then wrap it. */
+	size_t quotes = 0;
+
+	for (size_t i = start; i < sb->len; i++)
+		quotes += sb->data[i] == '"';
+	if (!strbuf_reserve(sb, quotes + 2))
+		return;
+	char *d = sb->data;
+	size_t from = sb->len, to = sb->len + quotes + 2;
+
+	d[to] = '\0';
+	d[--to] = '"';
+	while (from > start) {
+		char c = d[--from];
+
+		d[--to] = c;
+		if (c == '"')
+			d[--to] = '"';
 	}
-	strbuf_addc(sb, '"');
-	for (const char *q = t; *q; q++) {
-		if (*q == '"')
-			strbuf_adds(sb, "\"\"");
-		else
-			strbuf_addc(sb, *q);
-	}
-	strbuf_addc(sb, '"');
+	d[--to] = '"';
+	sb->len += quotes + 2;
 }
 
 void

@@ -34,10 +34,15 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((forma
 /* Append @p s as a JSON string literal (quotes included); invalid UTF-8 becomes U+FFFD. */
 void strbuf_add_json_string(struct strbuf *sb, const char *s);
 
-/* Append @p s as one CSV field (quoted when it holds a comma, quote or line break). */
-void strbuf_add_csv_field(struct strbuf *sb, const char *s);
+/*
+ * Append @p s as one CSV cell: safe text (utf8_add_safe_text(): no line
+ * break, control or invalid byte), quoted when it holds a comma or quote,
+ * and, unless @p raw, a leading ' when it starts with a formula prefix
+ * (= + - @) and is not a plain number (docs/output-schema.md).
+ */
+void strbuf_add_csv_field(struct strbuf *sb, const char *s, bool raw);
 
-/* Append @p s with invalid UTF-8 replaced and control characters escaped as \xNN. */
+/* Append @p s as safe one-line text (utf8_add_safe_text()). NULL appends nothing. */
 void strbuf_add_text(struct strbuf *sb, const char *s);
 
 /* Append @p n bytes as lower-case hex. */

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "output/model_output.h"
+#include "util/utf8.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 
@@ -34,7 +35,8 @@ json_c(json_object *j)
 static void
 test_jstr(void)
 {
-	static const char pool[] = "ab\"\\\x01\x1f\x7f\x80\xc3\xa9/ \n\t\b\f\r~";
+	static const char pool[] = "ab\"\\\x01\x1f\x7f\x80\xc3\xa9/ "
+				   "\n\t\b\f\r~\xe2\x80\xae\xf0\x9f\x98\x80\xed\xa0\x80\xff";
 	struct strbuf sb = {0};
 	char s[80];
 	unsigned bad = 0;
@@ -50,11 +52,13 @@ test_jstr(void)
 		s[n] = '\0';
 		strbuf_reset(&sb);
 		mo_sb_jstr(&sb, s);
-		json_object *j = json_object_new_string(s);
+		json_object *j = mo_jstr_valid(s); /* json-c after UTF-8 repair */
 
 		if (strcmp(json_c(j), sb.data) != 0 && bad++ < 5)
 			fprintf(stderr, "jstr: json-c %s, mo_sb_jstr %s\n", json_c(j), sb.data);
 		json_object_put(j);
+		if (!utf8_valid(sb.data, sb.len) && bad++ < 5)
+			fprintf(stderr, "jstr: invalid UTF-8 out of mo_sb_jstr\n");
 	}
 	CHECK(bad == 0);
 	strbuf_reset(&sb);
@@ -160,21 +164,35 @@ test_text_helpers(void)
 		ft += (int64_t)(next() % 3000000);
 	}
 	mo_cache_free(&c);
-	/* CSV fields as mo_csv_field() writes them */
-	static const char *const fields[] = {"plain", "a,b", "q\"uote", "line\nbreak", "", "x\ry"};
+	/* CSV cells: one line each, quoted for , and ", formula prefixes neutralised */
+	static const char *const fields[][3] = {
+	    {"plain", "plain", "plain"},
+	    {"a,b", "\"a,b\"", "\"a,b\""},
+	    {"q\"uote", "\"q\"\"uote\"", "\"q\"\"uote\""},
+	    {"line\nbreak", "line\\x0abreak", "line\\x0abreak"},
+	    {"", "", ""},
+	    {"x\ry", "x\\x0dy", "x\\x0dy"},
+	    {"=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"},
+	    {"+1+2", "'+1+2", "+1+2"},
+	    {"@SUM(A1)", "'@SUM(A1)", "@SUM(A1)"},
+	    {"-2+3,x", "\"'-2+3,x\"", "\"-2+3,x\""},
+	    {"-", "-", "-"},
+	    {"-12.5", "-12.5", "-12.5"},
+	    {"\t=x", "\\x09=x", "\\x09=x"},
+	    {"a\xff\xc3", "a\xef\xbf\xbd\xef\xbf\xbd", "a\xef\xbf\xbd\xef\xbf\xbd"},
+	};
+	struct mo_cache cc;
 
+	mo_cache_init(&cc, NULL);
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		char *mem = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&mem, &len);
-
-		mo_csv_field(f, fields[i]);
-		fclose(f);
-		strbuf_reset(&sb);
-		mo_sb_csv(&sb, fields[i]);
-		CHECK_STR(sb.data, mem);
-		free(mem);
+		for (int raw = 0; raw < 2; raw++) {
+			cc.csv_raw = raw;
+			strbuf_reset(&sb);
+			mo_sb_csv(&cc, &sb, fields[i][0]);
+			CHECK_STR(sb.data ? sb.data : "", fields[i][1 + raw]);
+		}
 	}
+	mo_cache_free(&cc);
 	strbuf_reset(&sb);
 	mo_sb_pad(&sb, "abc", 6);
 	mo_sb_pad(&sb, "toolong", 3);
