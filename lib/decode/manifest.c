@@ -9,12 +9,14 @@
  * no entity expansion, every number range-checked.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "reader/xml_guard.h"
 #include "schema.h"
 #include "util/error.h"
 
@@ -458,6 +460,18 @@ manifest_parse(struct alpcscope_schema_set *set, const char *xml, size_t size, c
 	if (size > INT32_MAX)
 		return error_set(err, ALPCSCOPE_E_CORRUPT, ALPCSCOPE_NO_OFFSET,
 				 "%s: manifest too large", origin);
+	/*
+	 * Refuse a DTD (xmlGetProp() would expand its entities on every call:
+	 * a 138 KB manifest grew past 1 GB) and elements with hundreds of
+	 * attributes (libxml2 2.9 checks duplicates quadratically) before
+	 * libxml2 parses anything; real manifests have neither (xml_guard.h).
+	 */
+	struct xml_guard g;
+
+	xml_guard_init(&g);
+	if (!xml_guard_feed(&g, xml, size))
+		return error_set(err, ALPCSCOPE_E_CORRUPT, g.at, "%s: at byte %" PRIu64 ": %s",
+				 origin, g.at, g.why);
 	doc = xmlReadMemory(xml, (int)size, origin, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
@@ -468,6 +482,10 @@ manifest_parse(struct alpcscope_schema_set *set, const char *xml, size_t size, c
 				 xe && xe->message ? xe->message : "parse error");
 	}
 	root = xmlDocGetRootElement(doc);
+	if (doc->intSubset || doc->extSubset) { /* the guard's backstop */
+		st = man_error(&m, root, "document type declarations (DTD) are not accepted", NULL);
+		goto out;
+	}
 	if (!root || !is_elem(root, "instrumentationManifest")) {
 		st = man_error(&m, root, "root element is not instrumentationManifest", NULL);
 		goto out;

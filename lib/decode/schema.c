@@ -6,9 +6,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "schema.h"
 #include "util/error.h"
@@ -395,10 +398,27 @@ alpcscope_schema_set_load_manifest(struct alpcscope_schema_set *set, const char 
 	if (!set || !path)
 		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
 				 "manifest: NULL argument");
-	f = fopen(path, "rb");
-	if (!f)
+	/*
+	 * O_NONBLOCK: opening a FIFO named *.man must not wait for a writer;
+	 * only regular files are read (a FIFO or device would block or never end).
+	 */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat fst;
+
+	if (fd < 0)
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "%s: %s", path,
 				 strerror(errno));
+	if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode)) {
+		close(fd);
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "%s: not a regular file",
+				 path);
+	}
+	f = fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "%s: %s", path,
+				 strerror(errno));
+	}
 	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
 		fclose(f);
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "%s: cannot size file",
@@ -455,10 +475,15 @@ alpcscope_schema_set_load_manifest_dir(struct alpcscope_schema_set *set, const c
 		char path[4096];
 
 		if (st == ALPCSCOPE_OK) {
+			struct stat pst;
+
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) >=
 			    sizeof(path))
 				st = error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET,
 					       "%s: path too long", dir);
+			else if (stat(path, &pst) == 0 && !S_ISREG(pst.st_mode))
+				; /* a FIFO, device or directory named *.man is no manifest: skipped
+				   */
 			else
 				st = alpcscope_schema_set_load_manifest(set, path, err);
 		}

@@ -19,6 +19,8 @@
  */
 #include <alpcscope/xml.h>
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,6 +74,38 @@ append_last(struct alpcscope_xml_source *s, size_t at, const char *p, size_t n)
 
 /* ---- libxml2 plumbing ---- */
 
+/* A file read through xml_guard.h before libxml2 parses it. */
+struct xml_file_input {
+	FILE *f;
+	struct xml_guard guard;
+};
+
+static int
+input_read(void *ctx, char *buf, int len)
+{
+	struct xml_file_input *in = ctx;
+	size_t n;
+
+	if (in->guard.why || len <= 0)
+		return in->guard.why ? -1 : 0;
+	n = fread(buf, 1, (size_t)len, in->f);
+	if (n == 0 && ferror(in->f))
+		return -1;
+	if (!xml_guard_feed(&in->guard, buf, n))
+		return -1; /* libxml2 stops with an I/O error; fail() reports the guard's reason */
+	return (int)n;
+}
+
+static int
+input_close(void *ctx)
+{
+	struct xml_file_input *in = ctx;
+
+	fclose(in->f);
+	free(in);
+	return 0;
+}
+
 static void
 on_xml_error(void *ctx, xmlErrorPtr e)
 {
@@ -103,6 +137,15 @@ fail(struct alpcscope_xml_source *s, struct alpcscope_error *err, const char *wh
 	    s->xml_failed ? s->err_col : (s->r ? xmlTextReaderGetParserColumnNumber(s->r) : 0);
 
 	s->ended = true;
+	if (s->input && s->input->guard.why) {
+		/* Refused before libxml2 saw it (xml_guard.h): its offset is exact. */
+		s->final =
+		    error_set(&s->final_err, ALPCSCOPE_E_CORRUPT, s->input->guard.at,
+			      "at byte %" PRIu64 ": %s", s->input->guard.at, s->input->guard.why);
+		if (err)
+			*err = s->final_err;
+		return s->final;
+	}
 	s->final = error_set(&s->final_err, ALPCSCOPE_E_CORRUPT,
 			     off >= 0 ? (uint64_t)off : ALPCSCOPE_NO_OFFSET,
 			     "line %d, column %d: %s", line, col, s->xml_failed ? s->err_msg : why);
@@ -181,8 +224,25 @@ alpcscope_xml_source_open_file(struct alpcscope_xml_source **out, const char *pa
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "cannot open %s", path);
 	if (!alpcscope_xml_sniff_file(path))
 		return error_set(err, ALPCSCOPE_E_NOT_ETL, 0, "not an XML document");
-	return open_common(out, xmlReaderForFile(path, NULL, PARSE_OPTIONS), (uint64_t)st.st_size,
-			   options, err);
+	struct xml_file_input *in = calloc(1, sizeof(*in));
+
+	if (!in)
+		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
+	xml_guard_init(&in->guard);
+	in->f = fopen(path, "rb");
+	if (!in->f || fstat(fileno(in->f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (in->f)
+			fclose(in->f);
+		free(in);
+		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "cannot open %s", path);
+	}
+	/* The reader owns @p in from here: input_close() runs even when it cannot be created. */
+	xmlTextReaderPtr r = xmlReaderForIO(input_read, input_close, in, path, NULL, PARSE_OPTIONS);
+	enum alpcscope_status rc = open_common(out, r, (uint64_t)st.st_size, options, err);
+
+	if (rc == ALPCSCOPE_OK)
+		(*out)->input = in;
+	return rc;
 }
 
 enum alpcscope_status
@@ -199,6 +259,12 @@ alpcscope_xml_source_open_memory(struct alpcscope_xml_source **out, const void *
 	if (size > INT32_MAX)
 		return error_set(err, ALPCSCOPE_E_UNSUPPORTED, ALPCSCOPE_NO_OFFSET,
 				 "in-memory XML larger than 2 GiB; open it as a file");
+	struct xml_guard g;
+
+	xml_guard_init(&g);
+	if (!xml_guard_feed(&g, data, size))
+		return error_set(err, ALPCSCOPE_E_CORRUPT, g.at, "at byte %" PRIu64 ": %s", g.at,
+				 g.why);
 	return open_common(out, xmlReaderForMemory(data, (int)size, NULL, NULL, PARSE_OPTIONS),
 			   size, options, err);
 }

@@ -18,6 +18,7 @@
 #include <libxml/xmlreader.h>
 
 #include "reader/xml_encode.h"
+#include "reader/xml_guard.h"
 
 #define XML_MAX_FIELDS     256
 #define XML_MAX_EVENT_TEXT (8u << 20)
@@ -69,8 +70,12 @@ struct kv_off {
 	size_t name, value;
 };
 
+struct xml_file_input; /* xml_source.c: the guarded file input of xmlReaderForIO() */
+
 struct alpcscope_xml_source {
 	xmlTextReaderPtr r;
+	struct xml_file_input
+	    *input; /* owned by r (freed by its close callback); NULL for memory */
 	struct alpcscope_reader_options opt;
 	struct alpcscope_trace_info info;
 	struct alpcscope_reader_stats stats;
