@@ -423,6 +423,92 @@ parse_hex_blob(struct scenario *sc, const char *v, const uint8_t **out, uint32_t
 	return 0;
 }
 
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decode a `...` value in place, *ps just after the opening backquote; on
+ * return *ps is just after the closing one (which becomes the terminator).
+ * Escapes: \n \r \t \e (ESC) \\ \` \xHH (one raw byte: invalid UTF-8 on
+ * purpose), \uHHHH (a code point as UTF-8; D800-DFFF give the generalised
+ * 3-byte form, which the UTF-16 writer turns into a lone surrogate). The
+ * decoded text is never longer than the escaped text.
+ */
+static int
+unescape_value(struct scenario *sc, char **ps)
+{
+	char *s = *ps, *d = s;
+
+	for (;;) {
+		char c = *s++;
+		int v = 0;
+
+		if (!c)
+			return perr(sc, "unterminated `");
+		if (c == '`')
+			break;
+		if (c != '\\') {
+			*d++ = c;
+			continue;
+		}
+		c = *s++;
+		switch (c) {
+		case 'n': *d++ = '\n'; break;
+		case 'r': *d++ = '\r'; break;
+		case 't': *d++ = '\t'; break;
+		case 'e': *d++ = 0x1b; break;
+		case '\\': *d++ = '\\'; break;
+		case '`': *d++ = '`'; break;
+		case 'x':
+			for (int k = 0; k < 2; k++) {
+				int h = hex_digit(*s++);
+				if (h < 0)
+					return perr(sc, "bad \\x escape");
+				v = v * 16 + h;
+			}
+			if (!v)
+				return perr(sc, "\\x00 is not allowed");
+			*d++ = (char)v;
+			break;
+		case 'u':
+			for (int k = 0; k < 4; k++) {
+				int h = hex_digit(*s++);
+				if (h < 0)
+					return perr(sc, "bad \\u escape");
+				v = v * 16 + h;
+			}
+			if (!v)
+				return perr(sc, "\\u0000 is not allowed");
+			if (v < 0x80) {
+				*d++ = (char)v;
+			} else if (v < 0x800) {
+				*d++ = (char)(0xC0 | v >> 6);
+				*d++ = (char)(0x80 | (v & 0x3F));
+			} else {
+				*d++ = (char)(0xE0 | v >> 12);
+				*d++ = (char)(0x80 | (v >> 6 & 0x3F));
+				*d++ = (char)(0x80 | (v & 0x3F));
+			}
+			break;
+		default:
+			return perr(sc, "unknown escape in `...` (\\n \\r \\t \\e \\\\ \\` "
+					"\\xHH \\uHHHH)");
+		}
+	}
+	*d = 0;
+	*ps = s;
+	return 0;
+}
+
 /* Split one line into keyword, positional words and key=value pairs (values may be "quoted"). */
 static int
 tokenize(struct scenario *sc, char *s, char **keyword, struct line_args *a)
@@ -435,7 +521,7 @@ tokenize(struct scenario *sc, char *s, char **keyword, struct line_args *a)
 		if (!*s || *s == '#')
 			return 0;
 		char *tok = s, *eq = NULL;
-		while (*s && *s != ' ' && *s != '\t' && *s != '"' && *s != '\'') {
+		while (*s && *s != ' ' && *s != '\t' && *s != '"' && *s != '\'' && *s != '`') {
 			if (*s == '=' && !eq)
 				eq = s;
 			s++;
@@ -444,7 +530,16 @@ tokenize(struct scenario *sc, char *s, char **keyword, struct line_args *a)
 		if (eq) {
 			*eq = 0;
 			val = eq + 1;
-			if (*s == '"' || *s == '\'') {
+			if (*s == '`') {
+				/* `...`: C-like escapes for hostile names (unescape_value()) */
+				if (s != val)
+					return perr(sc, "quote must start the value of %s", tok);
+				val = ++s;
+				if (unescape_value(sc, &s))
+					return -1;
+				if (*s && *s != ' ' && *s != '\t')
+					return perr(sc, "text after closing quote");
+			} else if (*s == '"' || *s == '\'') {
 				/*
 				 * Quoted: literal up to the same quote character, no escapes,
 				 * so paths keep their backslashes; '...' may hold a ".
@@ -470,7 +565,7 @@ tokenize(struct scenario *sc, char *s, char **keyword, struct line_args *a)
 			a->n++;
 			continue;
 		}
-		if (*s == '"' || *s == '\'')
+		if (*s == '"' || *s == '\'' || *s == '`')
 			return perr(sc, "quoted text needs a key= before it");
 		if (*s)
 			*s++ = 0;
