@@ -129,8 +129,11 @@ on_fold(void *ctx, const struct alpcscope_model *m, uint32_t process, uint64_t m
 	char label[256];
 
 	(void)ctx;
+	char shown[512];
+
 	alpcscope_model_process_label(m, process, label, sizeof(label));
-	fprintf(stderr, "alpcscope graph: folded %s (PID %u): %llu messages\n", label, p->pid,
+	alpcscope_safe_text(shown, sizeof(shown), label); /* a name from the trace */
+	fprintf(stderr, "alpcscope graph: folded %s (PID %u): %llu messages\n", shown, p->pid,
 		(unsigned long long)messages);
 }
 
@@ -381,8 +384,8 @@ write_graph(struct graph_cli *g, const struct alpcscope_model *m, const char *pa
 				g->max_nodes);
 		if (st.folded_edges)
 			fprintf(stderr,
-				"alpcscope graph: folded %u edges (%llu messages) into one "
-				"aggregate edge (--max-edges %u)\n",
+				"alpcscope graph: folded %u conversations (%llu messages) into one "
+				"node (--max-edges %u)\n",
 				st.folded_edges, (unsigned long long)st.folded_edge_messages,
 				g->max_edges);
 	}

@@ -49,14 +49,19 @@ cli_on_diag(void *ctx, const struct alpcscope_diagnostic *d)
 	if (cr->quiet_diagnostics || cli_quiet || cr->printed >= DIAG_PRINT_LIMIT)
 		return;
 	cr->printed++;
+	/* Messages may quote names from the trace: shown as safe text (alpcscope/text.h). */
+	char msg[1024], path[512];
+
+	alpcscope_safe_text(msg, sizeof(msg), d->message);
+	alpcscope_safe_text(path, sizeof(path), cr->path);
 	if (d->file_offset != ALPCSCOPE_NO_OFFSET && cr->is_xml)
-		fprintf(stderr, "%s: %s near byte %llu: %s\n", cr->path, d->id,
-			(unsigned long long)d->file_offset, d->message);
+		fprintf(stderr, "%s: %s near byte %llu: %s\n", path, d->id,
+			(unsigned long long)d->file_offset, msg);
 	else if (d->file_offset != ALPCSCOPE_NO_OFFSET)
-		fprintf(stderr, "%s: %s at offset 0x%llx: %s\n", cr->path, d->id,
-			(unsigned long long)d->file_offset, d->message);
+		fprintf(stderr, "%s: %s at offset 0x%llx: %s\n", path, d->id,
+			(unsigned long long)d->file_offset, msg);
 	else
-		fprintf(stderr, "%s: %s: %s\n", cr->path, d->id, d->message);
+		fprintf(stderr, "%s: %s: %s\n", path, d->id, msg);
 	if (cr->printed == DIAG_PRINT_LIMIT)
 		fprintf(stderr, "%s: further diagnostics are counted, not printed\n", cr->path);
 }

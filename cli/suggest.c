@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <alpcscope/text.h>
+
 #define SUGGEST_MAX      5
 #define SUGGEST_NAME_MAX 64
 
@@ -113,11 +115,19 @@ suggest_process_names(const struct alpcscope_model *m, const char *name, char *o
 	if (size)
 		out[0] = '\0';
 	for (size_t i = 0; i < nbest; i++) {
-		int w = snprintf(out + used, size - used, "%s%.*s", i ? ", " : "", (int)best[i].len,
-				 best[i].name);
+		char raw[256], shown[512];
+		size_t len = best[i].len < sizeof(raw) ? best[i].len : sizeof(raw) - 1;
 
-		if (w < 0 || (size_t)w >= size - used)
+		/* names come from the trace: shown as safe text (alpcscope/text.h) */
+		memcpy(raw, best[i].name, len);
+		raw[len] = '\0';
+		alpcscope_safe_text(shown, sizeof(shown), raw);
+		int w = snprintf(out + used, size - used, "%s%s", i ? ", " : "", shown);
+
+		if (w < 0 || (size_t)w >= size - used) {
+			out[used] = '\0'; /* never end on a cut name */
 			return i;
+		}
 		used += (size_t)w;
 	}
 	return nbest;

@@ -2,6 +2,8 @@
 /* UTF-8 validation, cutting and the safe-text escape: see utf8.h. */
 #include "util/utf8.h"
 
+#include <alpcscope/text.h>
+
 #include <string.h>
 
 size_t
@@ -205,4 +207,26 @@ utf8_add_safe_text(struct strbuf *sb, const char *s, size_t n)
 		run = i;
 	}
 	strbuf_add(sb, s + run, n - run);
+}
+
+const char *
+alpcscope_safe_text(char *out, size_t size, const char *in)
+{
+	struct strbuf sb = {0};
+	size_t n;
+
+	if (!out || !size)
+		return out;
+	if (!in)
+		in = "";
+	utf8_add_safe_text(&sb, in, strlen(in));
+	if (sb.oom || !sb.data) {
+		out[0] = '\0';
+	} else {
+		n = utf8_cut(sb.data, sb.len, size - 1);
+		memcpy(out, sb.data, n);
+		out[n] = '\0';
+	}
+	strbuf_free(&sb);
+	return out;
 }
