@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Robustness of `alpcscope info` and `alpcscope dump` on damaged copies of a trace.
+"""Robustness of every `alpcscope` command on damaged copies of a trace.
 
 usage: damage.py ALPCSCOPE TRACE [TRACE...] [--variants N|auto] [--seed S]
 (auto, the default: 30 copies below 1 MiB, 12 below 8 MiB, 6 above;
@@ -16,8 +16,11 @@ into a temporary directory (never into the repository):
     BufferFlag, BufferType), of record sizes and markers, of compressed streams;
   * random bit flips and garbled byte runs (deterministic: seeded from the
     file name and --seed).
-Every copy is read by `alpcscope info --format json` and `alpcscope dump`:
-no crash, no hang (timeout), no sanitizer report, exit code 0, 1 or 3.
+Every copy is read by `alpcscope info --format json`, every 2nd (4th above
+1 MiB) by `alpcscope dump`, the copies in between by one of the analysis
+commands in turn (`messages`, `chains`, `graph` in their formats, see
+ROTATION), and every 15th is rendered to SVG: no crash, no hang (timeout), no sanitizer report, exit code 0, 1 or 3,
+and what they wrote parses (JSON, JSON Lines, CSV column count, XML, DOT).
 
 It also checks that every intact buffer after a damaged one is still read:
 when only buffer k is damaged, records_total >= (records of the intact file)
@@ -27,6 +30,7 @@ buffers).
 """
 import fnmatch
 import json
+import xml.etree.ElementTree as ET
 import os
 import random
 import shutil
@@ -280,6 +284,49 @@ def make_variants(data, rng, count):
 
 # ---- running the CLI ----
 
+# One analysis command per damaged copy, in turn: (arguments after the trace, output check).
+ROTATION = [
+    (["messages", "--format", "jsonl", "--stacks"], "jsonl"),
+    (["chains", "--format", "json", "--stacks"], "json"),
+    (["graph", "-o", "-"], "dot"),
+    (["messages", "--format", "csv"], "csv"),
+    (["chains"], "text"),
+    (["messages", "--format", "xml"], "xml"),
+    (["chains", "--format", "csv", "--caused-process", "notepad.exe"], "csv"),
+    (["messages", "--format", "json"], "json"),
+    (["chains", "--format", "xml"], "xml"),
+    (["graph", "-o", "-", "--parents", "--max-nodes", "8", "--max-edges", "10"], "dot"),
+    (["messages"], "text"),
+    (["dump", "--format", "csv"], "csv"),
+]
+
+
+def output_problem(kind, out):
+    """Why the output of a command that exited 0 or 1 is malformed, or None."""
+    import csv
+    import io
+    try:
+        text = out.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return f"invalid UTF-8 at byte {e.start}"
+    try:
+        if kind == "json":
+            json.loads(text)
+        elif kind == "jsonl":
+            for line in text.splitlines():
+                json.loads(line)
+        elif kind == "csv":
+            widths = {len(r) for r in csv.reader(io.StringIO(text, newline=""))}
+            if len(widths) > 1:
+                return f"CSV column counts {sorted(widths)}"
+        elif kind == "xml":
+            ET.fromstring(out)
+        elif kind == "dot" and not text.startswith("digraph"):
+            return "not DOT"
+    except (ValueError, ET.ParseError) as e:
+        return f"{kind} does not parse: {e}"
+    return None
+
 def child_env():
     env = dict(os.environ)
     for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
@@ -357,6 +404,24 @@ def check_file(exe, path, nvariants, seed, tmp, res, have_dump):
         if have_dump and i % (2 if len(data) < (1 << 20) else 4) == 0:
             rc, _, err = run([exe, "dump", vpath], env)
             check_run(res, label + " dump", rc, err)
+        # The copies dump skips get one analysis command each, in turn (CI time budget).
+        if i % (2 if len(data) < (1 << 20) else 4) == 1:
+            args, kind = ROTATION[(i // 2 + zlib.crc32(base.encode())) % len(ROTATION)]
+            rc, out, err = run([exe, args[0], vpath] + args[1:], env)
+            if check_run(res, f"{label} {' '.join(args)}", rc, err) and rc in (0, 1):
+                why = output_problem(kind, out)
+                if why:
+                    res.fail(f"{label} {' '.join(args)}: exit {rc} but {why}")
+        if i % 15 == 7:  # SVG goes through the Graphviz layout: sparingly
+            svg = os.path.join(tmp, "g.svg")
+            rc, _, err = run([exe, "graph", vpath, "-o", svg], env)
+            if check_run(res, label + " graph svg", rc, err) and rc in (0, 1):
+                with open(svg, "rb") as f:
+                    why = output_problem("xml", f.read())
+                if why:
+                    res.fail(f"{label} graph svg: exit {rc} but {why}")
+            if os.path.exists(svg):
+                os.unlink(svg)
         os.unlink(vpath)
 
 
