@@ -114,7 +114,7 @@ xml_guard_feed(struct xml_guard *g, const char *p, size_t n)
 			bang(g, c);
 			if (g->why) {
 				g->consumed += i;
-				g->at = at;
+				g->at = at - (sizeof(doctype_open) - 1) - 1; /* its '<' */
 				return false;
 			}
 			break;

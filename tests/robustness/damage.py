@@ -316,6 +316,7 @@ def output_problem(kind, out):
             for line in text.splitlines():
                 json.loads(line)
         elif kind == "csv":
+            csv.field_size_limit(1 << 30)  # a decoded-fields cell may be long
             widths = {len(r) for r in csv.reader(io.StringIO(text, newline=""))}
             if len(widths) > 1:
                 return f"CSV column counts {sorted(widths)}"

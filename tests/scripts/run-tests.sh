@@ -9,7 +9,7 @@ if [ "${ALPCSCOPE_SKIP_APT:-0}" != 1 ]; then
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
 		meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev \
-		libxml2-dev libgraphviz-dev libjson-c-dev libfwnt-dev 7zip python3 \
+		libxml2-dev libgraphviz-dev graphviz libjson-c-dev libfwnt-dev 7zip python3 \
 		groff-base libxml2-utils >/dev/null
 fi
 # gcc with warnings as errors first: it warns about things clang does not.
