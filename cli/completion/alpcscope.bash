@@ -9,7 +9,7 @@ _alpcscope()
 	local commands="info dump messages chains summary graph profile"
 	local common="--help --progress --no-progress --quiet --threads"
 	local filters="--process --pid --exclude --from --to --interfaces --no-builtin-interfaces"
-	local report="--format --expire $filters"
+	local report="--format --expire --csv-raw $filters"
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -18,11 +18,11 @@ _alpcscope()
 	local cmd=${COMP_WORDS[1]} opts=""
 	case $cmd in
 	info) opts="--format" ;;
-	dump) opts="--format --filter --from --to --limit --file-order --manifest --manifest-dir --no-builtin-manifests --payload-bytes" ;;
+	dump) opts="--format --filter --from --to --limit --file-order --manifest --manifest-dir --no-builtin-manifests --payload-bytes --csv-raw" ;;
 	messages) opts="$report --stacks" ;;
 	chains) opts="$report --stacks --caused-process" ;;
 	summary) opts="$report --top --top-chains --table" ;;
-	graph) opts="--output --format --max-nodes --chain --caused-process --no-highlight --parents --all --expire $filters" ;;
+	graph) opts="--output --format --max-nodes --max-edges --chain --caused-process --no-highlight --parents --all --expire $filters" ;;
 	profile) opts="--output" ;;
 	*) return ;;
 	esac
@@ -51,7 +51,7 @@ _alpcscope()
 		return
 		;;
 	--process | --pid | --exclude | --from | --to | --limit | --expire | --caused-process | \
-		--chain | --max-nodes | --top | --top-chains | --filter | --payload-bytes)
+		--chain | --max-nodes | --max-edges | --top | --top-chains | --filter | --payload-bytes)
 		return
 		;;
 	esac

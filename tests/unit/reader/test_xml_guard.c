@@ -75,7 +75,7 @@ main(void)
 	xml_guard_init(&g);
 	CHECK(!xml_guard_feed(&g, "<r/><!DOCTYPE r>", 16));
 	CHECK(g.why && strstr(g.why, "DTD"));
-	CHECK_EQ_U64(g.at, 4); /* the '<' of <!DOCTYPE */
+	CHECK_EQ_U64(g.at, 4);                 /* the '<' of <!DOCTYPE */
 	CHECK(!xml_guard_feed(&g, "<r/>", 4)); /* stays refused */
 	return check_summary();
 }
