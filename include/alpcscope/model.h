@@ -227,7 +227,7 @@ enum alpcscope_evidence {
 	ALPCSCOPE_EVIDENCE_UNWAIT = 1u << 4,
 	/** The receiver logged Wait-For-New-Message before the Receive (port known). */
 	ALPCSCOPE_EVIDENCE_LISTENING = 1u << 5,
-	/** Several Sends of this ID were pending at the Receive; the oldest was taken. */
+	/** Several Sends of this ID could have been taken at the Receive (kind ambiguous). */
 	ALPCSCOPE_EVIDENCE_ID_REUSE = 1u << 6,
 	/** Unmatched Send dropped from the pending state after the expiry window. */
 	ALPCSCOPE_EVIDENCE_EXPIRED = 1u << 7,
@@ -235,12 +235,39 @@ enum alpcscope_evidence {
 	ALPCSCOPE_EVIDENCE_SEND_BEFORE_TRACE = 1u << 8,
 	/** Request abandoned: the server thread listened again or ended without replying. */
 	ALPCSCOPE_EVIDENCE_ABANDONED = 1u << 9,
-	/** The trace ended while the request was still being served. */
+	/** The trace ended while the request was still being served (or the Send pending). */
 	ALPCSCOPE_EVIDENCE_TRACE_END = 1u << 10,
+	/**
+	 * Reply sent by another thread of the server process than the one that
+	 * received the request (thread pools, asynchronous RPC).
+	 */
+	ALPCSCOPE_EVIDENCE_HANDOFF = 1u << 11,
+	/**
+	 * One of its events lies in a time window where the trace is known to
+	 * have lost events (a gap in a processor's buffer sequence numbers).
+	 */
+	ALPCSCOPE_EVIDENCE_NEAR_LOSS = 1u << 12,
+	/**
+	 * Unmatched Send: a later Send of the same message ID was seen. IDs are
+	 * not reused while a message lives, so this one was dropped or its
+	 * Receive was lost.
+	 */
+	ALPCSCOPE_EVIDENCE_SUPERSEDED = 1u << 13,
+	/**
+	 * Unmatched Send: its sender waited for a reply and then went on (sent,
+	 * received or ended), so the message can no longer be received; its
+	 * Receive (and maybe its reply) was lost.
+	 */
+	ALPCSCOPE_EVIDENCE_SENDER_MOVED_ON = 1u << 14,
+	/**
+	 * The pairing rests on a guess: later events contradicted the first
+	 * pairing of this message and it was repaired (docs/analysis.md §Loss).
+	 */
+	ALPCSCOPE_EVIDENCE_GUESS = 1u << 15,
 };
 
 /** Number of evidence bits (for iteration). */
-#define ALPCSCOPE_EVIDENCE_BITS 11
+#define ALPCSCOPE_EVIDENCE_BITS 16
 
 /** Short name of one evidence bit ("same-id", "wait-for-reply", ...); NULL for others. */
 ALPCSCOPE_EXPORT const char *alpcscope_evidence_name(uint32_t bit);
@@ -357,6 +384,18 @@ struct alpcscope_model_stats {
 	uint64_t stacks_unmatched;      /**< stack events for other (non-ALPC) events */
 	uint64_t stack_refs_unresolved; /**< key references without a definition at the end */
 	uint64_t processes_caused;      /**< processes created inside a served request */
+	uint64_t replies_handoff;       /**< replies sent by another thread of the server process */
+	uint64_t sends_superseded;      /**< unmatched sends retired by a later Send of their ID */
+	uint64_t sends_sender_moved_on; /**< unmatched sends retired because the sender went on */
+	uint64_t pairings_repaired;     /**< pairings undone by later evidence (the reply path) */
+	/** Loss reported by the trace (alpcscope_model_set_loss()): EventsLost. */
+	uint64_t events_lost;
+	uint64_t buffers_lost;       /**< BuffersLost from the log-file header */
+	uint64_t sequence_gaps;      /**< missing buffer sequence numbers */
+	uint64_t loss_windows;       /**< time windows with a known position of lost buffers */
+	uint64_t messages_near_loss; /**< messages with evidence near-loss */
+	/** Receives no Send in the trace explains (orphan receives past the first second). */
+	uint64_t receives_unexplained;
 };
 
 /** Counters; complete after alpcscope_model_finish(). Borrowed. */

@@ -126,35 +126,47 @@ alpc_pairing_intern_port(struct alpcscope_model *m, const char *name, bool *oom)
 	return m->nports++;
 }
 
-/* Remove @p idx from the pending FIFO of its ID. */
+/* Remove @p idx from the pending state (one pending Send per message ID). */
 static void
 pending_remove(struct alpcscope_model *m, uint32_t idx)
 {
 	struct alpcscope_message *msg = model_msg(m, idx);
-	uint32_t head = idmap_get(&m->pending, msg->message_id);
 
-	if (head == idx) {
-		if (LINK(msg) == ALPCSCOPE_NONE)
-			idmap_del(&m->pending, msg->message_id);
-		else
-			idmap_put(&m->pending, msg->message_id,
-				  LINK(msg)); /* key exists: no alloc */
-	} else {
-		for (uint32_t i = head; i != ALPCSCOPE_NONE;) {
-			struct alpcscope_message *p = model_msg(m, i);
-
-			if (LINK(p) == idx) {
-				LINK(p) = LINK(msg);
-				break;
-			}
-			i = LINK(p);
-		}
-	}
-	LINK(msg) = ALPCSCOPE_NONE;
+	if (idmap_get(&m->pending, msg->message_id) == idx)
+		idmap_del(&m->pending, msg->message_id);
 	m->npending--;
 }
 
-/* Sends older than the expiry window leave the pending state (bounded live memory). */
+/* A pending Send that can no longer be received leaves as an unmatched send with @p why. */
+static void
+retire(struct alpcscope_model *m, uint32_t idx, uint16_t why)
+{
+	struct alpcscope_message *msg = model_msg(m, idx);
+
+	pending_remove(m, idx);
+	msg->kind = ALPCSCOPE_MESSAGE_UNMATCHED_SEND;
+	msg->evidence |= why;
+	if (why == ALPCSCOPE_EVIDENCE_SUPERSEDED)
+		m->stats.sends_superseded++;
+	else if (why == ALPCSCOPE_EVIDENCE_SENDER_MOVED_ON)
+		m->stats.sends_sender_moved_on++;
+	else
+		m->stats.pending_expired++;
+}
+
+/* A request that may still get a reply (served[id] names it) blocks expiry like a pending Send. */
+static bool
+awaits_reply(const struct alpcscope_model *m, uint32_t idx, const struct alpcscope_message *msg)
+{
+	return msg->role == ALPCSCOPE_ROLE_REQUEST && msg->related == ALPCSCOPE_NONE &&
+	       msg->receive.thread != ALPCSCOPE_NONE &&
+	       idmap_get(&m->served, msg->message_id) == idx;
+}
+
+/*
+ * Sends older than the expiry window leave the pending state, and requests
+ * that old stop waiting for a reply (bounded live memory).
+ */
 static void
 expire(struct alpcscope_model *m, int64_t now)
 {
@@ -166,10 +178,11 @@ expire(struct alpcscope_model *m, int64_t now)
 		if (msg->kind == MSG_KIND_PENDING) {
 			if (now - msg->send.filetime_100ns < m->opt.pending_expiry_100ns)
 				return;
-			pending_remove(m, m->expire_cursor);
-			msg->kind = ALPCSCOPE_MESSAGE_UNMATCHED_SEND;
-			msg->evidence |= ALPCSCOPE_EVIDENCE_EXPIRED;
-			m->stats.pending_expired++;
+			retire(m, m->expire_cursor, ALPCSCOPE_EVIDENCE_EXPIRED);
+		} else if (awaits_reply(m, m->expire_cursor, msg)) {
+			if (now - msg->receive.filetime_100ns < m->opt.pending_expiry_100ns)
+				return;
+			idmap_del(&m->served, msg->message_id);
 		}
 		m->expire_cursor++;
 	}
@@ -248,7 +261,12 @@ drop_one_way(struct alpcscope_model *m, struct thread_state *ts)
 	while (*pp != ALPCSCOPE_NONE) {
 		struct alpcscope_message *q = model_msg(m, *pp);
 
-		if (!can_cause(q) && q->kind != ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE) {
+		/*
+		 * Kept: one received while listening (its ID may come back as a
+		 * reply, which shows it was no datagram; dropped at the next listen).
+		 */
+		if (!can_cause(q) && q->kind != ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE &&
+		    !(q->evidence & ALPCSCOPE_EVIDENCE_LISTENING)) {
 			*pp = LINK(q);
 			LINK(q) = ALPCSCOPE_NONE;
 		} else {
@@ -263,86 +281,206 @@ thread_process(const struct alpcscope_model *m, uint32_t thread)
 	return thread == ALPCSCOPE_NONE ? ALPCSCOPE_NONE : m->threads[thread].process;
 }
 
+/* A synchronous Send still pending when its sender goes on can no longer be received. */
+static void
+sender_moves_on(struct alpcscope_model *m, const struct thread_state *ts)
+{
+	if (ts->last_sent == ALPCSCOPE_NONE)
+		return;
+	const struct alpcscope_message *msg = model_msg(m, ts->last_sent);
+
+	if (msg->kind == MSG_KIND_PENDING && (msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY))
+		retire(m, ts->last_sent, ALPCSCOPE_EVIDENCE_SENDER_MOVED_ON);
+}
+
+static void
+relink_thread(struct alpcscope_model *m, uint32_t thread, uint32_t from, uint32_t to)
+{
+	if (thread == ALPCSCOPE_NONE)
+		return;
+	struct thread_state *ts = &m->tstate[thread];
+
+	if (ts->last_sent == from)
+		ts->last_sent = to;
+	if (ts->wait_reply_msg == from)
+		ts->wait_reply_msg = to;
+}
+
+#define SEND_SIDE_EVIDENCE ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY
+
+/*
+ * The reply path contradicts request @p q: its reply (the one live message
+ * with q's ID) reached @p receiver, not q's sender. So the Receive in q was
+ * not of q's Send. When @p waited (the receiver's own request with that ID,
+ * never received) exists, the two Sends change places; otherwise the
+ * receiver's Send was lost: q's Send moves to a new message (appended, so
+ * its index is out of time order) and q becomes an orphan receive.
+ * docs/analysis.md §Loss. False on out of memory.
+ */
+static bool
+repair(struct alpcscope_model *m, uint32_t q, uint32_t waited)
+{
+	struct alpcscope_message *qm = model_msg(m, q);
+	uint32_t to = waited;
+
+	if (waited != ALPCSCOPE_NONE && waited != q) {
+		struct alpcscope_message *wm = model_msg(m, waited);
+
+		if (wm->message_id != qm->message_id || wm->receive.thread != ALPCSCOPE_NONE ||
+		    wm->related != ALPCSCOPE_NONE)
+			to = ALPCSCOPE_NONE;
+		else if (wm->kind == MSG_KIND_PENDING)
+			retire(m, waited, ALPCSCOPE_EVIDENCE_SUPERSEDED);
+	} else {
+		to = ALPCSCOPE_NONE;
+	}
+	if (to == ALPCSCOPE_NONE) {
+		bool oom = false;
+
+		to = new_message(m, &oom);
+		if (oom)
+			return false;
+		qm = model_msg(m, q);
+		struct alpcscope_message *nm = model_msg(m, to);
+
+		nm->message_id = qm->message_id;
+		nm->kind = ALPCSCOPE_MESSAGE_UNMATCHED_SEND;
+		nm->role = ALPCSCOPE_ROLE_REQUEST;
+		nm->evidence = ALPCSCOPE_EVIDENCE_SUPERSEDED;
+		m->stats.sends_superseded++;
+		qm->evidence |= ALPCSCOPE_EVIDENCE_SEND_BEFORE_TRACE;
+		/* Now a request received while listening: what its server sent since is nested. */
+		if (qm->evidence & ALPCSCOPE_EVIDENCE_LISTENING)
+			for (uint32_t i = q + 1; i < to; i++) {
+				struct alpcscope_message *c = model_msg(m, i);
+
+				if (c->send.thread == qm->receive.thread &&
+				    c->parent == ALPCSCOPE_NONE &&
+				    c->role != ALPCSCOPE_ROLE_REPLY &&
+				    !(c->kind == MSG_KIND_PENDING &&
+				      c->related != ALPCSCOPE_NONE) &&
+				    c->send.ordinal > qm->receive.ordinal)
+					c->parent = q;
+			}
+	}
+	struct alpcscope_message *wm = model_msg(m, to);
+	struct alpcscope_message_event e = qm->send;
+	uint32_t parent = qm->parent;
+	uint16_t ev = qm->evidence & SEND_SIDE_EVIDENCE;
+
+	qm->send = wm->send;
+	qm->parent = wm->parent;
+	qm->evidence = (uint16_t)((qm->evidence & ~SEND_SIDE_EVIDENCE) |
+				  (wm->evidence & SEND_SIDE_EVIDENCE) | ALPCSCOPE_EVIDENCE_GUESS);
+	wm->send = e;
+	wm->parent = parent;
+	wm->evidence =
+	    (uint16_t)((wm->evidence & ~SEND_SIDE_EVIDENCE) | ev | ALPCSCOPE_EVIDENCE_GUESS);
+	relink_thread(m, wm->send.thread, q, to);
+	relink_thread(m, qm->send.thread, to, q);
+	m->stats.pairings_repaired++;
+	return true;
+}
+
 /*
  * Decide whether the delivered message @p idx (sent by @p sender, received
- * by @p receiver) answers a request. Two conventions, both evidence-based:
- *  - same ID: at its Send the sender was serving a request with this very ID
- *    (noted in msg->related); confirmed when the receiver is that request's
- *    sending thread, its process, or unknown (request Send before the trace);
+ * by @p receiver, which waited for @p waited or NONE) answers a request.
+ * Conventions, all evidence-based:
+ *  - same ID: at its Send the sender's process was serving a request with
+ *    this very ID (msg->related; by the receiving thread itself, or by
+ *    another thread of the process: HANDOFF); confirmed when the receiver
+ *    is that request's sending thread, its process, or unknown (request Send
+ *    before the trace). When the reply reaches someone else, the request's
+ *    pairing was wrong and is repaired (the reply is the one live message
+ *    with that ID, so its receiver is the true client);
  *  - new ID: at its Send the sender was serving request q (msg->parent), and
  *    the receiver is q's sending thread, q is unanswered, and the sender did
- *    not wait for a reply itself (then it would be a callback, not a reply).
- * Returns the request or NONE.
+ *    not wait for a reply itself (then it would be a callback, not a reply);
+ *  - the receiver waits for @p waited: a message with its ID from another
+ *    thread answers it though its Receive was lost; a message with another
+ *    ID from a thread of the process that received it answers it (HANDOFF).
+ * Returns the request or NONE; false on out of memory.
  */
-static uint32_t
-find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint16_t *how)
+static bool
+find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint32_t waited,
+	     uint32_t *found, uint16_t *how)
 {
 	struct alpcscope_message *msg = model_msg(m, idx);
+	bool no_wait = !(msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY);
 
+	*found = ALPCSCOPE_NONE;
 	if (msg->related != ALPCSCOPE_NONE) {
-		const struct alpcscope_message *q = model_msg(m, msg->related);
+		uint32_t q = msg->related;
+		const struct alpcscope_message *qm = model_msg(m, q);
 
-		if (q->send.thread == receiver || q->send.thread == ALPCSCOPE_NONE ||
-		    thread_process(m, q->send.thread) == thread_process(m, receiver)) {
-			*how = ALPCSCOPE_EVIDENCE_SAME_ID;
-			return msg->related;
+		*how = ALPCSCOPE_EVIDENCE_SAME_ID;
+		if (qm->receive.thread != msg->send.thread)
+			*how |= ALPCSCOPE_EVIDENCE_HANDOFF;
+		if (!(qm->send.thread == receiver || qm->send.thread == ALPCSCOPE_NONE ||
+		      thread_process(m, qm->send.thread) == thread_process(m, receiver))) {
+			if (!repair(m, q, waited))
+				return false;
+			*how |= ALPCSCOPE_EVIDENCE_GUESS;
 		}
-		msg->related = ALPCSCOPE_NONE;
-		return ALPCSCOPE_NONE;
+		*found = q;
+		return true;
 	}
 	if (msg->parent != ALPCSCOPE_NONE) {
 		const struct alpcscope_message *q = model_msg(m, msg->parent);
 
-		if (q->send.thread == receiver && q->related == ALPCSCOPE_NONE &&
-		    !(msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY)) {
+		if (q->send.thread == receiver && q->related == ALPCSCOPE_NONE && no_wait) {
 			*how = ALPCSCOPE_EVIDENCE_NEW_ID;
-			return msg->parent;
+			*found = msg->parent;
+			return true;
 		}
 	}
-	return ALPCSCOPE_NONE;
+	if (waited != ALPCSCOPE_NONE && no_wait) {
+		const struct alpcscope_message *w = model_msg(m, waited);
+
+		if (w->related != ALPCSCOPE_NONE)
+			return true;
+		if (w->receive.thread == ALPCSCOPE_NONE && w->message_id == msg->message_id) {
+			*how = ALPCSCOPE_EVIDENCE_SAME_ID;
+			*found = waited;
+		} else if (w->receive.thread != ALPCSCOPE_NONE &&
+			   w->receive.thread != msg->send.thread &&
+			   thread_process(m, w->receive.thread) ==
+			       thread_process(m, msg->send.thread)) {
+			*how = ALPCSCOPE_EVIDENCE_NEW_ID | ALPCSCOPE_EVIDENCE_HANDOFF;
+			*found = waited;
+		}
+	}
+	return true;
 }
 
-/*
- * Choose the pending Send a Receive takes. Never the receiver's own Send,
- * never a reply on its way to another process. Rank the rest: a reply whose
- * request came from the receiving thread (3), another reply to this process
- * or to a request whose Send we missed (2), a request (1). Take the best,
- * oldest first among equals; mark ID_REUSE (ambiguous) when several were
- * possible and the best rank is shared or is not a reply to this thread.
- * NONE when nothing fits: the Receive is then an orphan.
- */
-static uint32_t
-choose_pending(struct alpcscope_model *m, uint32_t head, uint32_t receiver, uint16_t *ctx)
+/* Link the delivered message @p idx as the reply to request @p q. */
+static void
+link_reply(struct alpcscope_model *m, uint32_t idx, uint32_t q, uint16_t how,
+	   const struct thread_state *rs)
 {
-	uint32_t best = ALPCSCOPE_NONE, n = 0, ties = 0;
-	int best_rank = 0;
+	struct alpcscope_message *msg = model_msg(m, idx), *req = model_msg(m, q);
 
-	for (uint32_t i = head; i != ALPCSCOPE_NONE; i = LINK(model_msg(m, i))) {
-		const struct alpcscope_message *c = model_msg(m, i);
-		int rank = 1;
-
-		if (c->send.thread == receiver)
-			continue;
-		if (c->related != ALPCSCOPE_NONE) {
-			uint32_t client = model_msg(m, c->related)->send.thread;
-
-			if (client != receiver && client != ALPCSCOPE_NONE &&
-			    thread_process(m, client) != thread_process(m, receiver))
-				continue; /* a reply on its way to another process */
-			rank = client == receiver ? 3 : 2;
-		}
-		n++;
-		if (rank > best_rank) {
-			best_rank = rank;
-			best = i;
-			ties = 1;
-		} else if (rank == best_rank) {
-			ties++;
-		}
-	}
-	if (n > 1 && (ties > 1 || best_rank < 3))
-		*ctx |= ALPCSCOPE_EVIDENCE_ID_REUSE;
-	return best;
+	if (req->receive.thread != ALPCSCOPE_NONE)
+		held_remove(m, &m->tstate[req->receive.thread], q);
+	if (idmap_get(&m->served, req->message_id) == q)
+		idmap_del(&m->served, req->message_id);
+	/* Listening again after answering (or letting another thread answer) is not abandoning. */
+	req->evidence &= (uint16_t) ~(ALPCSCOPE_EVIDENCE_ABANDONED | ALPCSCOPE_EVIDENCE_TRACE_END);
+	msg->role = ALPCSCOPE_ROLE_REPLY;
+	msg->related = q;
+	msg->parent = ALPCSCOPE_NONE;
+	msg->port = req->port;
+	msg->evidence |= how;
+	if (rs->wait_reply_msg == q)
+		msg->evidence |= ALPCSCOPE_EVIDENCE_CLIENT_WAITED;
+	req->related = idx;
+	req->role = ALPCSCOPE_ROLE_REQUEST;
+	if (how & ALPCSCOPE_EVIDENCE_HANDOFF)
+		m->stats.replies_handoff++;
+	if (how & ALPCSCOPE_EVIDENCE_SAME_ID)
+		m->stats.replies_same_id++;
+	else
+		m->stats.replies_new_id++;
 }
 
 static bool
@@ -352,6 +490,7 @@ on_send(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t th
 	struct thread_state *ts = &m->tstate[thread];
 
 	expire(m, ev->filetime_100ns);
+	sender_moves_on(m, ts);
 	uint32_t idx = new_message(m, &oom);
 
 	if (oom)
@@ -372,21 +511,30 @@ on_send(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t th
 			held_remove(m, ts, q);
 			break;
 		}
+	if (msg->related == ALPCSCOPE_NONE) {
+		/* A request with this ID received by a thread of this process: a hand-off reply. */
+		uint32_t q = idmap_get(&m->served, id);
+
+		if (q != IDMAP_NONE) {
+			const struct alpcscope_message *qm = model_msg(m, q);
+
+			if (qm->related == ALPCSCOPE_NONE &&
+			    thread_process(m, qm->receive.thread) == thread_process(m, thread))
+				msg->related = q;
+			else /* a new message with this ID: that request is over */
+				idmap_del(&m->served, id);
+		}
+	}
 	if (msg->related == ALPCSCOPE_NONE)
 		msg->parent = serving(m, ts);
 
-	uint32_t head = idmap_get(&m->pending, id);
+	/* IDs are not reused while a message lives: an older pending Send of it is dead. */
+	uint32_t old = idmap_get(&m->pending, id);
 
-	if (head == IDMAP_NONE) {
-		if (!idmap_put(&m->pending, id, idx))
-			return false;
-	} else {
-		uint32_t i = head;
-
-		while (LINK(model_msg(m, i)) != ALPCSCOPE_NONE)
-			i = LINK(model_msg(m, i));
-		LINK(model_msg(m, i)) = idx;
-	}
+	if (old != IDMAP_NONE)
+		retire(m, old, ALPCSCOPE_EVIDENCE_SUPERSEDED);
+	if (!idmap_put(&m->pending, id, idx))
+		return false;
 	if (++m->npending > m->stats.pending_peak)
 		m->stats.pending_peak = m->npending;
 	ts->last_sent = idx;
@@ -394,6 +542,17 @@ on_send(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t th
 	ts->last_endpoint = idx * 2u + EP_SEND;
 	m->stats.alpc_sends++;
 	return true;
+}
+
+/* A request that may get a reply from any thread of its server process. */
+static bool
+note_served(struct alpcscope_model *m, uint32_t idx)
+{
+	const struct alpcscope_message *msg = model_msg(m, idx);
+
+	if (!can_cause(msg))
+		return true;
+	return idmap_put(&m->served, msg->message_id, idx);
 }
 
 static bool
@@ -404,9 +563,11 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 	struct thread_state *rs = &m->tstate[thread];
 	uint16_t ctx = 0;
 	uint32_t idx = idmap_get(&m->pending, id);
+	uint32_t waited = rs->wait == WAIT_REPLY ? rs->wait_reply_msg : ALPCSCOPE_NONE;
 
-	if (idx != IDMAP_NONE)
-		idx = choose_pending(m, idx, thread, &ctx);
+	/* Never the receiver's own Send (its Receive and the reply were lost). */
+	if (idx != IDMAP_NONE && model_msg(m, idx)->send.thread == thread)
+		idx = IDMAP_NONE;
 	if (rs->unwait)
 		ctx |= ALPCSCOPE_EVIDENCE_UNWAIT;
 	if (rs->wait == WAIT_NEW_MSG)
@@ -427,6 +588,14 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 		msg->evidence = ctx | ALPCSCOPE_EVIDENCE_SEND_BEFORE_TRACE;
 		if (rs->wait == WAIT_REPLY) {
 			msg->role = ALPCSCOPE_ROLE_REPLY;
+			/* The answer to the request this thread waits for, whose Send we missed. */
+			if (waited != ALPCSCOPE_NONE && model_msg(m, waited)->message_id == id &&
+			    model_msg(m, waited)->related == ALPCSCOPE_NONE) {
+				msg->related = waited;
+				msg->evidence |= ALPCSCOPE_EVIDENCE_SAME_ID;
+				model_msg(m, waited)->related = idx;
+				model_msg(m, waited)->role = ALPCSCOPE_ROLE_REQUEST;
+			}
 		} else {
 			/*
 			 * Probably a request whose Send we missed: hold it so that a
@@ -436,6 +605,8 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 			if (rs->wait == WAIT_NEW_MSG) {
 				msg->role = ALPCSCOPE_ROLE_REQUEST;
 				msg->port = rs->port;
+				if (!note_served(m, idx))
+					return false;
 			}
 			held_push(m, rs, idx);
 		}
@@ -448,35 +619,25 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 		msg->evidence |= ctx;
 
 		uint16_t how = 0;
-		uint32_t sender = msg->send.thread;
-		uint32_t q = find_request(m, idx, thread, &how);
+		uint32_t q;
 
+		if (!find_request(m, idx, thread, waited, &q, &how))
+			return false;
+		rs = &m->tstate[thread];
+		msg = model_msg(m, idx);
 		if (q != ALPCSCOPE_NONE) {
-			struct alpcscope_message *req = model_msg(m, q);
-
-			held_remove(m, &m->tstate[sender], q);
-			/* Listening again after answering is not abandoning. */
-			req->evidence &= (uint16_t) ~(ALPCSCOPE_EVIDENCE_ABANDONED |
-						      ALPCSCOPE_EVIDENCE_TRACE_END);
-			msg->role = ALPCSCOPE_ROLE_REPLY;
-			msg->related = q;
-			msg->parent = ALPCSCOPE_NONE;
-			msg->port = req->port;
-			msg->evidence |= how;
-			if (rs->wait_reply_msg == q)
-				msg->evidence |= ALPCSCOPE_EVIDENCE_CLIENT_WAITED;
-			req->related = idx;
-			if (how == ALPCSCOPE_EVIDENCE_SAME_ID)
-				m->stats.replies_same_id++;
-			else
-				m->stats.replies_new_id++;
+			link_reply(m, idx, q, how, rs);
 		} else {
 			msg->role = ALPCSCOPE_ROLE_REQUEST;
+			msg->related = ALPCSCOPE_NONE;
 			if (rs->wait == WAIT_NEW_MSG)
 				msg->port = rs->port;
 			held_push(m, rs, idx);
+			if (!note_served(m, idx))
+				return false;
 		}
 	}
+	sender_moves_on(m, rs);
 	rs->unwait = false;
 	rs->wait = WAIT_NONE;
 	rs->wait_reply_msg = ALPCSCOPE_NONE;
@@ -553,6 +714,7 @@ void
 alpc_pairing_on_thread_end(struct alpcscope_model *m, uint32_t thread)
 {
 	held_abandon(m, &m->tstate[thread], ALPCSCOPE_EVIDENCE_ABANDONED);
+	sender_moves_on(m, &m->tstate[thread]);
 	m->tstate[thread].parked = EP_NONE;
 }
 
@@ -562,6 +724,7 @@ alpc_pairing_finish(struct alpcscope_model *m)
 	for (uint32_t t = 0; t < m->nthreads; t++)
 		held_abandon(m, &m->tstate[t], ALPCSCOPE_EVIDENCE_TRACE_END);
 	idmap_free(&m->pending);
+	idmap_free(&m->served);
 	m->npending = 0;
 	free(m->chain_bits);
 	m->chain_bits = calloc((size_t)m->nmsgs / 64 + 1, sizeof(uint64_t));
@@ -580,6 +743,9 @@ alpc_pairing_finish(struct alpcscope_model *m)
 		}
 		if (msg->kind == MSG_KIND_PENDING) {
 			msg->kind = ALPCSCOPE_MESSAGE_UNMATCHED_SEND;
+			msg->evidence |= ALPCSCOPE_EVIDENCE_TRACE_END;
+		} else if (msg->kind == MSG_KIND_DELIVERED && msg->send.thread == ALPCSCOPE_NONE) {
+			msg->kind = ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE; /* its Send was split off */
 		} else if (msg->kind == MSG_KIND_DELIVERED) {
 			if (msg->role == ALPCSCOPE_ROLE_REPLY)
 				msg->kind = ALPCSCOPE_MESSAGE_REPLY;

@@ -63,6 +63,7 @@ alpcscope_model_new(struct alpcscope_model **out, const struct alpcscope_model_o
 	idmap_init(&m->port_map);
 	idmap_init(&m->port_raw_map);
 	idmap_init(&m->pending);
+	idmap_init(&m->served);
 	idmap_init(&m->key_map);
 	idmap_init(&m->farray_map);
 	enum alpcscope_status st = alpcscope_decoder_new(&m->decoder, err);
@@ -102,6 +103,7 @@ alpcscope_model_free(struct alpcscope_model *m)
 	idmap_free(&m->port_map);
 	idmap_free(&m->port_raw_map);
 	idmap_free(&m->pending);
+	idmap_free(&m->served);
 	idmap_free(&m->key_map);
 	arena_free(&m->arena);
 	free(m);
@@ -464,8 +466,10 @@ const char *
 alpcscope_evidence_name(uint32_t bit)
 {
 	static const char *const names[ALPCSCOPE_EVIDENCE_BITS] = {
-	    "same-id",  "new-id",  "wait-for-reply",    "client-waited", "unwait",    "listening",
-	    "id-reuse", "expired", "send-before-trace", "abandoned",     "trace-end",
+	    "same-id",   "new-id",   "wait-for-reply", "client-waited",     "unwait",
+	    "listening", "id-reuse", "expired",        "send-before-trace", "abandoned",
+	    "trace-end", "handoff",  "near-loss",      "superseded",        "sender-moved-on",
+	    "guess",
 	};
 	for (uint32_t i = 0; i < ALPCSCOPE_EVIDENCE_BITS; i++)
 		if (bit == 1u << i)

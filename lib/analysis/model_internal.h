@@ -129,7 +129,9 @@ struct alpcscope_model {
 	struct alpcscope_message **msg_chunks;
 	uint32_t nmsg_chunks, cap_msg_chunks;
 	uint32_t nmsgs;
-	struct idmap pending; /* message ID -> oldest pending Send (message index) */
+	struct idmap pending; /* message ID -> its pending Send (message index) */
+	/* message ID -> delivered request that may still get a reply (hand-off replies) */
+	struct idmap served;
 	uint64_t npending;
 	uint32_t expire_cursor; /* messages below this index are past the expiry check */
 

@@ -196,36 +196,147 @@ test_missing_reply(void)
 	mb_free(&t);
 }
 
+/*
+ * Two Sends of one ID pending at once: IDs are not reused while a message
+ * lives, so the older one was dead when the newer was sent (superseded).
+ */
 static void
 test_id_reuse(void)
 {
 	struct mb t;
 
 	mb_init(&t, NULL);
-	mb_send(&t, 100, 110, 100, 0x700);
-	mb_wait_reply(&t, 100, 110, 100, 0x700);
+	mb_send(&t, 100, 110, 100, 0x700); /* one-way, never received (port gone) */
 	mb_send(&t, 101, 111, 105, 0x700);
 	mb_wait_reply(&t, 101, 111, 105, 0x700);
-	mb_receive(&t, 200, 210, 110, 0x700); /* which one? oldest, flagged */
-	mb_send(&t, 200, 210, 120, 0x700);    /* answer to the first */
-	mb_receive(&t, 101, 111, 121, 0x700); /* second client must not take that answer */
-	mb_receive(&t, 100, 110, 122, 0x700);
+	mb_receive(&t, 200, 210, 110, 0x700);
+	mb_send(&t, 200, 210, 120, 0x700);
+	mb_receive(&t, 101, 111, 121, 0x700);
 	finish(&t);
-	CHECK_EQ_U64(alpcscope_model_message_count(t.m), 4);
+	CHECK_EQ_U64(alpcscope_model_message_count(t.m), 3);
 	const struct alpcscope_message *a = mb_msg(&t, 0), *b = mb_msg(&t, 1), *r = mb_msg(&t, 2);
 
-	CHECK_EQ_U64(a->kind, ALPCSCOPE_MESSAGE_AMBIGUOUS);
-	CHECK(a->evidence & ALPCSCOPE_EVIDENCE_ID_REUSE);
-	CHECK_EQ_U64(mb_pid(&t, &a->receive), 200);
-	CHECK_EQ_U64(a->related, 2);
-	/* the answer meant for client 100 is not taken by client 101 ... */
-	CHECK_EQ_U64(mb_pid(&t, &r->receive), 100);
+	CHECK_EQ_U64(a->kind, ALPCSCOPE_MESSAGE_UNMATCHED_SEND);
+	CHECK(a->evidence & ALPCSCOPE_EVIDENCE_SUPERSEDED);
+	CHECK_EQ_U64(b->kind, ALPCSCOPE_MESSAGE_REQUEST);
+	CHECK_EQ_U64(mb_pid(&t, &b->receive), 200);
+	CHECK_EQ_U64(b->related, 2);
 	CHECK_EQ_U64(r->kind, ALPCSCOPE_MESSAGE_REPLY);
-	CHECK(r->evidence & ALPCSCOPE_EVIDENCE_SAME_ID);
-	/* ... whose Receive (nothing else fits) is an orphan; its Send stays unmatched */
-	CHECK_EQ_U64(b->kind, ALPCSCOPE_MESSAGE_UNMATCHED_SEND);
-	CHECK_EQ_U64(mb_msg(&t, 3)->kind, ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE);
-	CHECK_EQ_U64(mb_pid(&t, &mb_msg(&t, 3)->receive), 101);
+	CHECK_EQ_U64(mb_pid(&t, &r->receive), 101);
+	CHECK_EQ_U64(alpcscope_model_stats(t.m)->sends_superseded, 1);
+	mb_free(&t);
+}
+
+/* A lost Receive in a run of reused IDs changes only its own message. */
+static void
+test_lost_receive_in_reuse_run(void)
+{
+	struct mb t;
+
+	mb_init(&t, NULL);
+	for (int i = 0; i < 6; i++) {
+		int64_t us = 100 + i * 100;
+		uint32_t client = 110 + (uint32_t)(i % 3);
+
+		mb_send(&t, 100, client, us, 0x44);
+		mb_wait_reply(&t, 100, client, us, 0x44);
+		if (i != 2) /* the server's Receive of the third call is lost */
+			mb_receive(&t, 200, 210, us + 10, 0x44);
+		mb_send(&t, 200, 210, us + 20, 0x44);
+		mb_receive(&t, 100, client, us + 30, 0x44);
+	}
+	finish(&t);
+	CHECK_EQ_U64(alpcscope_model_message_count(t.m), 12);
+	for (uint32_t i = 0; i < 6; i++) {
+		const struct alpcscope_message *q = mb_msg(&t, 2 * i), *r = mb_msg(&t, 2 * i + 1);
+
+		CHECK_EQ_U64(q->related, 2 * i + 1);
+		CHECK_EQ_U64(r->related, 2 * i);
+		CHECK_EQ_U64(r->kind, ALPCSCOPE_MESSAGE_REPLY);
+		CHECK_EQ_U64(mb_pid(&t, &r->receive), 100);
+		CHECK_EQ_U64(q->kind,
+			     i == 2 ? ALPCSCOPE_MESSAGE_UNMATCHED_SEND : ALPCSCOPE_MESSAGE_REQUEST);
+	}
+	CHECK(mb_msg(&t, 4)->evidence & ALPCSCOPE_EVIDENCE_SUPERSEDED);
+	mb_free(&t);
+}
+
+/*
+ * A dropped Send whose ID is reused, then a reuse whose Send is lost: the
+ * server's Receive first pairs with the dead Send; the reply path (the
+ * answer reaches another client) repairs it.
+ */
+static void
+test_reply_path_repairs(void)
+{
+	struct mb t;
+
+	mb_init(&t, NULL);
+	mb_send(&t, 100, 110, 100, 0x48); /* one-way to a port whose server died */
+	/* client 300/310's Send of 0x48 is lost; its Wait-For-Reply too */
+	mb_wait_new(&t, 200, 210, 150, PORT);
+	mb_receive(&t, 200, 210, 200, 0x48);
+	mb_call_begin(&t, 200, 210, 400, 410, 210, 0x50); /* nested call */
+	mb_call_end(&t, 200, 210, 400, 410, 220, 0x50, PORT);
+	mb_send(&t, 200, 210, 300, 0x48);
+	mb_receive(&t, 300, 310, 310, 0x48);
+	finish(&t);
+	CHECK_EQ_U64(alpcscope_model_message_count(t.m), 5);
+	const struct alpcscope_message *q = mb_msg(&t, 0), *r = mb_msg(&t, 3),
+				       *split = mb_msg(&t, 4);
+
+	CHECK_EQ_U64(q->kind, ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE);
+	CHECK_EQ_U64(q->send.thread, ALPCSCOPE_NONE);
+	CHECK_EQ_U64(q->related, 3);
+	CHECK(q->evidence & ALPCSCOPE_EVIDENCE_GUESS);
+	CHECK_EQ_U64(r->kind, ALPCSCOPE_MESSAGE_REPLY);
+	CHECK_EQ_U64(r->related, 0);
+	CHECK_EQ_U64(mb_pid(&t, &r->receive), 300);
+	CHECK_EQ_U64(mb_msg(&t, 1)->parent, 0);
+	CHECK_EQ_U64(split->kind, ALPCSCOPE_MESSAGE_UNMATCHED_SEND);
+	CHECK_EQ_U64(mb_pid(&t, &split->send), 100);
+	CHECK_EQ_U64(split->send.filetime_100ns, MB_START_FILETIME + 1000);
+	CHECK(split->evidence & ALPCSCOPE_EVIDENCE_SUPERSEDED);
+	CHECK_EQ_U64(alpcscope_model_stats(t.m)->pairings_repaired, 1);
+	mb_free(&t);
+}
+
+/* The worker that received the request listens again; another worker replies. */
+static void
+test_handoff(bool new_id)
+{
+	struct mb t;
+
+	mb_init(&t, NULL);
+	mb_wait_new(&t, 200, 210, 5, PORT);
+	mb_call_begin(&t, 100, 110, 200, 210, 100, 0x40);
+	mb_call_begin(&t, 200, 210, 400, 410, 110, 0x60); /* nested, by the first worker */
+	mb_call_end(&t, 200, 210, 400, 410, 120, 0x60, PORT);
+	mb_wait_new(&t, 200, 210, 130, PORT); /* back to waiting */
+	/* the first worker serves another client meanwhile */
+	mb_call_begin(&t, 101, 111, 200, 210, 140, 0x41);
+	mb_send(&t, 200, 220, 300, new_id ? 0x99 : 0x40); /* the reply, from another worker */
+	mb_unwait(&t, 100, 110, 301);
+	mb_receive(&t, 100, 110, 301, new_id ? 0x99 : 0x40);
+	mb_call_end(&t, 101, 111, 200, 210, 400, 0x41, PORT);
+	finish(&t);
+	CHECK_EQ_U64(alpcscope_model_message_count(t.m), 6);
+	const struct alpcscope_message *q = mb_msg(&t, 0), *r = mb_msg(&t, 4);
+
+	CHECK_EQ_U64(q->kind, ALPCSCOPE_MESSAGE_REQUEST);
+	CHECK_EQ_U64(q->related, 4);
+	CHECK(!(q->evidence & ALPCSCOPE_EVIDENCE_ABANDONED));
+	CHECK_EQ_U64(r->kind, ALPCSCOPE_MESSAGE_REPLY);
+	CHECK_EQ_U64(r->related, 0);
+	CHECK(r->evidence & ALPCSCOPE_EVIDENCE_HANDOFF);
+	CHECK(r->evidence & (new_id ? ALPCSCOPE_EVIDENCE_NEW_ID : ALPCSCOPE_EVIDENCE_SAME_ID));
+	CHECK(r->evidence & ALPCSCOPE_EVIDENCE_CLIENT_WAITED);
+	CHECK_EQ_U64(r->receive.filetime_100ns - q->send.filetime_100ns, 2010);
+	CHECK_EQ_U64(mb_msg(&t, 1)->parent, 0); /* nested call before listening again */
+	CHECK_EQ_U64(mb_msg(&t, 3)->kind, ALPCSCOPE_MESSAGE_REQUEST);
+	CHECK_EQ_U64(mb_msg(&t, 3)->related, 5);
+	CHECK_EQ_U64(mb_msg(&t, 5)->kind, ALPCSCOPE_MESSAGE_REPLY);
+	CHECK_EQ_U64(alpcscope_model_stats(t.m)->replies_handoff, 1);
 	mb_free(&t);
 }
 
@@ -304,6 +415,10 @@ main(void)
 	test_pre_trace_receive();
 	test_missing_reply();
 	test_id_reuse();
+	test_lost_receive_in_reuse_run();
+	test_reply_path_repairs();
+	test_handoff(false);
+	test_handoff(true);
 	test_stacks();
 	return check_summary();
 }
