@@ -56,6 +56,7 @@ struct cpu_buf {
 	int64_t stream_last_ticks;
 	bool active;
 	bool has_stream_time;
+	bool dropping; /* etl_writer_set_dropping(): full buffers are lost */
 };
 
 struct etl_writer {
@@ -73,6 +74,7 @@ struct etl_writer {
 	uint8_t *zbuf; /* compression output */
 	size_t zcap;
 	int64_t next_seq;
+	uint32_t dropped; /* buffers lost on purpose */
 	uint32_t buffers;
 	uint32_t header_records;
 	uint64_t records;
@@ -310,7 +312,7 @@ build_header_buffer(struct etl_writer *w, int64_t end_filetime)
 	put32(lh + 0x24, w->buffers);
 	put32(lh + 0x28, 1); /* StartBuffers */
 	put32(lh + 0x2C, c->pointer_size);
-	put32(lh + 0x30, 0); /* EventsLost */
+	put32(lh + 0x30, c->events_lost);
 	put32(lh + 0x34, c->cpu_mhz);
 	/* Since 6.1 LoggerName/LogFileName hold the two HAL timer sources. */
 	uint32_t tz = is64 ? 0x48 : 0x40;
@@ -330,7 +332,7 @@ build_header_buffer(struct etl_writer *w, int64_t end_filetime)
 	put64(lh + t + 0x08, (uint64_t)c->perf_freq);
 	put64(lh + t + 0x10, (uint64_t)c->start_filetime);
 	put32(lh + t + 0x18, 1); /* ReservedFlags: clock type QPC */
-	put32(lh + t + 0x1C, 0); /* BuffersLost */
+	put32(lh + t + 0x1C, c->buffers_lost + w->dropped);
 	uint32_t sl = lh_size;
 	sl += (uint32_t)utf16_put(lh + sl, w->logger_name);
 	sl += (uint32_t)utf16_put(lh + sl, w->log_file_name);
@@ -522,6 +524,11 @@ flush_cpu(struct etl_writer *w, uint32_t cpu)
 
 	if (!cb->active)
 		return 0;
+	if (cb->dropping) { /* lost: its sequence number stays unused */
+		cb->active = false;
+		w->dropped++;
+		return 0;
+	}
 	memset(b, 0, ETL_BUFFER_HEADER_SIZE);
 	put32(b + BUF_OFF_SAVED_OFFSET, used);
 	put32(b + BUF_OFF_CURRENT_OFFSET, used);
@@ -780,6 +787,23 @@ etl_writer_wpp(struct etl_writer *w, const struct etl_rec *r, const struct etl_g
 	put32(p + 36, r->pid);
 	if (len)
 		memcpy(p + WPP_HDR_SIZE, args, len);
+	return 0;
+}
+
+int
+etl_writer_set_dropping(struct etl_writer *w, uint32_t cpu, bool dropping)
+{
+	if (cpu >= w->cfg.cpus)
+		return fail(w, "cpu %u out of range", cpu);
+	struct cpu_buf *cb = &w->cpus[cpu];
+
+	if (dropping && !cb->dropping && flush_cpu(w, cpu)) /* what came before survives */
+		return -1;
+	if (!dropping && cb->dropping && cb->active) {
+		cb->active = false;
+		w->dropped++;
+	}
+	cb->dropping = dropping;
 	return 0;
 }
 

@@ -161,6 +161,8 @@ struct etl_writer_config {
 	uint32_t kernel_event_version;      /* 0x0005 Version (0x46 on 18362) */
 	bool header_extension;              /* write hook 0x0005 */
 	bool partition_info;                /* write hook 0x0050 */
+	uint32_t events_lost;               /* EventsLost in the log-file header */
+	uint32_t buffers_lost;              /* BuffersLost (dropped buffers are added) */
 	const char *logger_name;            /* UTF-8 */
 	const char *log_file_name;          /* UTF-8 */
 };
@@ -185,6 +187,13 @@ int etl_writer_finish(struct etl_writer *w, int64_t end_ticks);
 const uint8_t *etl_writer_memory(const struct etl_writer *w, size_t *size);
 /* Take ownership of the in-memory file (free() it); the writer no longer owns it. */
 uint8_t *etl_writer_take_memory(struct etl_writer *w, size_t *size);
+
+/*
+ * While @p dropping is set, every buffer of @p cpu that fills is lost instead
+ * of written: its sequence number is used up (a gap, as when ETW loses a
+ * buffer) and BuffersLost counts it. Clearing it drops the buffer in use.
+ */
+int etl_writer_set_dropping(struct etl_writer *w, uint32_t cpu, bool dropping);
 
 /* Bytes written to the output so far (data buffers flushed, header buffer included). */
 uint64_t etl_writer_bytes_written(const struct etl_writer *w);
