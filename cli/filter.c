@@ -433,6 +433,22 @@ load_interfaces(const char *cmd, struct alpcscope_model *m)
 	return true;
 }
 
+/* What the trace lost, and where, for the model's statistics and near-loss evidence. */
+static bool
+note_loss(struct alpcscope_model *m, const struct alpcscope_reader *reader)
+{
+	const struct alpcscope_trace_info *info = alpcscope_reader_info(reader);
+	struct alpcscope_loss_window w;
+
+	alpcscope_model_set_loss(m, info->events_lost, info->buffers_lost,
+				 alpcscope_reader_stats(reader)->sequence_gaps);
+	for (uint32_t i = 0; alpcscope_reader_loss_window_at(reader, i, &w); i++)
+		if (alpcscope_model_add_loss_window(m, w.start_filetime_100ns,
+						    w.end_filetime_100ns) == ALPCSCOPE_E_NOMEM)
+			return false;
+	return true;
+}
+
 int
 cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_options *opt,
 	    struct alpcscope_model **model_out, int64_t *trace_start_out, int64_t *trace_end_out)
@@ -466,6 +482,12 @@ cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_opti
 	    reader ? alpcscope_reader_info(reader)->start_filetime : cr.xml_info.start_filetime;
 	*trace_end_out =
 	    reader ? alpcscope_reader_info(reader)->end_filetime : cr.xml_info.end_filetime;
+	if (reader && !note_loss(m, reader)) {
+		fprintf(stderr, "alpcscope %s: out of memory\n", cmd);
+		alpcscope_reader_free(reader);
+		alpcscope_model_free(m);
+		return EXIT_UNREADABLE;
+	}
 	alpcscope_reader_free(reader);
 	if (alpcscope_model_finish(m, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope %s: %s\n", cmd, err.message);

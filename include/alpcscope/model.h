@@ -394,8 +394,6 @@ struct alpcscope_model_stats {
 	uint64_t sequence_gaps;      /**< missing buffer sequence numbers */
 	uint64_t loss_windows;       /**< time windows with a known position of lost buffers */
 	uint64_t messages_near_loss; /**< messages with evidence near-loss */
-	/** Receives no Send in the trace explains (orphan receives past the first second). */
-	uint64_t receives_unexplained;
 };
 
 /** Counters; complete after alpcscope_model_finish(). Borrowed. */
@@ -438,6 +436,22 @@ ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_model_add_event(struct alpcscop
  */
 ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_model_finish(struct alpcscope_model *m,
 							      struct alpcscope_error *err);
+
+/**
+ * Tell the model what the trace lost (the log-file header's EventsLost and
+ * BuffersLost, the reader's missing sequence numbers), for its statistics
+ * and the writers' headers. Call before alpcscope_model_finish().
+ */
+ALPCSCOPE_EXPORT void alpcscope_model_set_loss(struct alpcscope_model *m, uint64_t events_lost,
+					       uint64_t buffers_lost, uint64_t sequence_gaps);
+/**
+ * A time window where events were lost (alpcscope_reader_loss_window_at()).
+ * At finish, messages with an event in a window, or spanning one, get
+ * ALPCSCOPE_EVIDENCE_NEAR_LOSS. Returns ALPCSCOPE_E_NOMEM or ALPCSCOPE_OK.
+ */
+ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_model_add_loss_window(struct alpcscope_model *m,
+								       int64_t start_filetime_100ns,
+								       int64_t end_filetime_100ns);
 
 /** Release @p m and everything it lent out. Accepts NULL. */
 ALPCSCOPE_EXPORT void alpcscope_model_free(struct alpcscope_model *m);

@@ -184,6 +184,26 @@ ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_reader_next(struct alpcscope_re
 ALPCSCOPE_EXPORT int64_t alpcscope_reader_ticks_to_filetime(const struct alpcscope_reader *reader,
 							    int64_t ticks);
 
+/**
+ * Where buffers were lost: on @c processor, between its last record before
+ * a gap in the buffer sequence numbers and its first record after it.
+ */
+struct alpcscope_loss_window {
+	int64_t start_filetime_100ns;
+	int64_t end_filetime_100ns;
+	uint32_t processor;
+};
+
+/**
+ * Number of loss windows found so far (complete once alpcscope_reader_next()
+ * returned ALPCSCOPE_END; none in file order mode).
+ */
+ALPCSCOPE_EXPORT uint32_t alpcscope_reader_loss_window_count(const struct alpcscope_reader *reader);
+/** Loss window @p index into @p out; false when out of range. */
+ALPCSCOPE_EXPORT bool alpcscope_reader_loss_window_at(const struct alpcscope_reader *reader,
+						      uint32_t index,
+						      struct alpcscope_loss_window *out);
+
 /** Release @p reader and everything it lent out. Accepts NULL. */
 ALPCSCOPE_EXPORT void alpcscope_reader_free(struct alpcscope_reader *reader);
 

@@ -394,7 +394,8 @@ repair(struct alpcscope_model *m, uint32_t q, uint32_t waited)
  *    pairing was wrong and is repaired (the reply is the one live message
  *    with that ID, so its receiver is the true client);
  *  - new ID: at its Send the sender was serving request q (msg->parent), and
- *    the receiver is q's sending thread, q is unanswered, and the sender did
+ *    the receiver is q's sending thread (anyone when q's Send precedes the
+ *    trace), q is unanswered, and the sender did
  *    not wait for a reply itself (then it would be a callback, not a reply);
  *  - the receiver waits for @p waited: a message with its ID from another
  *    thread answers it though its Receive was lost; a message with another
@@ -428,7 +429,11 @@ find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint32_
 	if (msg->parent != ALPCSCOPE_NONE) {
 		const struct alpcscope_message *q = model_msg(m, msg->parent);
 
-		if (q->send.thread == receiver && q->related == ALPCSCOPE_NONE && no_wait) {
+		/* A request whose Send precedes the trace may be answered to anyone. */
+		bool client = q->send.thread == receiver || (q->send.thread == ALPCSCOPE_NONE &&
+							     q->role == ALPCSCOPE_ROLE_REQUEST);
+
+		if (client && q->related == ALPCSCOPE_NONE && no_wait) {
 			*how = ALPCSCOPE_EVIDENCE_NEW_ID;
 			*found = msg->parent;
 			return true;
@@ -718,6 +723,64 @@ alpc_pairing_on_thread_end(struct alpcscope_model *m, uint32_t thread)
 	m->tstate[thread].parked = EP_NONE;
 }
 
+static int
+cmp_span(const void *x, const void *y)
+{
+	const struct loss_span *a = x, *b = y;
+
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* Sort the loss windows and merge overlapping ones (ends then ascend too). */
+static void
+merge_loss(struct alpcscope_model *m)
+{
+	uint32_t n = 0;
+
+	if (!m->nloss)
+		return;
+	qsort(m->loss, m->nloss, sizeof(*m->loss), cmp_span);
+	for (uint32_t i = 1; i < m->nloss; i++) {
+		if (m->loss[i].start <= m->loss[n].end) {
+			if (m->loss[i].end > m->loss[n].end)
+				m->loss[n].end = m->loss[i].end;
+		} else {
+			m->loss[++n] = m->loss[i];
+		}
+	}
+	m->nloss = n + 1;
+}
+
+/* Does [from, to] meet a loss window? */
+static bool
+near_loss(const struct alpcscope_model *m, int64_t from, int64_t to)
+{
+	uint32_t lo = 0, hi = m->nloss;
+
+	while (lo < hi) { /* first window ending at or after @p from */
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (m->loss[mid].end < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->nloss && m->loss[lo].start <= to;
+}
+
+static void
+mark_near_loss(struct alpcscope_model *m, struct alpcscope_message *msg)
+{
+	int64_t a = msg->send.thread != ALPCSCOPE_NONE ? msg->send.filetime_100ns
+						       : msg->receive.filetime_100ns;
+	int64_t b = msg->receive.thread != ALPCSCOPE_NONE ? msg->receive.filetime_100ns : a;
+
+	if (near_loss(m, a < b ? a : b, a < b ? b : a)) {
+		msg->evidence |= ALPCSCOPE_EVIDENCE_NEAR_LOSS;
+		m->stats.messages_near_loss++;
+	}
+}
+
 void
 alpc_pairing_finish(struct alpcscope_model *m)
 {
@@ -726,6 +789,7 @@ alpc_pairing_finish(struct alpcscope_model *m)
 	idmap_free(&m->pending);
 	idmap_free(&m->served);
 	m->npending = 0;
+	merge_loss(m);
 	free(m->chain_bits);
 	m->chain_bits = calloc((size_t)m->nmsgs / 64 + 1, sizeof(uint64_t));
 	for (uint32_t i = 0; i < m->nmsgs; i++) {
@@ -764,5 +828,7 @@ alpc_pairing_finish(struct alpcscope_model *m)
 								   : ALPCSCOPE_ROLE_REQUEST;
 		if (msg->kind < ALPCSCOPE_MESSAGE_KIND_COUNT)
 			m->stats.messages_by_kind[msg->kind]++;
+		if (m->nloss)
+			mark_near_loss(m, msg);
 	}
 }

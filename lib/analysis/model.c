@@ -98,6 +98,7 @@ alpcscope_model_free(struct alpcscope_model *m)
 	free(m->nodes);
 	free(m->chains);
 	free(m->chain_bits);
+	free(m->loss);
 	idmap_free(&m->pid_map);
 	idmap_free(&m->tid_map);
 	idmap_free(&m->port_map);
@@ -271,6 +272,30 @@ alpcscope_model_finish(struct alpcscope_model *m, struct alpcscope_error *err)
 	m->nkrefs = m->cap_krefs = 0;
 	alpcscope_decoder_free(m->decoder);
 	m->decoder = NULL;
+	return ALPCSCOPE_OK;
+}
+
+void
+alpcscope_model_set_loss(struct alpcscope_model *m, uint64_t events_lost, uint64_t buffers_lost,
+			 uint64_t sequence_gaps)
+{
+	if (!m || m->finished)
+		return;
+	m->stats.events_lost = events_lost;
+	m->stats.buffers_lost = buffers_lost;
+	m->stats.sequence_gaps = sequence_gaps;
+}
+
+enum alpcscope_status
+alpcscope_model_add_loss_window(struct alpcscope_model *m, int64_t start_filetime_100ns,
+				int64_t end_filetime_100ns)
+{
+	if (!m || m->finished || end_filetime_100ns < start_filetime_100ns)
+		return ALPCSCOPE_E_INVALID_ARG;
+	if (!model_grow((void **)&m->loss, &m->cap_loss, m->nloss, sizeof(*m->loss)))
+		return ALPCSCOPE_E_NOMEM;
+	m->loss[m->nloss++] = (struct loss_span){start_filetime_100ns, end_filetime_100ns};
+	m->stats.loss_windows++;
 	return ALPCSCOPE_OK;
 }
 

@@ -134,6 +134,11 @@ struct alpcscope_model {
 	struct idmap served;
 	uint64_t npending;
 	uint32_t expire_cursor; /* messages below this index are past the expiry check */
+	/* time windows where events were lost (alpcscope_model_add_loss_window) */
+	struct loss_span {
+		int64_t start, end;
+	} * loss;
+	uint32_t nloss, cap_loss;
 
 	/* stacks */
 	struct alpcscope_stack *stacks;

@@ -667,6 +667,8 @@ static void
 json_open(const struct alpcscope_model *m, const struct alpcscope_write_options *o, FILE *out,
 	  const char *key_name)
 {
+	json_object *loss = mo_loss_json(m);
+
 	fputs("{\"trace\":", out);
 	if (o->trace_path) {
 		json_object *p = json_object_new_string(o->trace_path);
@@ -681,6 +683,9 @@ json_open(const struct alpcscope_model *m, const struct alpcscope_write_options 
 			alpcscope_model_chain_count(m),
 			mo_count_kept(m, alpcscope_model_chain_count(m), o->chain_filter,
 				      o->filter_ctx));
+	fputs(",\"loss\":", out);
+	mo_json_write(out, loss);
+	json_object_put(loss);
 	fprintf(out, ",\"%s\":[", key_name);
 }
 
@@ -990,15 +995,20 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 	if (o->format == ALPCSCOPE_OUTPUT_CSV)
 		fprintf(out, "%s%s\n", csv_header, ro_any(m) ? ",rpc,wmi" : "");
 	if (o->format == ALPCSCOPE_OUTPUT_TEXT && !o->caused_process_only) {
+		struct strbuf sb = {0};
+
+		mo_loss_line(m, &sb);
 		fprintf(out, "# alpcscope chains%s%s: ", o->trace_path ? " " : "",
 			o->trace_path ? o->trace_path : "");
 		if (o->chain_filter)
-			fprintf(out, "%u of %u chains match the filters\n\n",
+			fprintf(out, "%u of %u chains match the filters\n",
 				mo_count_kept(m, alpcscope_model_chain_count(m), o->chain_filter,
 					      o->filter_ctx),
 				alpcscope_model_chain_count(m));
 		else
-			fprintf(out, "%u chains\n\n", alpcscope_model_chain_count(m));
+			fprintf(out, "%u chains\n", alpcscope_model_chain_count(m));
+		fprintf(out, "%.*s\n", (int)sb.len, sb.data ? sb.data : "");
+		strbuf_free(&sb);
 	}
 	if (o->format == ALPCSCOPE_OUTPUT_JSON)
 		json_open(m, o, out, o->caused_process_only ? "caused" : "chains");

@@ -370,6 +370,7 @@ stats_json(const struct alpcscope_model *m, const struct alpcscope_write_options
 		json_object_object_add(j, "matching",
 				       mo_ju64(mo_count_kept(m, alpcscope_model_message_count(m),
 							     o->message_filter, o->filter_ctx)));
+	json_object_object_add(j, "loss", mo_loss_json(m));
 	return j;
 }
 
@@ -395,6 +396,12 @@ write_text_header(const struct alpcscope_model *m, const struct alpcscope_write_
 			mo_count_kept(m, alpcscope_model_message_count(m), o->message_filter,
 				      o->filter_ctx),
 			alpcscope_model_message_count(m));
+	struct strbuf sb = {0};
+
+	mo_loss_line(m, &sb);
+	if (sb.len)
+		fwrite(sb.data, 1, sb.len, out);
+	strbuf_free(&sb);
 	fprintf(out,
 		"# columns: #index time kind message-id client pid/tid -> server pid/tid "
 		"latency [port] [reply|request] [parent] evidence%s\n",

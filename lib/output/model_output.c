@@ -108,9 +108,47 @@ mo_shown_evidence(const struct alpcscope_model *m, const struct alpcscope_messag
 		const struct alpcscope_message *r = alpcscope_model_message_at(m, msg->related);
 
 		if (r)
-			e |= r->evidence & (ALPCSCOPE_EVIDENCE_SAME_ID | ALPCSCOPE_EVIDENCE_NEW_ID);
+			e |= r->evidence & (ALPCSCOPE_EVIDENCE_SAME_ID | ALPCSCOPE_EVIDENCE_NEW_ID |
+					    ALPCSCOPE_EVIDENCE_HANDOFF);
 	}
 	return e;
+}
+
+void
+mo_loss_line(const struct alpcscope_model *m, struct strbuf *sb)
+{
+	const struct alpcscope_model_stats *st = alpcscope_model_stats(m);
+
+	if (!(st->events_lost | st->buffers_lost | st->sequence_gaps | st->sends_superseded |
+	      st->sends_sender_moved_on | st->pairings_repaired | st->replies_handoff))
+		return;
+	strbuf_printf(
+	    sb,
+	    "# loss: trace lost %" PRIu64 " events and %" PRIu64 " buffers (%" PRIu64
+	    " buffer sequence numbers missing, %" PRIu64 " loss windows located), %" PRIu64
+	    " messages near loss; unmatched sends superseded %" PRIu64 ", sender moved on %" PRIu64
+	    "; pairings repaired %" PRIu64 "; hand-off replies %" PRIu64 "\n",
+	    st->events_lost, st->buffers_lost, st->sequence_gaps, st->loss_windows,
+	    st->messages_near_loss, st->sends_superseded, st->sends_sender_moved_on,
+	    st->pairings_repaired, st->replies_handoff);
+}
+
+json_object *
+mo_loss_json(const struct alpcscope_model *m)
+{
+	const struct alpcscope_model_stats *st = alpcscope_model_stats(m);
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "events_lost", mo_ju64(st->events_lost));
+	json_object_object_add(j, "buffers_lost", mo_ju64(st->buffers_lost));
+	json_object_object_add(j, "sequence_gaps", mo_ju64(st->sequence_gaps));
+	json_object_object_add(j, "loss_windows", mo_ju64(st->loss_windows));
+	json_object_object_add(j, "messages_near_loss", mo_ju64(st->messages_near_loss));
+	json_object_object_add(j, "sends_superseded", mo_ju64(st->sends_superseded));
+	json_object_object_add(j, "sends_sender_moved_on", mo_ju64(st->sends_sender_moved_on));
+	json_object_object_add(j, "pairings_repaired", mo_ju64(st->pairings_repaired));
+	json_object_object_add(j, "replies_handoff", mo_ju64(st->replies_handoff));
+	return j;
 }
 
 const char *

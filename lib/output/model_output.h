@@ -95,6 +95,15 @@ const char *mo_latency_str(char *out, size_t size, int64_t latency_100ns);
  */
 uint16_t mo_shown_evidence(const struct alpcscope_model *m, const struct alpcscope_message *msg);
 
+/*
+ * The text header line on loss and the pairing's repairs ("# loss: ...",
+ * newline included) into @p sb; nothing when the trace lost nothing and no
+ * pairing needed a repair. Keys: docs/output-schema.md §Loss.
+ */
+void mo_loss_line(const struct alpcscope_model *m, struct strbuf *sb);
+/* The same counters as a JSON object (docs/output-schema.md §Loss). */
+json_object *mo_loss_json(const struct alpcscope_model *m);
+
 /* Evidence bits joined with '+', "-" when none. */
 const char *mo_evidence(char *out, size_t size, uint16_t evidence);
 

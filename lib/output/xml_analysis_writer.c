@@ -153,7 +153,7 @@ message_data(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
 	     const struct mo_party *client, const struct mo_party *server)
 {
 	const struct alpcscope_message *msg = alpcscope_model_message_at(m, index);
-	char ev[160], lat[40], hex[16];
+	char ev[256], lat[40], hex[16];
 	int64_t latency = mo_latency(m, msg);
 
 	data_u(x, "Message", index);

@@ -204,6 +204,28 @@ prefault_ahead(struct alpcscope_reader *r, uint64_t end)
 }
 
 /*
+ * Note where buffers of @p s's processor were lost: between its last record
+ * before them and the first after (the record just parsed). Out of memory
+ * only loses the window.
+ */
+static void
+close_loss_window(struct alpcscope_reader *r, struct stream *s)
+{
+	s->window_open = false;
+	if (r->nloss_windows == r->cap_loss_windows) {
+		uint32_t ncap = r->cap_loss_windows ? r->cap_loss_windows * 2 : 16;
+		void *p = realloc(r->loss_windows, ncap * sizeof(*r->loss_windows));
+
+		if (!p)
+			return;
+		r->loss_windows = p;
+		r->cap_loss_windows = ncap;
+	}
+	r->loss_windows[r->nloss_windows++] =
+	    (struct loss_window_ticks){s->last_ticks, s->ev.timestamp_ticks, s->ev.processor};
+}
+
+/*
  * Lend the next record of the stream's current buffer; false once the buffer
  * is done (filled, damaged or never loaded), after its end-of-buffer
  * bookkeeping. The stream's next buffer is not touched.
@@ -239,6 +261,8 @@ stream_next_in_buffer(struct alpcscope_reader *r, struct stream *s)
 				ev->timestamp_ticks = s->last_ticks;
 			else if (ev->timestamp_ticks < s->last_ticks && s != &r->header)
 				r->stats.time_inversions++;
+			if (s->window_open)
+				close_loss_window(r, s);
 			s->last_ticks = ev->timestamp_ticks;
 			s->pos += size;
 			/* Four processor streams interleave; help the hardware prefetcher. */
@@ -283,6 +307,8 @@ stream_load_next(struct alpcscope_reader *r, struct stream *s)
 	}
 	const struct buffer_ref *next = &r->buffers[s->order[s->next++]];
 
+	if (next->gap_before && s->has_event)
+		s->window_open = true; /* from the last record before to the next after */
 	prefault_ahead(r, next->file_offset + next->avail);
 	(void)buffer_load(r, s, next);
 	return true;
@@ -376,6 +402,23 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : (x > y);
 }
 
+/* Index of the first value >= @p key in the sorted array @p v. */
+static size_t
+bsearch_u64(const uint64_t *v, size_t n, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static enum alpcscope_status
 build_streams(struct alpcscope_reader *r, struct alpcscope_error *err)
 {
@@ -447,6 +490,20 @@ build_streams(struct alpcscope_reader *r, struct alpcscope_error *err)
 		for (uint32_t i = 0; i < ndata; i++)
 			seq[i] = r->buffers[data_order[i]].sequence;
 		qsort(seq, ndata, sizeof(uint64_t), cmp_u64);
+		/*
+		 * A buffer follows lost ones when its processor's previous buffer
+		 * has a lower number and not every number between is present.
+		 */
+		for (uint32_t i = 1; i < ndata; i++) {
+			struct buffer_ref *b = &r->buffers[data_order[i]];
+			const struct buffer_ref *a = &r->buffers[data_order[i - 1]];
+
+			if (a->processor != b->processor || b->sequence <= a->sequence + 1)
+				continue;
+			size_t lo = bsearch_u64(seq, ndata, a->sequence + 1),
+			       hi = bsearch_u64(seq, ndata, b->sequence);
+			b->gap_before = hi - lo < b->sequence - a->sequence - 1;
+		}
 		uint64_t missing = 0, duplicates = 0;
 		for (uint32_t i = 1; i < ndata; i++) {
 			if (seq[i] == seq[i - 1])
@@ -703,6 +760,26 @@ alpcscope_reader_info(const struct alpcscope_reader *r)
 	return &r->info;
 }
 
+uint32_t
+alpcscope_reader_loss_window_count(const struct alpcscope_reader *r)
+{
+	return r ? r->nloss_windows : 0;
+}
+
+bool
+alpcscope_reader_loss_window_at(const struct alpcscope_reader *r, uint32_t index,
+				struct alpcscope_loss_window *out)
+{
+	if (!r || !out || index >= r->nloss_windows)
+		return false;
+	const struct loss_window_ticks *w = &r->loss_windows[index];
+
+	out->start_filetime_100ns = alpcscope_reader_ticks_to_filetime(r, w->start);
+	out->end_filetime_100ns = alpcscope_reader_ticks_to_filetime(r, w->end);
+	out->processor = w->processor;
+	return true;
+}
+
 const struct alpcscope_reader_stats *
 alpcscope_reader_stats(const struct alpcscope_reader *r)
 {
@@ -881,6 +958,7 @@ alpcscope_reader_free(struct alpcscope_reader *r)
 	free(r->heap);
 	free(r->order_storage);
 	free(r->buffers);
+	free(r->loss_windows);
 	if (r->owns_map)
 		munmap((void *)(uintptr_t)r->map, r->size);
 	if (r->fd >= 0)

@@ -28,6 +28,7 @@ struct buffer_ref {
 	uint32_t index; /* position in file order */
 	uint16_t flags;
 	uint16_t type;
+	bool gap_before; /* sequence numbers missing since its processor's previous buffer */
 };
 
 /* The buffers of one processor in sequence order, and the record being lent. */
@@ -45,6 +46,7 @@ struct stream {
 	    pool_slot; /* decompression pool slot holding the current buffer, or POOL_NO_SLOT */
 	int64_t last_ticks;
 	bool has_event;
+	bool window_open; /* a loss window waits for this buffer's first record */
 	struct alpcscope_event ev;
 };
 
@@ -77,6 +79,12 @@ struct alpcscope_reader {
 	bool in_header_phase;
 	struct stream *streams;
 	uint32_t nstreams;
+	/* where lost buffers sat: raw-tick windows, filled while reading */
+	struct loss_window_ticks {
+		int64_t start, end;
+		uint32_t processor;
+	} * loss_windows;
+	uint32_t nloss_windows, cap_loss_windows;
 	struct heap_entry *heap; /* min-heap by (next ticks, stream index) */
 	uint32_t heap_len;
 	struct heap_entry runner;     /* second-smallest heap key (merge runs) */

@@ -790,6 +790,12 @@ etl_writer_wpp(struct etl_writer *w, const struct etl_rec *r, const struct etl_g
 	return 0;
 }
 
+void
+etl_writer_add_events_lost(struct etl_writer *w, uint32_t n)
+{
+	w->cfg.events_lost += n;
+}
+
 int
 etl_writer_set_dropping(struct etl_writer *w, uint32_t cpu, bool dropping)
 {

@@ -194,6 +194,8 @@ uint8_t *etl_writer_take_memory(struct etl_writer *w, size_t *size);
  * buffer) and BuffersLost counts it. Clearing it drops the buffer in use.
  */
 int etl_writer_set_dropping(struct etl_writer *w, uint32_t cpu, bool dropping);
+/* Count @p n more events as lost (EventsLost in the log-file header). */
+void etl_writer_add_events_lost(struct etl_writer *w, uint32_t n);
 
 /* Bytes written to the output so far (data buffers flushed, header buffer included). */
 uint64_t etl_writer_bytes_written(const struct etl_writer *w);

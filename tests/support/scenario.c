@@ -107,8 +107,17 @@ struct svc {
 	char *name, *display, *process, *group, *load_group;
 };
 
+/* `lose`: what a busy machine loses (events of one CPU in a window, or its buffers). */
+struct loss {
+	uint32_t cpu;
+	int64_t from, to;
+	bool buffers; /* whole buffers dropped (sequence gap) instead of events counted lost */
+};
+
 struct scenario {
 	struct etl_writer_config cfg;
+	struct loss losses[16];
+	size_t nlosses;
 	char *strings_logger, *strings_file;
 	int64_t duration_ticks;
 	bool dcend;
@@ -1106,6 +1115,8 @@ timed_event(struct scenario *sc, const char *when, const struct line_args *a)
  */
 struct call_spec {
 	uint32_t cpid, ctid, spid, stid, msg, ccpu, scpu;
+	uint32_t reply;            /* reply message ID (= msg unless reply=) */
+	uint32_t rpid, rtid, rcpu; /* thread that sends the reply (= server unless by=) */
 	int64_t at, dur;
 	const char *cstack, *sstack, *port;
 	bool oneway, noreply;
@@ -1136,12 +1147,19 @@ expand_call(struct scenario *sc, const struct call_spec *c)
 	e->a = c->msg;
 	if (c->oneway || c->noreply)
 		return 0;
-	if (!(e = add_ev(sc, EV_SEND, c->at + c->dur - lat, c->scpu, c->spid, c->stid)))
+	if (c->rtid != c->stid || c->rpid != c->spid) {
+		/* Hand-off: the receiving worker listens again; another one replies later. */
+		if (!(e = add_ev(sc, EV_WAIT_NEW, c->at + lat, c->scpu, c->spid, c->stid)))
+			return -1;
+		e->a = 1;
+		e->str = c->port;
+	}
+	if (!(e = add_ev(sc, EV_SEND, c->at + c->dur - lat, c->rcpu, c->rpid, c->rtid)))
 		return -1;
-	e->a = c->msg;
+	e->a = c->reply;
 	if (c->sstack && add_stack_for(sc, e, c->sstack))
 		return -1;
-	if (!(e = add_ev(sc, EV_WAIT_NEW, c->at + c->dur - lat, c->scpu, c->spid, c->stid)))
+	if (!(e = add_ev(sc, EV_WAIT_NEW, c->at + c->dur - lat, c->rcpu, c->rpid, c->rtid)))
 		return -1;
 	e->a = 1;
 	e->str = c->port;
@@ -1149,7 +1167,7 @@ expand_call(struct scenario *sc, const struct call_spec *c)
 		return -1;
 	if (!(e = add_ev(sc, EV_RECEIVE, c->at + c->dur, c->ccpu, c->cpid, c->ctid)))
 		return -1;
-	e->a = c->msg;
+	e->a = c->reply;
 	return 0;
 }
 
@@ -1158,9 +1176,9 @@ macro_call(struct scenario *sc, const struct line_args *a)
 {
 	static const char *const keys[] = {"client", "server",  "msg",    "at",     "dur",
 					   "cpu",    "scpu",    "cstack", "sstack", "port",
-					   "oneway", "noreply", NULL};
+					   "oneway", "noreply", "reply",  "by",     NULL};
 	struct call_spec c = {0};
-	bool pc, ps, pa;
+	bool pc, ps, pa, pb;
 	if (check_keys(sc, a, keys) || get_pt(sc, a, "client", &c.cpid, &c.ctid, &pc) ||
 	    get_pt(sc, a, "server", &c.spid, &c.stid, &ps) || get_u32(sc, a, "msg", 0, &c.msg) ||
 	    get_time(sc, a, "at", &c.at, &pa))
@@ -1172,8 +1190,14 @@ macro_call(struct scenario *sc, const struct line_args *a)
 		return perr(sc, "call needs dur= (seconds > 0)");
 	c.ccpu = default_cpu(sc, c.cpid, c.ctid);
 	c.scpu = default_cpu(sc, c.spid, c.stid);
-	if (get_u32(sc, a, "cpu", c.ccpu, &c.ccpu) || get_u32(sc, a, "scpu", c.scpu, &c.scpu))
+	if (get_u32(sc, a, "cpu", c.ccpu, &c.ccpu) || get_u32(sc, a, "scpu", c.scpu, &c.scpu) ||
+	    get_u32(sc, a, "reply", c.msg, &c.reply) || get_pt(sc, a, "by", &c.rpid, &c.rtid, &pb))
 		return -1;
+	if (!pb) {
+		c.rpid = c.spid;
+		c.rtid = c.stid;
+	}
+	c.rcpu = pb ? default_cpu(sc, c.rpid, c.rtid) : c.scpu;
 	if (c.ccpu >= sc->cfg.cpus || c.scpu >= sc->cfg.cpus)
 		return perr(sc, "cpu out of range");
 	c.cstack = opt_str(sc, a, "cstack");
@@ -1308,7 +1332,8 @@ macro_noise(struct scenario *sc, const struct line_args *a)
 		c.spid = sc->thrs[si].pid, c.stid = sc->thrs[si].tid;
 		c.ccpu = default_cpu(sc, c.cpid, c.ctid);
 		c.scpu = default_cpu(sc, c.spid, c.stid);
-		c.msg = msgbase + i;
+		c.msg = c.reply = msgbase + i;
+		c.rpid = c.spid, c.rtid = c.stid, c.rcpu = c.scpu;
 		c.oneway = rng_range(&seed, 100) < oneway_pct;
 		if (stacks) {
 			snprintf(stackbuf, sizeof(stackbuf),
@@ -1328,6 +1353,26 @@ out:
 }
 
 /* ---- parse driver ---------------------------------------------------- */
+
+static int
+decl_lose(struct scenario *sc, const struct line_args *a)
+{
+	static const char *const keys[] = {"cpu", "from", "to", "buffers", NULL};
+	struct loss l = {0};
+	bool has_from, has_to;
+	if (check_keys(sc, a, keys) || get_u32(sc, a, "cpu", 0, &l.cpu) ||
+	    get_time(sc, a, "from", &l.from, &has_from) || get_time(sc, a, "to", &l.to, &has_to))
+		return -1;
+	if (!get(a, "cpu") || !has_from || !has_to || l.to <= l.from)
+		return perr(sc, "lose needs cpu=, from= and to= (to after from)");
+	if (l.cpu >= sc->cfg.cpus)
+		return perr(sc, "cpu out of range");
+	if (sc->nlosses == sizeof(sc->losses) / sizeof(sc->losses[0]))
+		return perr(sc, "too many lose lines (at most 16)");
+	l.buffers = parse_bool(get(a, "buffers"), false);
+	sc->losses[sc->nlosses++] = l;
+	return 0;
+}
 
 static int
 parse_line(struct scenario *sc, char *line)
@@ -1353,6 +1398,8 @@ parse_line(struct scenario *sc, char *line)
 		return macro_call(sc, &a);
 	if (strcmp(kw, "noise") == 0)
 		return macro_noise(sc, &a);
+	if (strcmp(kw, "lose") == 0)
+		return decl_lose(sc, &a);
 	if (isdigit((unsigned char)kw[0]))
 		return timed_event(sc, kw, &a);
 	return perr(sc, "unknown line kind '%s'", kw);
@@ -2056,11 +2103,44 @@ scenario_emit(const struct scenario *sc, struct etl_writer *w, char *err, size_t
 	int rc = -1;
 	int64_t end = sc->cfg.start_ticks + sc->duration_ticks;
 
+	bool dropping[16] = {false}, done[16] = {false};
+	uint32_t lost = 0;
+
 	if (emit_rundown(&x, sc->cfg.start_ticks, false))
 		goto out;
-	for (size_t i = 0; i < sc->nevs; i++)
-		if (emit_ev(&x, &sc->evs[i]))
+	for (size_t i = 0; i < sc->nevs; i++) {
+		const struct ev *e = &sc->evs[i];
+		bool skip = false;
+		for (size_t k = 0; k < sc->nlosses; k++) {
+			const struct loss *l = &sc->losses[k];
+			if (!l->buffers) {
+				skip |= e->cpu == l->cpu && e->ticks >= l->from && e->ticks < l->to;
+				continue;
+			}
+			/* Buffers in use on that CPU during the window are lost whole. */
+			if (!dropping[k] && !done[k] && e->ticks >= l->from) {
+				if (etl_writer_set_dropping(w, l->cpu, true))
+					goto werr;
+				dropping[k] = true;
+			}
+			if (dropping[k] && e->ticks >= l->to) {
+				if (etl_writer_set_dropping(w, l->cpu, false))
+					goto werr;
+				dropping[k] = false;
+				done[k] = true;
+			}
+		}
+		if (skip) {
+			lost++;
+			continue;
+		}
+		if (emit_ev(&x, e))
 			goto out;
+	}
+	for (size_t k = 0; k < sc->nlosses; k++)
+		if (dropping[k] && etl_writer_set_dropping(w, sc->losses[k].cpu, false))
+			goto werr;
+	etl_writer_add_events_lost(w, lost);
 	/* Trace end: 1 ms after the last event unless duration= says later. */
 	if (sc->nevs && sc->evs[sc->nevs - 1].ticks + sc->cfg.perf_freq / 1000 > end)
 		end = sc->evs[sc->nevs - 1].ticks + sc->cfg.perf_freq / 1000;
@@ -2086,6 +2166,9 @@ scenario_emit(const struct scenario *sc, struct etl_writer *w, char *err, size_t
 		goto out;
 	}
 	rc = 0;
+	goto out;
+werr:
+	werr(&x, "lose");
 out:
 	etl_bytes_free(&x.b);
 	return rc;

@@ -340,6 +340,39 @@ test_handoff(bool new_id)
 	mb_free(&t);
 }
 
+/* Loss the trace reported, and messages next to a located loss window. */
+static void
+test_near_loss(void)
+{
+	struct mb t;
+
+	mb_init(&t, NULL);
+	mb_call_begin(&t, 100, 110, 200, 210, 100, 0x40);
+	mb_call_end(&t, 100, 110, 200, 210, 300, 0x40, PORT);
+	mb_call_begin(&t, 100, 110, 200, 210, 1000, 0x44);
+	mb_call_end(&t, 100, 110, 200, 210, 1200, 0x44, PORT);
+	alpcscope_model_set_loss(t.m, 12, 1, 1);
+	/* a window between the request's Send (100 us) and its Receive (101 us) */
+	CHECK(alpcscope_model_add_loss_window(t.m, MB_START_FILETIME + 1003,
+					      MB_START_FILETIME + 1005) == ALPCSCOPE_OK);
+	CHECK(alpcscope_model_add_loss_window(t.m, MB_START_FILETIME + 1004,
+					      MB_START_FILETIME + 1001) == ALPCSCOPE_E_INVALID_ARG);
+	finish(&t);
+	CHECK(mb_msg(&t, 0)->evidence & ALPCSCOPE_EVIDENCE_NEAR_LOSS);
+	CHECK(!(mb_msg(&t, 1)->evidence & ALPCSCOPE_EVIDENCE_NEAR_LOSS));
+	CHECK(!(mb_msg(&t, 2)->evidence & ALPCSCOPE_EVIDENCE_NEAR_LOSS));
+	const struct alpcscope_model_stats *st = alpcscope_model_stats(t.m);
+
+	CHECK_EQ_U64(st->events_lost, 12);
+	CHECK_EQ_U64(st->buffers_lost, 1);
+	CHECK_EQ_U64(st->sequence_gaps, 1);
+	CHECK_EQ_U64(st->loss_windows, 1);
+	CHECK_EQ_U64(st->messages_near_loss, 1);
+	CHECK_STR(alpcscope_evidence_name(ALPCSCOPE_EVIDENCE_NEAR_LOSS), "near-loss");
+	CHECK_STR(alpcscope_evidence_name(ALPCSCOPE_EVIDENCE_GUESS), "guess");
+	mb_free(&t);
+}
+
 static void
 test_stacks(void)
 {
@@ -419,6 +452,7 @@ main(void)
 	test_reply_path_repairs();
 	test_handoff(false);
 	test_handoff(true);
+	test_near_loss();
 	test_stacks();
 	return check_summary();
 }
