@@ -56,7 +56,11 @@ cmd_profile(int argc, char **argv)
 			"Record (elevated):  wpr -start %s!%s -filemode\n"
 			"                    ... reproduce ...\n"
 			"                    wpr -stop trace.etl\n"
+			"Or keep the last minutes in memory (circular buffers):\n"
+			"                    wpr -start %s!%s\n"
+			"                    ... when it happened ...\n"
+			"                    wpr -stop trace.etl\n"
 			"Analyse:            alpcscope info trace.etl\n",
-			path, ALPCSCOPE_WPR_PROFILE_ID);
+			path, ALPCSCOPE_WPR_PROFILE_NAME, path, ALPCSCOPE_WPR_PROFILE_NAME);
 	return rc;
 }

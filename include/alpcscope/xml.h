@@ -98,15 +98,23 @@ ALPCSCOPE_EXPORT void alpcscope_xml_source_free(struct alpcscope_xml_source *src
 
 /* ---- WPR recording profile ---------------------------------------------- */
 
-/** Profile id to pass to `wpr -start FILE.wprp!ID`. */
+/**
+ * Name of the profile in the .wprp: `wpr -start FILE.wprp!NAME -filemode`
+ * records to a file, `wpr -start FILE.wprp!NAME` to circular memory buffers.
+ */
+#define ALPCSCOPE_WPR_PROFILE_NAME "alpcscope"
+/** Id of its file-mode version (Id = Name.DetailLevel.LoggingMode, as WPR requires). */
 #define ALPCSCOPE_WPR_PROFILE_ID "alpcscope.Verbose.File"
+/** Id of its memory-mode version. */
+#define ALPCSCOPE_WPR_PROFILE_ID_MEMORY "alpcscope.Verbose.Memory"
 
 /**
  * Write the WPR recording profile (.wprp) that captures everything the
  * analysis can use: kernel ProcessThread, Loader, ALPC (and CSwitch-free
  * minimum), stacks on every ALPC event and on process/thread creation and
  * image load, SystemConfig rundown, and the Microsoft-Windows-RPC and
- * Microsoft-Windows-WMI-Activity providers. Well-formed UTF-8 XML.
+ * Microsoft-Windows-WMI-Activity providers, in a File and a Memory version
+ * (docs/xml.md). Well-formed UTF-8 XML.
  *
  * @return ALPCSCOPE_OK, ALPCSCOPE_E_IO, ALPCSCOPE_E_NOMEM.
  */

@@ -397,9 +397,11 @@ repair(struct alpcscope_model *m, uint32_t q, uint32_t waited)
  *    the receiver is q's sending thread (anyone when q's Send precedes the
  *    trace), q is unanswered, and the sender did
  *    not wait for a reply itself (then it would be a callback, not a reply);
- *  - the receiver waits for @p waited: a message with its ID from another
- *    thread answers it though its Receive was lost; a message with another
- *    ID from a thread of the process that received it answers it (HANDOFF).
+ *  - the receiver waits for @p waited (a thread in Wait-For-Reply gets its
+ *    reply, or a callback whose sender waits in turn): a message from a
+ *    thread that did not wait answers it when waited's Receive was lost, or
+ *    when it comes from the process that received it (HANDOFF when from
+ *    another thread).
  * Returns the request or NONE; false on out of memory.
  */
 static bool
@@ -442,16 +444,19 @@ find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint32_
 	if (waited != ALPCSCOPE_NONE && no_wait) {
 		const struct alpcscope_message *w = model_msg(m, waited);
 
+		uint16_t id = w->message_id == msg->message_id ? ALPCSCOPE_EVIDENCE_SAME_ID
+							       : ALPCSCOPE_EVIDENCE_NEW_ID;
+
 		if (w->related != ALPCSCOPE_NONE)
 			return true;
-		if (w->receive.thread == ALPCSCOPE_NONE && w->message_id == msg->message_id) {
-			*how = ALPCSCOPE_EVIDENCE_SAME_ID;
+		if (w->receive.thread == ALPCSCOPE_NONE) { /* its Receive was lost */
+			*how = id;
 			*found = waited;
-		} else if (w->receive.thread != ALPCSCOPE_NONE &&
-			   w->receive.thread != msg->send.thread &&
-			   thread_process(m, w->receive.thread) ==
-			       thread_process(m, msg->send.thread)) {
-			*how = ALPCSCOPE_EVIDENCE_NEW_ID | ALPCSCOPE_EVIDENCE_HANDOFF;
+		} else if (thread_process(m, w->receive.thread) ==
+			   thread_process(m, msg->send.thread)) {
+			*how = id;
+			if (w->receive.thread != msg->send.thread)
+				*how |= ALPCSCOPE_EVIDENCE_HANDOFF;
 			*found = waited;
 		}
 	}
@@ -573,6 +578,16 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 	/* Never the receiver's own Send (its Receive and the reply were lost). */
 	if (idx != IDMAP_NONE && model_msg(m, idx)->send.thread == thread)
 		idx = IDMAP_NONE;
+	/*
+	 * A thread listening on a server port receives requests, never a reply:
+	 * a pending reply then is stale (its Receive was lost) and this message's
+	 * Send was lost.
+	 */
+	if (idx != IDMAP_NONE && rs->wait == WAIT_NEW_MSG && rs->listen_server &&
+	    model_msg(m, idx)->related != ALPCSCOPE_NONE) {
+		retire(m, idx, ALPCSCOPE_EVIDENCE_SUPERSEDED);
+		idx = IDMAP_NONE;
+	}
 	if (rs->unwait)
 		ctx |= ALPCSCOPE_EVIDENCE_UNWAIT;
 	if (rs->wait == WAIT_NEW_MSG)
@@ -691,6 +706,7 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 		if (port != ALPCSCOPE_NONE)
 			ts->port = port;
 		ts->wait = WAIT_NEW_MSG;
+		ts->listen_server = value != 0;
 		/* Listening again: whatever it still served gets no reply from it. */
 		held_abandon(m, ts, ALPCSCOPE_EVIDENCE_ABANDONED);
 		return true;

@@ -111,6 +111,8 @@ alpcscope_model_free(struct alpcscope_model *m)
 }
 
 #define GROUP_ALPC 0x1A
+/* Marker for "no port name" in port_raw_map values (bit 31 holds IsServerPort). */
+#define PORT_NO_NAME 0x7FFFFFFFu
 
 static bool
 dispatch(struct alpcscope_model *m, const struct alpcscope_event *ev,
@@ -194,12 +196,17 @@ add_alpc(struct alpcscope_model *m, const struct alpcscope_event *ev, struct alp
 		value = le32_load(ev->payload);
 		break;
 	case 36: {
+		/* Cached per raw payload: port index (PORT_NO_NAME: none) | IsServerPort << 31. */
 		const struct alpcscope_decoded *d = NULL;
 		uint64_t h = ev->payload ? payload_hash(ev->payload, ev->payload_size) : 0;
+		uint32_t cached = idmap_get(&m->port_raw_map, h);
 
-		port = idmap_get(&m->port_raw_map, h);
-		if (port != IDMAP_NONE)
+		if (cached != IDMAP_NONE) {
+			value = cached >> 31;
+			port = cached & PORT_NO_NAME;
+			port = port == PORT_NO_NAME ? ALPCSCOPE_NONE : port;
 			break;
+		}
 		enum alpcscope_status st = alpcscope_decode(m->decoder, ev, &d, NULL);
 
 		if (st == ALPCSCOPE_E_NOMEM)
@@ -209,7 +216,10 @@ add_alpc(struct alpcscope_model *m, const struct alpcscope_event *ev, struct alp
 			return ALPCSCOPE_OK;
 		}
 		port = alpc_pairing_intern_port(m, d->as.alpc.port_name, &oom);
-		if (oom || (port != ALPCSCOPE_NONE && !idmap_put(&m->port_raw_map, h, port)))
+		value = d->as.alpc.is_server_port != 0;
+		cached = (port == ALPCSCOPE_NONE || port >= PORT_NO_NAME ? PORT_NO_NAME : port) |
+			 value << 31;
+		if (oom || !idmap_put(&m->port_raw_map, h, cached))
 			return error_set(err, ALPCSCOPE_E_NOMEM, ev->file_offset, "out of memory");
 		break;
 	}

@@ -47,6 +47,7 @@ struct thread_state {
 	uint32_t wait_reply_msg; /* message named by the last Wait-For-Reply */
 	uint8_t wait;            /* enum wait_state */
 	bool unwait;             /* Unwait seen since the last Receive */
+	bool listen_server;      /* the last Wait-For-New-Message had IsServerPort set */
 	int64_t last_ticks;      /* raw time of the last Send/Receive (stack matching) */
 	uint32_t last_endpoint;  /* endpoint of that Send/Receive */
 	uint32_t parked;         /* endpoint whose kernel-only stack awaits its user part */
@@ -228,8 +229,8 @@ bool process_table_finish(struct alpcscope_model *m);
 
 /* alpc_pairing.c */
 /*
- * One ALPC event: @p value is the MessageID (Send, Receive, Wait-For-Reply)
- * or the Status (Unwait); @p port the interned PortName of a
+ * One ALPC event: @p value is the MessageID (Send, Receive, Wait-For-Reply),
+ * the Status (Unwait) or IsServerPort (Wait-For-New-Message); @p port the interned PortName of a
  * Wait-For-New-Message (ALPCSCOPE_NONE when empty).
  */
 bool alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *ev,

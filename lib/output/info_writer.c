@@ -200,7 +200,7 @@ capabilities(const struct alpcscope_summary *s, struct capability caps[NCAPS])
 /* How to record everything at once: alpcscope's WPR profile (profile_writer.c). */
 static const char *const profile_commands[] = {
     "alpcscope profile -o alpcscope.wprp",
-    "wpr -start alpcscope.wprp!" ALPCSCOPE_WPR_PROFILE_ID " -filemode",
+    "wpr -start alpcscope.wprp!" ALPCSCOPE_WPR_PROFILE_NAME " -filemode",
     "wpr -stop trace.etl",
 };
 

@@ -15,6 +15,24 @@
 #define EVENT_COLLECTOR  "EventCollector_alpcscope"
 #define SYSTEM_PROVIDER  "SystemProvider_alpcscope"
 
+/*
+ * Buffer sizing (docs/xml.md "Buffers"). The kernel collector takes 1 MB
+ * buffers (the largest the kernel logger accepts): an ALPC event with its
+ * stack walk is about 260 bytes, so a buffer holds ~4,000 of them and a CPU
+ * switches buffers rarely. File mode loses events only when every buffer is
+ * full before the logger writes them out: 256 buffers (256 MB of nonpaged
+ * pool while recording; WPR allocates the number given) absorb about 3 s of
+ * a 300,000 events/s burst with the disk stalled. Memory mode writes nothing
+ * until `wpr -stop`, so its buffers are the history kept: 10% of RAM, at
+ * most 1 GB. The RPC and WMI-Activity events are rarer: 64 × 256 KB.
+ */
+#define KERNEL_BUFFER_KB      "1024"
+#define KERNEL_BUFFERS_FILE   "256"
+#define KERNEL_MEMORY_PERCENT "10"
+#define KERNEL_MEMORY_MAX_MB  "1024"
+#define EVENT_BUFFER_KB       "256"
+#define EVENT_BUFFERS         "64"
+
 /* Kernel keywords: process/thread lifetimes and rundown, image loads, ALPC. */
 static const char *const keywords[] = {"ProcessThread", "Loader", "Alpc"};
 
@@ -45,6 +63,47 @@ value_elem(struct xml_out *x, const char *name, const char *value)
 	xml_end(x);
 }
 
+/*
+ * One profile per logging mode (WPR requires both in every .wprp, with
+ * Id = Name.DetailLevel.LoggingMode): the same collectors and providers;
+ * the Memory one sizes the kernel buffers by RAM.
+ */
+static void
+write_profile(struct xml_out *x, bool memory)
+{
+	xml_start(x, "Profile");
+	xml_attr(x, "Id", memory ? ALPCSCOPE_WPR_PROFILE_ID_MEMORY : ALPCSCOPE_WPR_PROFILE_ID);
+	xml_attr(x, "Name", ALPCSCOPE_WPR_PROFILE_NAME);
+	xml_attr(x, "Description",
+		 memory ? "alpcscope: kernel ALPC with stacks, processes, threads, images, RPC and "
+			  "WMI-Activity (circular memory buffers: the last minutes)"
+			: "alpcscope: kernel ALPC with stacks, processes, threads, images, RPC and "
+			  "WMI-Activity");
+	xml_attr(x, "LoggingMode", memory ? "Memory" : "File");
+	xml_attr(x, "DetailLevel", "Verbose");
+	xml_start(x, "Collectors");
+	xml_start(x, "SystemCollectorId");
+	xml_attr(x, "Value", SYSTEM_COLLECTOR);
+	if (memory) {
+		xml_start(x, "Buffers");
+		xml_attr(x, "Value", KERNEL_MEMORY_PERCENT);
+		xml_attr(x, "PercentageOfTotalMemory", "true");
+		xml_attr(x, "MaximumBufferSpace", KERNEL_MEMORY_MAX_MB);
+		xml_end(x);
+	}
+	value_elem(x, "SystemProviderId", SYSTEM_PROVIDER);
+	xml_end(x);
+	xml_start(x, "EventCollectorId");
+	xml_attr(x, "Value", EVENT_COLLECTOR);
+	xml_start(x, "EventProviders");
+	for (size_t i = 0; i < COUNT(providers); i++)
+		value_elem(x, "EventProviderId", providers[i].id);
+	xml_end(x);
+	xml_end(x);
+	xml_end(x); /* Collectors */
+	xml_end(x); /* Profile */
+}
+
 enum alpcscope_status
 alpcscope_profile_write(FILE *out, struct alpcscope_error *err)
 {
@@ -62,22 +121,25 @@ alpcscope_profile_write(FILE *out, struct alpcscope_error *err)
 	xml_attr(&x, "Author", "alpcscope");
 	xml_attr(&x, "Comments",
 		 "Records what alpcscope needs to pair ALPC messages and build call chains. "
-		 "Start: wpr -start alpcscope.wprp!" ALPCSCOPE_WPR_PROFILE_ID
-		 " -filemode; stop: wpr -stop trace.etl");
+		 "Start (file, unbounded): wpr -start alpcscope.wprp!" ALPCSCOPE_WPR_PROFILE_NAME
+		 " -filemode; start (memory, the last minutes): wpr -start "
+		 "alpcscope.wprp!" ALPCSCOPE_WPR_PROFILE_NAME "; stop: wpr -stop trace.etl");
 	xml_start(&x, "Profiles");
 
 	xml_start(&x, "SystemCollector");
 	xml_attr(&x, "Id", SYSTEM_COLLECTOR);
 	xml_attr(&x, "Name", "NT Kernel Logger");
-	value_elem(&x, "BufferSize", "1024");
-	value_elem(&x, "Buffers", "256");
+	xml_comment(&x, "1 MB buffers; 256 of them (256 MB nonpaged pool) absorb ALPC bursts "
+			"in file mode; the Memory profile keeps 10% of RAM (at most 1 GB)");
+	value_elem(&x, "BufferSize", KERNEL_BUFFER_KB);
+	value_elem(&x, "Buffers", KERNEL_BUFFERS_FILE);
 	xml_end(&x);
 
 	xml_start(&x, "EventCollector");
 	xml_attr(&x, "Id", EVENT_COLLECTOR);
 	xml_attr(&x, "Name", "alpcscope Event Collector");
-	value_elem(&x, "BufferSize", "1024");
-	value_elem(&x, "Buffers", "64");
+	value_elem(&x, "BufferSize", EVENT_BUFFER_KB);
+	value_elem(&x, "Buffers", EVENT_BUFFERS);
 	xml_end(&x);
 
 	xml_start(&x, "SystemProvider");
@@ -102,28 +164,8 @@ alpcscope_profile_write(FILE *out, struct alpcscope_error *err)
 		xml_end(&x);
 	}
 
-	xml_start(&x, "Profile");
-	xml_attr(&x, "Id", ALPCSCOPE_WPR_PROFILE_ID);
-	xml_attr(&x, "Name", "alpcscope");
-	xml_attr(&x, "Description",
-		 "alpcscope: kernel ALPC with stacks, processes, threads, images, RPC and "
-		 "WMI-Activity");
-	xml_attr(&x, "LoggingMode", "File");
-	xml_attr(&x, "DetailLevel", "Verbose");
-	xml_start(&x, "Collectors");
-	xml_start(&x, "SystemCollectorId");
-	xml_attr(&x, "Value", SYSTEM_COLLECTOR);
-	value_elem(&x, "SystemProviderId", SYSTEM_PROVIDER);
-	xml_end(&x);
-	xml_start(&x, "EventCollectorId");
-	xml_attr(&x, "Value", EVENT_COLLECTOR);
-	xml_start(&x, "EventProviders");
-	for (size_t i = 0; i < COUNT(providers); i++)
-		value_elem(&x, "EventProviderId", providers[i].id);
-	xml_end(&x);
-	xml_end(&x);
-	xml_end(&x); /* Collectors */
-	xml_end(&x); /* Profile */
+	write_profile(&x, false);
+	write_profile(&x, true);
 
 	if (!xml_out_close(&x))
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "write failed");

@@ -116,6 +116,7 @@ buffer_index_build(struct alpcscope_reader *r, struct alpcscope_error *err)
 		ref->processor = b.processor;
 		ref->flags = b.flags;
 		ref->type = b.type;
+		ref->gap_before = false; /* set once all sequence numbers are known */
 		ref->index = r->nbuffers;
 		if (b.size > r->size - off) {
 			ref->avail = (uint32_t)(r->size - off);

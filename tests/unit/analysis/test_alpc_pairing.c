@@ -92,7 +92,12 @@ test_callback_is_not_reply(void)
 	mb_init(&t, NULL);
 	mb_call_begin(&t, 100, 110, 200, 210, 100, 0x40);
 	mb_call_begin(&t, 200, 210, 100, 110, 150, 0x44); /* callback, waits for its answer */
-	mb_call_end(&t, 200, 210, 100, 110, 170, 0x44, PORT);
+	/* the client answers and waits again on its own (client) port: IsServerPort 0 */
+	mb_send(&t, 100, 110, 170, 0x44);
+	etl_enc_alpc_wait_new(&t.b, 0, "", false);
+	mb_event(&t, 0x1A, 36, 2, 100, 110, 170);
+	mb_unwait(&t, 200, 210, 171);
+	mb_receive(&t, 200, 210, 171, 0x44);
 	mb_call_end(&t, 100, 110, 200, 210, 300, 0x40, PORT);
 	finish(&t);
 	CHECK_EQ_U64(alpcscope_model_message_count(t.m), 4);
