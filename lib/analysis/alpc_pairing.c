@@ -154,13 +154,24 @@ retire(struct alpcscope_model *m, uint32_t idx, uint16_t why)
 		m->stats.pending_expired++;
 }
 
-/* A request that may still get a reply (served[id] names it) blocks expiry like a pending Send. */
-static bool
-awaits_reply(const struct alpcscope_model *m, uint32_t idx, const struct alpcscope_message *msg)
+/*
+ * Requests that left their receiving thread unanswered (it listened again or
+ * ended) wait in `served` for a hand-off reply; the FIFO, in the order they
+ * entered, lets them expire like pending Sends.
+ */
+static void
+expire_served(struct alpcscope_model *m, int64_t now)
 {
-	return msg->role == ALPCSCOPE_ROLE_REQUEST && msg->related == ALPCSCOPE_NONE &&
-	       msg->receive.thread != ALPCSCOPE_NONE &&
-	       idmap_get(&m->served, msg->message_id) == idx;
+	while (m->served_head < m->nserved_fifo) {
+		uint32_t q = m->served_fifo[m->served_head];
+		const struct alpcscope_message *msg = model_msg(m, q);
+
+		if (now - msg->receive.filetime_100ns < m->opt.pending_expiry_100ns)
+			return;
+		if (idmap_get(&m->served, msg->message_id) == q)
+			idmap_del(&m->served, msg->message_id);
+		m->served_head++;
+	}
 }
 
 /*
@@ -177,15 +188,30 @@ expire(struct alpcscope_model *m, int64_t now)
 
 		if (msg->kind == MSG_KIND_PENDING) {
 			if (now - msg->send.filetime_100ns < m->opt.pending_expiry_100ns)
-				return;
+				break;
 			retire(m, m->expire_cursor, ALPCSCOPE_EVIDENCE_EXPIRED);
-		} else if (awaits_reply(m, m->expire_cursor, msg)) {
-			if (now - msg->receive.filetime_100ns < m->opt.pending_expiry_100ns)
-				return;
-			idmap_del(&m->served, msg->message_id);
 		}
 		m->expire_cursor++;
 	}
+	if (m->served_head < m->nserved_fifo)
+		expire_served(m, now);
+}
+
+/* Remember request @p q, left unanswered by its thread, for a hand-off reply. */
+static bool
+note_served(struct alpcscope_model *m, uint32_t q)
+{
+	if (m->nserved_fifo == m->cap_served_fifo && m->served_head > 0) {
+		memmove(m->served_fifo, m->served_fifo + m->served_head,
+			(m->nserved_fifo - m->served_head) * sizeof(*m->served_fifo));
+		m->nserved_fifo -= m->served_head;
+		m->served_head = 0;
+	}
+	if (!model_grow((void **)&m->served_fifo, &m->cap_served_fifo, m->nserved_fifo,
+			sizeof(*m->served_fifo)))
+		return false;
+	m->served_fifo[m->nserved_fifo++] = q;
+	return idmap_put(&m->served, model_msg(m, q)->message_id, q);
 }
 
 static void
@@ -222,17 +248,30 @@ can_cause(const struct alpcscope_message *msg)
 	       (msg->evidence & ALPCSCOPE_EVIDENCE_LISTENING);
 }
 
-static void
+/*
+ * The thread stops serving what it holds (it listens again, ends, or the
+ * trace ends: @p why). An unanswered request may still be answered by
+ * another thread of the process (hand-off): it is remembered in `served`
+ * (not at trace end). False on out of memory.
+ */
+static bool
 held_abandon(struct alpcscope_model *m, struct thread_state *ts, uint16_t why)
 {
-	while (ts->held != ALPCSCOPE_NONE) {
-		struct alpcscope_message *q = model_msg(m, ts->held);
+	bool ok = true;
 
-		if (can_cause(q))
-			q->evidence |= why;
+	while (ts->held != ALPCSCOPE_NONE) {
+		uint32_t qi = ts->held;
+		struct alpcscope_message *q = model_msg(m, qi);
+
 		ts->held = LINK(q);
 		LINK(q) = ALPCSCOPE_NONE;
+		if (!can_cause(q))
+			continue;
+		q->evidence |= why;
+		if (why != ALPCSCOPE_EVIDENCE_TRACE_END && q->related == ALPCSCOPE_NONE && ok)
+			ok = note_served(m, qi);
 	}
+	return ok;
 }
 
 /*
@@ -472,7 +511,7 @@ link_reply(struct alpcscope_model *m, uint32_t idx, uint32_t q, uint16_t how,
 
 	if (req->receive.thread != ALPCSCOPE_NONE)
 		held_remove(m, &m->tstate[req->receive.thread], q);
-	if (idmap_get(&m->served, req->message_id) == q)
+	if (m->served.count && idmap_get(&m->served, req->message_id) == q)
 		idmap_del(&m->served, req->message_id);
 	/* Listening again after answering (or letting another thread answer) is not abandoning. */
 	req->evidence &= (uint16_t) ~(ALPCSCOPE_EVIDENCE_ABANDONED | ALPCSCOPE_EVIDENCE_TRACE_END);
@@ -523,7 +562,7 @@ on_send(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t th
 		}
 	if (msg->related == ALPCSCOPE_NONE) {
 		/* A request with this ID received by a thread of this process: a hand-off reply. */
-		uint32_t q = idmap_get(&m->served, id);
+		uint32_t q = m->served.count ? idmap_get(&m->served, id) : IDMAP_NONE;
 
 		if (q != IDMAP_NONE) {
 			const struct alpcscope_message *qm = model_msg(m, q);
@@ -552,17 +591,6 @@ on_send(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t th
 	ts->last_endpoint = idx * 2u + EP_SEND;
 	m->stats.alpc_sends++;
 	return true;
-}
-
-/* A request that may get a reply from any thread of its server process. */
-static bool
-note_served(struct alpcscope_model *m, uint32_t idx)
-{
-	const struct alpcscope_message *msg = model_msg(m, idx);
-
-	if (!can_cause(msg))
-		return true;
-	return idmap_put(&m->served, msg->message_id, idx);
 }
 
 static bool
@@ -625,8 +653,6 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 			if (rs->wait == WAIT_NEW_MSG) {
 				msg->role = ALPCSCOPE_ROLE_REQUEST;
 				msg->port = rs->port;
-				if (!note_served(m, idx))
-					return false;
 			}
 			held_push(m, rs, idx);
 		}
@@ -653,8 +679,6 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 			if (rs->wait == WAIT_NEW_MSG)
 				msg->port = rs->port;
 			held_push(m, rs, idx);
-			if (!note_served(m, idx))
-				return false;
 		}
 	}
 	sender_moves_on(m, rs);
@@ -708,8 +732,7 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 		ts->wait = WAIT_NEW_MSG;
 		ts->listen_server = value != 0;
 		/* Listening again: whatever it still served gets no reply from it. */
-		held_abandon(m, ts, ALPCSCOPE_EVIDENCE_ABANDONED);
-		return true;
+		return held_abandon(m, ts, ALPCSCOPE_EVIDENCE_ABANDONED);
 	}
 	case OP_UNWAIT:
 		m->stats.alpc_unwaits++;
@@ -731,12 +754,14 @@ alpc_pairing_on_process_start(struct alpcscope_model *m, uint32_t process, uint3
 	return true;
 }
 
-void
+bool
 alpc_pairing_on_thread_end(struct alpcscope_model *m, uint32_t thread)
 {
-	held_abandon(m, &m->tstate[thread], ALPCSCOPE_EVIDENCE_ABANDONED);
+	bool ok = held_abandon(m, &m->tstate[thread], ALPCSCOPE_EVIDENCE_ABANDONED);
+
 	sender_moves_on(m, &m->tstate[thread]);
 	m->tstate[thread].parked = EP_NONE;
+	return ok;
 }
 
 static int
@@ -804,6 +829,9 @@ alpc_pairing_finish(struct alpcscope_model *m)
 		held_abandon(m, &m->tstate[t], ALPCSCOPE_EVIDENCE_TRACE_END);
 	idmap_free(&m->pending);
 	idmap_free(&m->served);
+	free(m->served_fifo);
+	m->served_fifo = NULL;
+	m->nserved_fifo = m->cap_served_fifo = m->served_head = 0;
 	m->npending = 0;
 	merge_loss(m);
 	free(m->chain_bits);

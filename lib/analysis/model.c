@@ -99,6 +99,7 @@ alpcscope_model_free(struct alpcscope_model *m)
 	free(m->chains);
 	free(m->chain_bits);
 	free(m->loss);
+	free(m->served_fifo);
 	idmap_free(&m->pid_map);
 	idmap_free(&m->tid_map);
 	idmap_free(&m->port_map);

@@ -131,8 +131,14 @@ struct alpcscope_model {
 	uint32_t nmsg_chunks, cap_msg_chunks;
 	uint32_t nmsgs;
 	struct idmap pending; /* message ID -> its pending Send (message index) */
-	/* message ID -> delivered request that may still get a reply (hand-off replies) */
+	/*
+	 * message ID -> request its receiving thread left unanswered (listened
+	 * again, ended): a Send with that ID by its process is a hand-off reply.
+	 * served_fifo holds them in the order they came, for expiry.
+	 */
 	struct idmap served;
+	uint32_t *served_fifo;
+	uint32_t nserved_fifo, cap_served_fifo, served_head;
 	uint64_t npending;
 	uint32_t expire_cursor; /* messages below this index are past the expiry check */
 	/* time windows where events were lost (alpcscope_model_add_loss_window) */
@@ -240,7 +246,7 @@ uint32_t alpc_pairing_intern_port(struct alpcscope_model *m, const char *name, b
 void alpc_pairing_finish(struct alpcscope_model *m);
 bool alpc_pairing_on_process_start(struct alpcscope_model *m, uint32_t process,
 				   uint32_t creator_thread);
-void alpc_pairing_on_thread_end(struct alpcscope_model *m, uint32_t thread);
+bool alpc_pairing_on_thread_end(struct alpcscope_model *m, uint32_t thread);
 
 /* stacks.c */
 bool stacks_on_walk(struct alpcscope_model *m, const struct alpcscope_stack_walk *sw);

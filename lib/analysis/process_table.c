@@ -271,7 +271,8 @@ process_table_on_thread(struct alpcscope_model *m, const struct alpcscope_event 
 		if (ev->opcode == OP_END && !m->threads[idx].ended_in_trace) {
 			m->threads[idx].ended_in_trace = true;
 			m->threads[idx].end_filetime_100ns = ev->filetime_100ns;
-			alpc_pairing_on_thread_end(m, idx);
+			if (!alpc_pairing_on_thread_end(m, idx))
+				return false;
 		}
 		return set_thread_fields(m, &m->threads[idx], rec);
 	default: return true;

@@ -147,6 +147,7 @@ struct gen {
 	uint64_t seq, seed;
 	uint32_t nprocs;
 	uint32_t threads_per_proc;
+	int64_t *busy; /* per thread (proc * threads_per_proc + k): in a call until then */
 	bool mixed;
 	bool stacks; /* a stack walk after every Send (--stacks) */
 	uint32_t extra_tid;
@@ -323,12 +324,32 @@ gen_conversation(struct gen *g, uint64_t i, int64_t at)
 	uint32_t sp = (uint32_t)(rng(&g->seed) % (g->nprocs - 1));
 	if (sp >= cp)
 		sp++;
-	uint32_t cpid = gen_pid(cp),
-		 ctid = gen_tid(cp, (uint32_t)(rng(&g->seed) % g->threads_per_proc));
-	uint32_t spid = gen_pid(sp),
-		 stid = gen_tid(sp, (uint32_t)(rng(&g->seed) % g->threads_per_proc));
+	uint32_t ck = (uint32_t)(rng(&g->seed) % g->threads_per_proc);
+	uint32_t sk = (uint32_t)(rng(&g->seed) % g->threads_per_proc);
 	int64_t f = g->cfg->perf_freq;
 	int64_t dur = f / 20000 + (int64_t)(rng(&g->seed) % (uint64_t)(f / 500)); /* 50 us..2 ms */
+	/*
+	 * A thread makes or serves one synchronous call at a time: take the next
+	 * free thread after the drawn one (client and server in different
+	 * processes); none free: skip this slot.
+	 */
+	uint32_t nthreads = g->nprocs * g->threads_per_proc, c = cp * g->threads_per_proc + ck,
+		 s = sp * g->threads_per_proc + sk, n;
+	for (n = 0; n < nthreads && g->busy[c] > at; n++)
+		c = (c + 1) % nthreads;
+	for (n = 0; n < nthreads &&
+		    (g->busy[s] > at || s / g->threads_per_proc == c / g->threads_per_proc);
+	     n++)
+		s = (s + 1) % nthreads;
+	if (g->busy[c] > at || g->busy[s] > at ||
+	    s / g->threads_per_proc == c / g->threads_per_proc)
+		return 0;
+	cp = c / g->threads_per_proc;
+	sp = s / g->threads_per_proc;
+	g->busy[c] = at + dur + 1;
+	g->busy[s] = at + dur;
+	uint32_t cpid = gen_pid(cp), ctid = gen_tid(cp, c % g->threads_per_proc);
+	uint32_t spid = gen_pid(sp), stid = gen_tid(sp, s % g->threads_per_proc);
 	int64_t lat = dur / 10;
 	uint32_t msg = (uint32_t)(0x1000 + i);
 	int rc = 0;
@@ -384,6 +405,11 @@ run_bench(const char *out, uint64_t conversations, uint64_t target_bytes, uint32
 	g.seed = seed;
 	g.nprocs = nprocs;
 	g.threads_per_proc = 4;
+	g.busy = calloc((size_t)nprocs * g.threads_per_proc, sizeof(*g.busy));
+	if (!g.busy) {
+		etl_writer_free(g.w);
+		return 1;
+	}
 	g.mixed = target_bytes != 0;
 	g.stacks = stacks;
 	if (gen_rundown(&g, cfg.start_ticks, false))
@@ -416,6 +442,7 @@ out:
 	etl_writer_free(g.w);
 	etl_bytes_free(&g.b);
 	free(g.heap.v);
+	free(g.busy);
 	return rc;
 }
 
