@@ -612,7 +612,8 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 	 * Send was lost.
 	 */
 	if (idx != IDMAP_NONE && rs->wait == WAIT_NEW_MSG && rs->listen_server &&
-	    model_msg(m, idx)->related != ALPCSCOPE_NONE) {
+	    (model_msg(m, idx)->related != ALPCSCOPE_NONE ||
+	     model_msg(m, idx)->role == ALPCSCOPE_ROLE_REPLY)) {
 		retire(m, idx, ALPCSCOPE_EVIDENCE_SUPERSEDED);
 		idx = IDMAP_NONE;
 	}
@@ -673,6 +674,10 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 		msg = model_msg(m, idx);
 		if (q != ALPCSCOPE_NONE) {
 			link_reply(m, idx, q, how, rs);
+		} else if (msg->role == ALPCSCOPE_ROLE_REPLY) {
+			/* a reply-and-receive Send: the answer to a request not in the trace */
+			msg->parent = ALPCSCOPE_NONE;
+			msg->evidence |= ALPCSCOPE_EVIDENCE_GUESS;
 		} else {
 			msg->role = ALPCSCOPE_ROLE_REQUEST;
 			msg->related = ALPCSCOPE_NONE;
@@ -731,6 +736,19 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 			ts->port = port;
 		ts->wait = WAIT_NEW_MSG;
 		ts->listen_server = value != 0;
+		/*
+		 * Send then listen at once, without waiting for an answer: the
+		 * reply-and-receive of a server. Its request may not be in the
+		 * trace (both its events lost): it is still a reply, not a request.
+		 */
+		if (ts->last_sent != ALPCSCOPE_NONE &&
+		    ts->last_endpoint == ts->last_sent * 2u + EP_SEND) {
+			struct alpcscope_message *msg = model_msg(m, ts->last_sent);
+
+			if (msg->kind == MSG_KIND_PENDING && msg->related == ALPCSCOPE_NONE &&
+			    !(msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY))
+				msg->role = ALPCSCOPE_ROLE_REPLY;
+		}
 		/* Listening again: whatever it still served gets no reply from it. */
 		return held_abandon(m, ts, ALPCSCOPE_EVIDENCE_ABANDONED);
 	}

@@ -58,6 +58,7 @@ struct ctx {
 	const struct alpcscope_model *m;
 	uint32_t *row_of_send, *row_of_recv; /* truth -> model message */
 	uint64_t wrong[5];                   /* peer, kind, reply, parent, missing */
+	uint64_t wrong_messages;             /* intact messages with any of those wrong */
 };
 
 static bool
@@ -99,6 +100,7 @@ check_one(struct ctx *c, uint32_t i)
 	uint32_t row = c->row_of_send[i];
 	if (row == ALPCSCOPE_NONE) {
 		c->wrong[4]++;
+		c->wrong_messages++;
 		return;
 	}
 	const struct alpcscope_message *msg = alpcscope_model_message_at(c->m, row);
@@ -132,6 +134,7 @@ check_one(struct ctx *c, uint32_t i)
 		bad[3] = msg->parent != ALPCSCOPE_NONE && !row_holds(c, t->parent, msg->parent);
 	else
 		bad[3] = !link_ok(c, t->parent, msg->parent);
+	c->wrong_messages += bad[0] || bad[1] || bad[2] || bad[3];
 	for (int k = 0; k < 4; k++)
 		if (bad[k]) {
 			c->wrong[k]++;
@@ -190,7 +193,8 @@ main(int argc, char **argv)
 	/* Map every Send and Receive of the model back to the writer's truth. */
 	size_t n = res.ntruth;
 	struct key *sends = malloc(n * sizeof(*sends)), *recvs = malloc(n * sizeof(*recvs));
-	struct ctx c = {&res, m, malloc(n * sizeof(uint32_t)), malloc(n * sizeof(uint32_t)), {0}};
+	struct ctx c = {&res, m, malloc(n * sizeof(uint32_t)), malloc(n * sizeof(uint32_t)),
+			{0},  0};
 	size_t nr = 0;
 	CHECK(sends && recvs && c.row_of_send && c.row_of_recv);
 	if (!sends || !recvs || !c.row_of_send || !c.row_of_recv)
@@ -230,7 +234,7 @@ main(int argc, char **argv)
 		check_one(&c, i);
 	}
 	(void)reused;
-	uint64_t wrong = c.wrong[0] + c.wrong[1] + c.wrong[2] + c.wrong[3] + c.wrong[4];
+	uint64_t wrong = c.wrong_messages;
 	const struct alpcscope_model_stats *st = alpcscope_model_stats(m);
 	printf(
 	    "lossy trace: %u messages, %llu events, %llu lost in %u bursts (%.2f%%), %u distinct "
@@ -238,12 +242,13 @@ main(int argc, char **argv)
 	    res.ntruth, (unsigned long long)res.events, (unsigned long long)res.events_lost,
 	    res.bursts, 100.0 * (double)res.events_lost / (double)res.events, res.distinct_ids,
 	    res.max_id_uses);
-	printf("intact messages %llu (hand-off replies %llu); wrongly paired %llu: peer %llu, kind "
-	       "%llu, reply %llu, parent %llu, not found %llu\n",
-	       (unsigned long long)nintact, (unsigned long long)handoffs, (unsigned long long)wrong,
-	       (unsigned long long)c.wrong[0], (unsigned long long)c.wrong[1],
-	       (unsigned long long)c.wrong[2], (unsigned long long)c.wrong[3],
-	       (unsigned long long)c.wrong[4]);
+	printf(
+	    "intact messages %llu (hand-off replies %llu); wrongly paired %llu (wrong peer %llu, "
+	    "kind %llu, reply %llu, parent %llu, not found %llu)\n",
+	    (unsigned long long)nintact, (unsigned long long)handoffs, (unsigned long long)wrong,
+	    (unsigned long long)c.wrong[0], (unsigned long long)c.wrong[1],
+	    (unsigned long long)c.wrong[2], (unsigned long long)c.wrong[3],
+	    (unsigned long long)c.wrong[4]);
 	printf(
 	    "model: superseded %llu, sender-moved-on %llu, repaired %llu, hand-off replies %llu, "
 	    "pending peak %llu\n",
@@ -256,13 +261,13 @@ main(int argc, char **argv)
 		CHECK(res.events_lost * 1000 >= res.events * cfg.loss_per_mille);
 	}
 	/*
-	 * Goal: zero. Not reached yet: an intact dropped Send whose ID's next
-	 * use lost its Send is indistinguishable from a delivered one by the
+	 * Goal: zero. Not reached: an intact dropped Send whose ID's next use
+	 * lost its Send is indistinguishable from a delivered one by the
 	 * surviving events alone (docs/analysis.md §Loss, "Known limits"); the
-	 * bound keeps the measured level (321 of 326,120 with seed 7) from
-	 * getting worse.
+	 * bound (0.05%) keeps the measured level (75 of 326,120 with seed 7,
+	 * 44 of them such dropped Sends) from getting worse.
 	 */
-	CHECK(wrong * 1000 <= nintact);
+	CHECK(wrong * 2000 <= nintact);
 	free(sends);
 	free(recvs);
 	free(c.row_of_send);
