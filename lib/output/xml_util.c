@@ -4,6 +4,7 @@
  * xmlTextWriter writing to a FILE, and the XML 1.0 text sanitiser.
  */
 #include "output/xml_util.h"
+#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -243,74 +244,6 @@ xml_hex(struct xml_out *x, const uint8_t *p, size_t n)
 
 /* ---- sanitiser ---- */
 
-static void
-add_cp(struct strbuf *sb, uint32_t cp)
-{
-	char b[4];
-
-	if (cp < 0x80) {
-		strbuf_addc(sb, (char)cp);
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		strbuf_add(sb, b, 2);
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | cp >> 12);
-		b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		strbuf_add(sb, b, 3);
-	} else {
-		b[0] = (char)(0xF0 | cp >> 18);
-		b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-		b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		strbuf_add(sb, b, 4);
-	}
-}
-
-/*
- * Decode one UTF-8 sequence at @p s (@p n bytes left). Returns its length
- * and the code point, or 0 when the sequence is invalid (overlong,
- * surrogate, out of range, truncated).
- */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t len;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		c &= 0x1F;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		c &= 0x0F;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 void
 xml_sanitize(struct strbuf *sb, const char *s, size_t n)
 {
@@ -319,10 +252,10 @@ xml_sanitize(struct strbuf *sb, const char *s, size_t n)
 
 	while (i < n) {
 		uint32_t cp;
-		size_t len = utf8_decode(p + i, n - i, &cp);
+		size_t len = utf8_decode(p + i, n - i, &cp); /* util/utf8.h */
 
 		if (len == 0) {
-			add_cp(sb, 0xFFFD);
+			utf8_add_cp(sb, 0xFFFD);
 			i++;
 			continue;
 		}
@@ -330,8 +263,8 @@ xml_sanitize(struct strbuf *sb, const char *s, size_t n)
 		if (cp < 0x20 && cp != 0x09 && cp != 0x0A && cp != 0x0D)
 			strbuf_printf(sb, "\\x%02X", (unsigned)cp);
 		else if (cp == 0xFFFE || cp == 0xFFFF)
-			add_cp(sb, 0xFFFD);
+			utf8_add_cp(sb, 0xFFFD);
 		else
-			add_cp(sb, cp);
+			utf8_add_cp(sb, cp);
 	}
 }
