@@ -36,7 +36,7 @@ for t in $TARGETS; do
 		echo "   FAILED: see build-fuzz/campaign/$t.log and build-fuzz/campaign/artifacts/"
 	fi
 	end=$(date +%s)
-	cov=$(grep -E '#[0-9]+ +(DONE|pulse|NEW|REDUCE)' build-fuzz/campaign/$t.log | tail -n 1)
+	cov=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' build-fuzz/campaign/$t.log | tail -n 1)
 	echo "   $((end - start)) s, corpus $(ls "$work" | wc -l) new files; $cov"
 	grep '^stat::' build-fuzz/campaign/$t.log | sed 's/^/   /'
 done
