@@ -77,5 +77,6 @@ int cmd_messages(int argc, char **argv);
 int cmd_chains(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_symbols(int argc, char **argv);
 
 #endif

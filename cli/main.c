@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"chains", cmd_chains, "call chains across processes; --caused-process NAME"},
     {"summary", cmd_summary, "conversations and processes busiest first, latency percentiles"},
     {"graph", cmd_graph, "process graph of ALPC conversations (DOT, SVG, PNG)"},
+    {"symbols", cmd_symbols, "modules on stacks, their PDBs and where they are (--symbols PATH)"},
     {"profile", cmd_profile, "write the WPR recording profile (.wprp) alpcscope needs"},
 };
 

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "symbols_opt.h"
+
 static void
 usage(const struct report_cmd *cmd, FILE *out)
 {
@@ -15,8 +17,8 @@ usage(const struct report_cmd *cmd, FILE *out)
 		"  --expire SECONDS          pending-send expiry window (default 60, 0 = never)\n"
 		"  --csv-raw                 CSV: keep cells starting with = + - @ as they are\n"
 		"                            (default: a leading ' so spreadsheets show text)\n"
-		"  -h, --help                this help\n%s%s",
-		filter_usage, cli_common_usage);
+		"  -h, --help                this help\n%s%s%s",
+		filter_usage, cli_common_usage, cli_symbols_usage);
 }
 
 int
@@ -28,6 +30,7 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 	struct alpcscope_model *m = NULL;
 	struct alpcscope_error err;
 	struct cli_filter f;
+	struct cli_symbols syms = {0};
 	int64_t start = 0, end = 0;
 	int rc;
 
@@ -44,6 +47,8 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 		if (r < 0)
 			goto usage_error;
 		if (r > 0)
+			continue;
+		if (cli_symbols_parse_arg(&syms, argc, argv, &i))
 			continue;
 		if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
 		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
@@ -88,6 +93,7 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 	wo.filter_ctx = &f;
 	if (filter_active(&f))
 		cmd->bind_filter(&wo);
+	wo.symbolizer = cli_symbols_open(&syms, cmd->name);
 	setvbuf(stdout, NULL, _IOFBF, 1u << 20);
 	memset(&err, 0, sizeof(err));
 	if (cmd->before_write && !cmd->before_write(m, &f, &wo)) {
@@ -102,6 +108,10 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 			rc = st == ALPCSCOPE_E_INVALID_ARG ? EXIT_USAGE : EXIT_UNREADABLE;
 		}
 	}
+	fflush(stdout);
+	if (wo.symbolizer)
+		cli_symbols_report(&syms, wo.symbolizer, cmd->name);
+	alpcscope_symbolizer_free(wo.symbolizer);
 	alpcscope_model_free(m);
 	filter_free(&f);
 	return rc;

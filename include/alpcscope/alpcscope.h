@@ -22,6 +22,7 @@
 #include "schema.h"
 #include "status.h"
 #include "summary.h"
+#include "symbols.h"
 #include "text.h"
 #include "xml.h"
 #include <alpcscope/version.h>

@@ -36,6 +36,7 @@ ALPCSCOPE_BEGIN_DECLS
 
 /** The model. Not thread-safe while being built; read-only after finish. */
 struct alpcscope_model;
+struct alpcscope_symbolizer; /* include/alpcscope/symbols.h */
 
 /** Options for alpcscope_model_new(); start from ALPCSCOPE_MODEL_OPTIONS_INIT. */
 struct alpcscope_model_options {
@@ -141,6 +142,16 @@ struct alpcscope_image_entry {
 	const char *module;            /**< last path component, e.g. "rpcrt4.dll" */
 	int64_t load_filetime_100ns;   /**< 0 when loaded before the trace (rundown) */
 	int64_t unload_filetime_100ns; /**< 0 when not unloaded in the trace */
+	/** PE TimeDateStamp (Image event v2+ or KernelTraceControl ImageID); 0 when unknown. */
+	uint32_t time_date_stamp;
+	/**
+	 * PDB identity from the KernelTraceControl DbgID_RSDS record that
+	 * xperf/WPR merge into the trace (docs/symbols.md §Matching).
+	 */
+	bool has_pdb_id;
+	struct alpcscope_guid pdb_guid;
+	uint32_t pdb_age;
+	const char *pdb_name; /**< as linked, often a full build path; NULL when unknown */
 };
 
 /** Number of images, sorted by (process, base, load time) after finish. */
@@ -635,6 +646,12 @@ struct alpcscope_write_options {
 	 * it as a formula (docs/hostile-input.md).
 	 */
 	bool csv_raw;
+	/**
+	 * Names stack frames (include/alpcscope/symbols.h); NULL = frames stay
+	 * module!+0xoff. With one, JSON events also carry "stack_frames" and
+	 * chains name each hop's call site (docs/output-schema.md).
+	 */
+	struct alpcscope_symbolizer *symbolizer;
 };
 
 /* Versions 1 and 2 (without process_filter / csv_raw) are still accepted. */
@@ -642,7 +659,7 @@ struct alpcscope_write_options {
 #define ALPCSCOPE_WRITE_OPTIONS_INIT                                                               \
 	{                                                                                          \
 		ALPCSCOPE_WRITE_OPTIONS_VERSION, ALPCSCOPE_OUTPUT_TEXT, false, NULL, 0, NULL,      \
-		    NULL, NULL, NULL, false, NULL, false                                           \
+		    NULL, NULL, NULL, false, NULL, false, NULL                                     \
 	}
 
 /**

@@ -87,6 +87,7 @@ alpcscope_model_free(struct alpcscope_model *m)
 	free(m->threads);
 	free(m->tstate);
 	free(m->images);
+	free(m->image_ids);
 	free(m->services);
 	free(m->ports);
 	free(m->msg_chunks);
@@ -126,9 +127,7 @@ dispatch(struct alpcscope_model *m, const struct alpcscope_event *ev,
 		return process_table_on_thread_name(m, d->as.thread_name.process_id,
 						    d->as.thread_name.thread_id,
 						    d->as.thread_name.thread_name);
-	case ALPCSCOPE_DECODED_IMAGE:
-		return process_table_on_image(m, ev, d->as.image.process_id, d->as.image.image_base,
-					      d->as.image.image_size, d->as.image.file_name);
+	case ALPCSCOPE_DECODED_IMAGE: return process_table_on_image(m, ev, &d->as.image);
 	case ALPCSCOPE_DECODED_SERVICE:
 		return process_table_on_service(m, d->as.service.process_id,
 						d->as.service.sub_process_tag,
@@ -243,6 +242,14 @@ alpcscope_model_add_event(struct alpcscope_model *m, const struct alpcscope_even
 	m->stats.events++;
 	if (!ev->is_kernel && rpc_wanted(ev)) /* Microsoft-Windows-RPC, WMI-Activity: rpc_calls.c */
 		return rpc_on_event(m, ev, err);
+	if (!ev->is_kernel && ev->has_provider &&
+	    alpcscope_guid_equal(&ev->provider, alpcscope_image_id_guid())) {
+		enum alpcscope_status ist = alpcscope_decode(m->decoder, ev, &d, NULL);
+
+		if (ist == ALPCSCOPE_OK && d && !image_ids_on_event(m, ev, d))
+			return error_set(err, ALPCSCOPE_E_NOMEM, ev->file_offset, "out of memory");
+		return ALPCSCOPE_OK;
+	}
 	if (!wanted(ev))
 		return ALPCSCOPE_OK;
 	if (ev->pointer_size == 4 || ev->pointer_size == 8)
@@ -270,8 +277,8 @@ alpcscope_model_finish(struct alpcscope_model *m, struct alpcscope_error *err)
 				 m ? "model already finished" : "NULL model");
 	m->finished = true;
 	alpc_pairing_finish(m);
-	if (!stacks_finish(m) || !process_table_finish(m) || !chain_builder_finish(m) ||
-	    !rpc_finish(m))
+	if (!stacks_finish(m) || !process_table_finish(m) || !image_ids_finish(m) ||
+	    !chain_builder_finish(m) || !rpc_finish(m))
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	/* Live state is no longer needed. */
 	free(m->tstate);

@@ -116,6 +116,9 @@ struct alpcscope_model {
 
 	struct alpcscope_image_entry *images;
 	uint32_t nimages, cap_images;
+	/* KernelTraceControl ImageID / DbgID_RSDS records, joined to images at finish */
+	struct image_id_rec *image_ids;
+	uint32_t nimage_ids, cap_image_ids;
 
 	struct service_rec *services;
 	uint32_t nservices, cap_services;
@@ -228,10 +231,17 @@ bool process_table_on_thread(struct alpcscope_model *m, const struct alpcscope_e
 bool process_table_on_thread_name(struct alpcscope_model *m, uint32_t pid, uint32_t tid,
 				  const char *name);
 bool process_table_on_image(struct alpcscope_model *m, const struct alpcscope_event *ev,
-			    uint32_t pid, uint64_t base, uint64_t size, const char *path);
+			    const struct alpcscope_image *rec);
 bool process_table_on_service(struct alpcscope_model *m, uint32_t pid, uint32_t tag,
 			      const char *name);
 bool process_table_finish(struct alpcscope_model *m);
+
+/* image_ids.c: KernelTraceControl image identities (PDB GUID, age, time stamp) */
+struct image_id_rec;
+bool image_ids_on_event(struct alpcscope_model *m, const struct alpcscope_event *ev,
+			const struct alpcscope_decoded *d);
+/* After process_table_finish() (images sorted): copy identities into images. */
+bool image_ids_finish(struct alpcscope_model *m);
 
 /* alpc_pairing.c */
 /*

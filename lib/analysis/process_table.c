@@ -308,9 +308,12 @@ basename_of(const char *path)
 }
 
 bool
-process_table_on_image(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t pid,
-		       uint64_t base, uint64_t size, const char *path)
+process_table_on_image(struct alpcscope_model *m, const struct alpcscope_event *ev,
+		       const struct alpcscope_image *rec)
 {
+	uint32_t pid = rec->process_id;
+	uint64_t base = rec->image_base, size = rec->image_size;
+	const char *path = rec->file_name;
 	bool oom = false;
 	uint32_t proc = ALPCSCOPE_NONE;
 
@@ -352,6 +355,7 @@ process_table_on_image(struct alpcscope_model *m, const struct alpcscope_event *
 		return false;
 	im->module = basename_of(im->path);
 	im->load_filetime_100ns = ev->opcode == OP_IMG_LOAD ? ev->filetime_100ns : 0;
+	im->time_date_stamp = rec->time_date_stamp;
 	m->nimages++;
 	return true;
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "decode/msf.h"
+#include "decode/msvc_undecorate.h"
 #include "util/bytes.h"
 #include "util/error.h"
 #include "util/file_map.h"
@@ -51,6 +52,7 @@ struct symbol {
 	uint32_t rva;
 	uint32_t size;    /* procedures: CodeSize; publics: 0 */
 	uint32_t name;    /* offset into the name pool */
+	uint32_t display; /* undecorated name (== name for procedures and plain names) */
 	uint32_t section; /* 0-based section index, for the public fallback bound */
 };
 
@@ -433,8 +435,10 @@ scan_records(struct pdb_file *p, uint32_t stream, const uint8_t *data, uint32_t 
 			name_max = body - 35;
 		}
 		if (name && to_rva(p, seg, offset, &sym.rva, &sym.section)) {
-			if (!pool_add(p, name, name_max, &sym.name) ||
-			    !table_push(publics ? &p->pubs : &p->procs, sym))
+			if (!pool_add(p, name, name_max, &sym.name))
+				return nomem(err);
+			sym.display = sym.name;
+			if (!table_push(publics ? &p->pubs : &p->procs, sym))
 				return nomem(err);
 		}
 		pos += 2 + len;
@@ -529,6 +533,28 @@ load(struct pdb_file *p, struct alpcscope_error *err)
 		if (st != ALPCSCOPE_OK)
 			return st;
 	}
+	/* Publics carry decorated names: undecorate each once, here. */
+	char *in = NULL, *out = malloc(4096);
+
+	for (size_t i = 0; out && i < p->pubs.count; i++) {
+		struct symbol *sym = &p->pubs.items[i];
+		size_t n = strlen(p->pool + sym->name);
+		char *grown = realloc(in, n + 1);
+
+		if (!grown)
+			break;
+		in = grown;
+		memcpy(in, p->pool + sym->name, n + 1);
+		if (msvc_undecorate(in, p->id.machine == 0x14c, out, 4096) &&
+		    strcmp(in, out) != 0 &&
+		    !pool_add(p, (const uint8_t *)out, strlen(out), &sym->display)) {
+			free(in);
+			free(out);
+			return nomem(err);
+		}
+	}
+	free(in);
+	free(out);
 	qsort(p->procs.items, p->procs.count, sizeof(struct symbol), symbol_cmp);
 	qsort(p->pubs.items, p->pubs.count, sizeof(struct symbol), symbol_cmp);
 	return ALPCSCOPE_OK;
@@ -595,6 +621,7 @@ fill(const struct pdb_file *p, const struct table *t, size_t i, uint32_t rva, bo
 	while (last + 1 < t->count && t->items[last + 1].rva == t->items[i].rva)
 		last++;
 	out->name = p->pool + t->items[first].name;
+	out->display = p->pool + t->items[first].display;
 	out->start_rva = t->items[first].rva;
 	out->offset = rva - t->items[first].rva;
 	out->procedure = proc;

@@ -34,6 +34,7 @@ enum pdb_lookup_flags {
 
 struct pdb_match {
 	const char *name;      /* procedure name (undecorated) or public (decorated) */
+	const char *display;   /* undecorated (== name when undecoration declined) */
 	uint32_t start_rva;    /* the symbol's RVA */
 	uint32_t offset;       /* queried RVA - start_rva */
 	bool procedure;        /* from S_*PROC32, else from S_PUB32 */

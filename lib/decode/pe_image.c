@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/msvc_undecorate.h"
 #include "util/bytes.h"
 #include "util/error.h"
 #include "util/file_map.h"
@@ -140,6 +141,48 @@ export_cmp(const void *a, const void *b)
 	return x->ordinal < y->ordinal ? -1 : x->ordinal > y->ordinal;
 }
 
+/* Undecorated names, in one buffer: offsets first, pointers once it stops growing. */
+static enum alpcscope_status
+undecorate_exports(struct pe_image *pe)
+{
+	char out[4096];
+	size_t len = 0, cap = 0;
+	size_t *at = calloc(pe->export_count ? pe->export_count : 1, sizeof(size_t));
+
+	if (!at)
+		return ALPCSCOPE_E_NOMEM;
+	for (size_t i = 0; i < pe->export_count; i++) {
+		at[i] = SIZE_MAX;
+		if (!msvc_undecorate(pe->exports[i].name, pe->machine == 0x14c, out, sizeof(out)) ||
+		    strcmp(out, pe->exports[i].name) == 0)
+			continue;
+		size_t n = strlen(out) + 1;
+
+		if (len + n > cap) {
+			size_t ncap = cap ? cap * 2 : 4096;
+
+			while (ncap < len + n)
+				ncap *= 2;
+			char *g = realloc(pe->display_names, ncap);
+
+			if (!g) {
+				free(at);
+				return ALPCSCOPE_E_NOMEM;
+			}
+			pe->display_names = g;
+			cap = ncap;
+		}
+		memcpy(pe->display_names + len, out, n);
+		at[i] = len;
+		len += n;
+	}
+	for (size_t i = 0; i < pe->export_count; i++)
+		pe->exports[i].display =
+		    at[i] == SIZE_MAX ? pe->exports[i].name : pe->display_names + at[i];
+	free(at);
+	return ALPCSCOPE_OK;
+}
+
 static enum alpcscope_status
 read_exports(struct pe_image *pe, const struct pe_parse *pp, uint32_t dir_rva, uint32_t dir_size,
 	     struct alpcscope_error *err)
@@ -245,7 +288,7 @@ read_exports(struct pe_image *pe, const struct pe_parse *pp, uint32_t dir_rva, u
 	free(name_len);
 	pe->export_count = n;
 	qsort(pe->exports, n, sizeof(*pe->exports), export_cmp);
-	return ALPCSCOPE_OK;
+	return undecorate_exports(pe);
 }
 
 enum alpcscope_status
@@ -315,6 +358,8 @@ pe_image_parse(struct pe_image *pe, const uint8_t *data, size_t size, const char
 	    le32_load(oh + dirs_at + 4))
 		st = read_exports(pe, &pp, le32_load(oh + dirs_at), le32_load(oh + dirs_at + 4),
 				  err);
+	if (st == ALPCSCOPE_E_NOMEM)
+		error_set(err, st, ALPCSCOPE_NO_OFFSET, "out of memory");
 	if (st != ALPCSCOPE_OK)
 		pe_image_free(pe);
 	return st;
@@ -340,6 +385,7 @@ pe_image_free(struct pe_image *pe)
 	free(pe->pdb_name);
 	free(pe->exports);
 	free(pe->names);
+	free(pe->display_names);
 	memset(pe, 0, sizeof(*pe));
 }
 

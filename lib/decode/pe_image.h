@@ -18,7 +18,8 @@
 struct pe_export {
 	uint32_t rva;
 	uint32_t ordinal;
-	const char *name; /* "" for an export by ordinal only */
+	const char *name;    /* "" for an export by ordinal only */
+	const char *display; /* undecorated name (== name when not decorated or declined) */
 };
 
 struct pe_image {
@@ -33,7 +34,8 @@ struct pe_image {
 	char *pdb_name;            /* as linked, often a full build path; NULL without RSDS */
 	struct pe_export *exports; /* sorted by RVA; forwarders left out */
 	size_t export_count;
-	char *names; /* storage of the export names */
+	char *names;         /* storage of the export names */
+	char *display_names; /* storage of the undecorated ones */
 };
 
 /* Parse the PE in @p data; @p name appears in error messages. */

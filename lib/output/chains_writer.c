@@ -261,18 +261,18 @@ indent_to(struct strbuf *sb, int indent)
 }
 
 static void
-write_stack_text(const struct alpcscope_model *m, struct strbuf *sb, int indent, const char *what,
+write_stack_text(struct mo_cache *c, struct strbuf *sb, int indent, const char *what,
 		 uint32_t stack)
 {
-	const struct alpcscope_stack *s = alpcscope_model_stack_at(m, stack);
-	char buf[300];
+	const struct alpcscope_stack *s = alpcscope_model_stack_at(c->m, stack);
+	char buf[MO_FRAME_SIZE];
 
 	if (!s)
 		return;
 	strbuf_printf(sb, "%*s%s stack:\n", indent, "", what);
 	for (uint32_t i = 0; i < s->frame_count; i++) {
 		strbuf_printf(sb, "%*s  ", indent, "");
-		mo_sb_text(sb, alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
+		mo_sb_text(sb, mo_frame(c, s, i, NULL, buf, sizeof(buf)));
 		mo_putc(sb, '\n');
 	}
 }
@@ -327,9 +327,15 @@ write_text_node(struct cw *w, const struct alpcscope_write_options *o, const str
 		mo_putc(sb, '\n');
 	}
 	write_rpc_wmi_text(w->c.m, sb, indent + 3, "| ", r);
+	if (r->msg && (o->stacks || o->symbolizer)) {
+		char site[MO_FRAME_SIZE];
+
+		if (mo_call_site(&w->c, r->msg, site, sizeof(site)))
+			strbuf_printf(sb, "%*s| call site: %s\n", indent + 3, "", site);
+	}
 	if (o->stacks && r->msg) {
-		write_stack_text(w->c.m, sb, indent + 3, "send", r->msg->send.stack);
-		write_stack_text(w->c.m, sb, indent + 3, "receive", r->msg->receive.stack);
+		write_stack_text(&w->c, sb, indent + 3, "send", r->msg->send.stack);
+		write_stack_text(&w->c, sb, indent + 3, "receive", r->msg->receive.stack);
 	}
 }
 
@@ -477,6 +483,14 @@ node_json(struct cw *w, const struct alpcscope_write_options *o, const struct nr
 			MO_LIT(sb, ",\"receive\":");
 			mo_sb_jevent(&w->c, sb, &r->msg->receive, o->stacks);
 		}
+		if (o->stacks || o->symbolizer) {
+			char site[MO_FRAME_SIZE];
+
+			if (mo_call_site(&w->c, r->msg, site, sizeof(site))) {
+				MO_LIT(sb, ",\"call_site\":");
+				mo_sb_jstr(sb, site);
+			}
+		}
 		/* only when present: rows of traces without RPC/WMI are unchanged */
 		add_json(sb, "rpc", ro_rpc_json(m, r->n->message));
 		add_json(sb, "wmi", ro_wmi_json(m, r->n->message));
@@ -549,7 +563,7 @@ csv_u32(struct strbuf *sb, uint32_t v)
 }
 
 static void
-write_csv_node(struct cw *w, const struct nrow *r)
+write_csv_node(struct cw *w, const struct alpcscope_write_options *o, const struct nrow *r)
 {
 	const struct alpcscope_model *m = w->c.m;
 	struct strbuf *sb = &w->out;
@@ -623,6 +637,7 @@ write_csv_node(struct cw *w, const struct nrow *r)
 		    (r->proc && ro_process_wmi_text(m, r->n->process, buf, sizeof(buf))))
 			mo_sb_csv(&w->c, sb, buf);
 	}
+	mo_sb_csv_stacks(&w->c, sb, r->msg, o->stacks, o->stacks || o->symbolizer);
 	mo_putc(sb, '\n');
 }
 
@@ -633,7 +648,7 @@ write_flat_node(struct cw *w, const struct alpcscope_write_options *o, uint32_t 
 
 	fill_nrow(w, node, &r);
 	if (o->format == ALPCSCOPE_OUTPUT_CSV) {
-		write_csv_node(w, &r);
+		write_csv_node(w, o, &r);
 		return;
 	}
 	node_json(w, o, &r, true);
@@ -993,7 +1008,9 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 	if (o->format == ALPCSCOPE_OUTPUT_MERMAID) /* mermaid_writer.c */
 		return mermaid_chains_write(m, o, out, err);
 	if (o->format == ALPCSCOPE_OUTPUT_CSV)
-		fprintf(out, "%s%s\n", csv_header, ro_any(m) ? ",rpc,wmi" : "");
+		fprintf(out, "%s%s%s%s\n", csv_header, ro_any(m) ? ",rpc,wmi" : "",
+			o->stacks ? ",send_stack,receive_stack" : "",
+			o->stacks || o->symbolizer ? ",call_site" : "");
 	if (o->format == ALPCSCOPE_OUTPUT_TEXT && !o->caused_process_only) {
 		struct strbuf sb = {0};
 
@@ -1016,6 +1033,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 	memset(&w, 0, sizeof(w));
 	mo_cache_init(&w.c, m);
 	w.c.csv_raw = mo_csv_raw(o);
+	w.c.sym = o->symbolizer;
 	if (o->caused_process_only) {
 		uint32_t np = alpcscope_model_process_count(m);
 

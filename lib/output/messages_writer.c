@@ -113,18 +113,17 @@ party_text(struct strbuf *sb, const struct mo_fparty *p)
 }
 
 static void
-write_stack_text(const struct alpcscope_model *m, struct strbuf *sb, const char *what,
-		 uint32_t stack)
+write_stack_text(struct mo_cache *c, struct strbuf *sb, const char *what, uint32_t stack)
 {
-	const struct alpcscope_stack *s = alpcscope_model_stack_at(m, stack);
-	char buf[300];
+	const struct alpcscope_stack *s = alpcscope_model_stack_at(c->m, stack);
+	char buf[MO_FRAME_SIZE];
 
 	if (!s)
 		return;
 	strbuf_printf(sb, "        %s stack:\n", what);
 	for (uint32_t i = 0; i < s->frame_count; i++) {
 		MO_LIT(sb, "          ");
-		mo_sb_text(sb, alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
+		mo_sb_text(sb, mo_frame(c, s, i, NULL, buf, sizeof(buf)));
 		mo_putc(sb, '\n');
 	}
 }
@@ -174,8 +173,8 @@ write_text_row(struct mo_cache *c, const struct alpcscope_write_options *o, stru
 	rpc_wmi_text(c->m, sb, r);
 	mo_putc(sb, '\n');
 	if (o->stacks) {
-		write_stack_text(c->m, sb, "send", r->msg->send.stack);
-		write_stack_text(c->m, sb, "receive", r->msg->receive.stack);
+		write_stack_text(c, sb, "send", r->msg->send.stack);
+		write_stack_text(c, sb, "receive", r->msg->receive.stack);
 	}
 }
 
@@ -294,7 +293,8 @@ csv_event(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_message_
 }
 
 static void
-write_csv_row(struct mo_cache *c, struct strbuf *sb, const struct row *r)
+write_csv_row(struct mo_cache *c, const struct alpcscope_write_options *o, struct strbuf *sb,
+	      const struct row *r)
 {
 	const struct alpcscope_message *msg = r->msg;
 
@@ -345,6 +345,7 @@ write_csv_row(struct mo_cache *c, struct strbuf *sb, const struct row *r)
 		if (ro_wmi_text(c->m, r->index, buf, sizeof(buf)))
 			mo_sb_csv(c, sb, buf);
 	}
+	mo_sb_csv_stacks(c, sb, msg, o->stacks, false);
 	mo_putc(sb, '\n');
 }
 
@@ -429,7 +430,8 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 	case ALPCSCOPE_OUTPUT_MERMAID: break; /* handled above */
 	case ALPCSCOPE_OUTPUT_TEXT: write_text_header(m, o, out); break;
 	case ALPCSCOPE_OUTPUT_CSV:
-		fprintf(out, "%s%s\n", csv_header, rpc_wmi ? ",rpc,wmi" : "");
+		fprintf(out, "%s%s%s\n", csv_header, rpc_wmi ? ",rpc,wmi" : "",
+			o->stacks ? ",send_stack,receive_stack" : "");
 		break;
 	case ALPCSCOPE_OUTPUT_JSON: {
 		json_object *s = stats_json(m, o);
@@ -458,6 +460,7 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 
 	mo_cache_init(&cache, m);
 	cache.csv_raw = mo_csv_raw(o);
+	cache.sym = o->symbolizer;
 	for (uint32_t i = 0; i < n && ok; i++) {
 		struct row r;
 
@@ -481,7 +484,7 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 		case ALPCSCOPE_OUTPUT_XML:
 		case ALPCSCOPE_OUTPUT_MERMAID: break; /* handled above */
 		case ALPCSCOPE_OUTPUT_TEXT: write_text_row(&cache, o, &sb, &r); break;
-		case ALPCSCOPE_OUTPUT_CSV: write_csv_row(&cache, &sb, &r); break;
+		case ALPCSCOPE_OUTPUT_CSV: write_csv_row(&cache, o, &sb, &r); break;
 		case ALPCSCOPE_OUTPUT_JSON:
 			mo_puts(&sb, first ? "\n" : ",\n");
 			row_json(&cache, o, &sb, &tmp, &r, false);

@@ -9,6 +9,7 @@
 #define ALPCSCOPE_OUTPUT_MODEL_OUTPUT_H
 
 #include <alpcscope/model.h>
+#include <alpcscope/symbols.h>
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -16,7 +17,9 @@
 
 #include "util/strbuf.h"
 
-#define MO_TIME_SIZE  40
+#define MO_TIME_SIZE 40
+/* One formatted stack frame: module!function+0xoff (template names can be long). */
+#define MO_FRAME_SIZE 2048
 #define MO_LABEL_SIZE 256
 
 /* ISO-8601 UTC with 100 ns digits, or "-" for 0. */
@@ -137,13 +140,15 @@ bool mo_json_write(FILE *out, json_object *obj);
 /* Per-write cache: process labels (the model is immutable) and the last second's time prefix. */
 struct mo_cache {
 	const struct alpcscope_model *m;
-	char **labels;  /* lazily filled, one per process index */
-	char **jlabels; /* the same as JSON string literals */
+	struct alpcscope_symbolizer *sym; /* NULL: frames stay module!+0xoff */
+	char **labels;                    /* lazily filled, one per process index */
+	char **jlabels;                   /* the same as JSON string literals */
 	uint32_t nlabels;
 	int64_t time_sec; /* second of time_prefix, -1 when none */
 	char time_prefix[24];
 	struct strbuf tmp;
 	bool csv_raw; /* options->csv_raw: no formula neutralisation */
+	struct strbuf line; /* a stack joined for one CSV cell */
 };
 
 void mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m);
@@ -228,6 +233,26 @@ void mo_sb_jlatency_us(struct strbuf *sb, int64_t latency_100ns);
 void mo_sb_jevent(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_message_event *e,
 		  bool stacks);
 void mo_sb_jstack(struct mo_cache *c, struct strbuf *sb, uint32_t stack);
+/* Frame @p i of @p s as text, symbolized when c->sym is set (details in *fs, may be NULL). */
+const char *mo_frame(struct mo_cache *c, const struct alpcscope_stack *s, uint32_t i,
+		     struct alpcscope_frame_symbol *fs, char *buf, size_t size);
+/* The frames of @p stack as JSON objects (address, module, function, source, ...). */
+void mo_sb_jframes(struct mo_cache *c, struct strbuf *sb, uint32_t stack);
+/*
+ * The call site of a message: the first user frame of its send stack outside
+ * the ALPC/RPC/COM runtime modules, formatted into @p buf; NULL when none.
+ */
+const char *mo_call_site(struct mo_cache *c, const struct alpcscope_message *msg, char *buf,
+			 size_t size);
+/* mo_call_site() without a cache (XML writers). */
+const char *mo_call_site_of(struct alpcscope_symbolizer *sym, const struct alpcscope_model *m,
+			    const struct alpcscope_message *msg, char *buf, size_t size);
+/* Frames of @p stack joined by " | " (CSV and XML cells). */
+void mo_sb_stack_line(struct mo_cache *c, struct strbuf *sb, uint32_t stack);
+/* CSV cells ",send_stack,receive_stack" (and ",call_site" when @p call_site) of @p msg (NULL =
+ * empty). */
+void mo_sb_csv_stacks(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_message *msg,
+		      bool stacks, bool call_site);
 /* A json-c object serialized as mo_json_write() does; NULL -> null. */
 void mo_sb_json(struct strbuf *sb, json_object *obj);
 /* Write the buffer and empty it. Returns false on a write error. */

@@ -10,6 +10,7 @@
 
 #include <alpcscope/interfaces.h>
 #include <alpcscope/reader.h>
+#include <alpcscope/symbols.h>
 
 #include <inttypes.h>
 #include <string.h>
@@ -111,19 +112,22 @@ end_event(struct xml_out *x, const char *channel, const char *task, const char *
 }
 
 static void
-stack_data(struct xml_out *x, const struct alpcscope_model *m, const char *name, uint32_t stack,
+stack_data(struct xml_out *x, const struct alpcscope_model *m,
+	   struct alpcscope_symbolizer *symbolizer, const char *name, uint32_t stack,
 	   struct strbuf *sb)
 {
 	const struct alpcscope_stack *s = alpcscope_model_stack_at(m, stack);
-	char buf[300];
+	char buf[2048];
 
 	if (!s)
 		return;
 	strbuf_reset(sb);
 	for (uint32_t i = 0; i < s->frame_count; i++) {
+		/* Symbolized names can hold spaces ("T const &"): frames then split on " | ". */
 		if (i)
-			strbuf_addc(sb, ' ');
-		strbuf_adds(sb, alpcscope_model_format_frame(m, s, i, buf, sizeof(buf)));
+			strbuf_adds(sb, symbolizer ? " | " : " ");
+		strbuf_adds(sb, alpcscope_symbolizer_format_frame(symbolizer, m, s, i, NULL, buf,
+								  sizeof(buf)));
 	}
 	if (sb->oom) {
 		x->failed = true;
@@ -308,8 +312,8 @@ xml_messages_write(const struct alpcscope_model *m, const struct alpcscope_write
 		if (rpc_wmi)
 			rpc_wmi_data(&x, m, i);
 		if (o->stacks) {
-			stack_data(&x, m, "SendStack", msg->send.stack, &sb);
-			stack_data(&x, m, "ReceiveStack", msg->receive.stack, &sb);
+			stack_data(&x, m, o->symbolizer, "SendStack", msg->send.stack, &sb);
+			stack_data(&x, m, o->symbolizer, "ReceiveStack", msg->receive.stack, &sb);
 		}
 		message_summary(sum, sizeof(sum), m, i, &client, &server);
 		end_event(&x, "alpcscope/Messages", "ALPC message",
@@ -344,8 +348,14 @@ write_node(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
 		data(x, "NodeKind", "message");
 		message_data(x, m, nd->message, &client, &server);
 		if (o->stacks) {
-			stack_data(x, m, "SendStack", msg->send.stack, sb);
-			stack_data(x, m, "ReceiveStack", msg->receive.stack, sb);
+			stack_data(x, m, o->symbolizer, "SendStack", msg->send.stack, sb);
+			stack_data(x, m, o->symbolizer, "ReceiveStack", msg->receive.stack, sb);
+		}
+		if (o->stacks || o->symbolizer) {
+			char site[MO_FRAME_SIZE];
+
+			if (mo_call_site_of(o->symbolizer, m, msg, site, sizeof(site)))
+				data(x, "CallSite", site);
 		}
 		message_summary(sum, sizeof(sum), m, nd->message, &client, &server);
 		end_event(x, "alpcscope/Chains", "Call chain", "message", sum);

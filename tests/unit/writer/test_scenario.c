@@ -226,10 +226,10 @@ slurp(const char *path, size_t *size)
 static void
 fixtures_up_to_date(void)
 {
-	static const char *const names[] = {"wmi-notepad",   "wmi-rpc",          "pid-reuse",
-					    "orphans",       "deep-nesting",     "basic-compressed",
-					    "basic-32bit",   "broker-answers",   "handoff",
-					    "dropped-reuse", "wmi-notepad-lossy"};
+	static const char *const names[] = {
+	    "wmi-notepad",       "wmi-rpc",     "pid-reuse",      "orphans", "deep-nesting",
+	    "basic-compressed",  "basic-32bit", "broker-answers", "handoff", "dropped-reuse",
+	    "wmi-notepad-lossy", "symbols-64",  "symbols-32"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char scn[256], etl[256], err[256];
 		size_t scn_size, etl_size, size;

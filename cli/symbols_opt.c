@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* --symbols / --symbols-verbose (see symbols_opt.h). */
+#include "symbols_opt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char cli_symbols_usage[] =
+    "  --symbols PATH       name stack frames from PDBs / binaries on PATH (';'-separated:\n"
+    "                       symbol stores, srv*CACHE*URL and cache*DIR (local part only),\n"
+    "                       flat folders); default: $_NT_SYMBOL_PATH. Never uses the network\n"
+    "  --symbols-verbose    report every module's symbol file on stderr\n";
+
+int
+cli_symbols_parse_arg(struct cli_symbols *cs, int argc, char **argv, int *i)
+{
+	const char *v;
+
+	if (strcmp(argv[*i], "--symbols-verbose") == 0) {
+		cs->verbose = true;
+		return 1;
+	}
+	if (cli_opt(argv[*i], "--symbols", &v, i, argc, argv)) {
+		cs->path = v;
+		return 1;
+	}
+	return 0;
+}
+
+struct alpcscope_symbolizer *
+cli_symbols_open(const struct cli_symbols *cs, const char *cmd)
+{
+	struct alpcscope_symbolizer_options o = ALPCSCOPE_SYMBOLIZER_OPTIONS_INIT;
+	struct alpcscope_symbolizer *s = NULL;
+	struct alpcscope_error err;
+
+	o.symbol_path = cs->path ? cs->path : getenv("_NT_SYMBOL_PATH");
+	if (!o.symbol_path || !o.symbol_path[0])
+		return NULL;
+	if (alpcscope_symbolizer_new(&s, &o, &err) != ALPCSCOPE_OK) {
+		fprintf(stderr, "alpcscope %s: symbols: %s\n", cmd, err.message);
+		return NULL;
+	}
+	return s;
+}
+
+void
+cli_symbols_report(const struct cli_symbols *cs, const struct alpcscope_symbolizer *s,
+		   const char *cmd)
+{
+	size_t n = alpcscope_symbolizer_module_count(s), anonymous = 0;
+	uint64_t anonymous_frames = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct alpcscope_module_symbol_info mi;
+
+		if (alpcscope_symbolizer_module_at(s, i, &mi) != ALPCSCOPE_OK)
+			continue;
+		if (!cs->verbose && (mi.status == ALPCSCOPE_MODSYM_FOUND || mi.frames == 0))
+			continue;
+		if (!cs->verbose && mi.status == ALPCSCOPE_MODSYM_NO_IDENTITY) {
+			/* The common case for system DLLs: one line for all of them. */
+			anonymous++;
+			anonymous_frames += mi.frames;
+			continue;
+		}
+		fprintf(stderr, "alpcscope %s: symbols: %s: %s", cmd, mi.module,
+			alpcscope_module_symbols_name(mi.status));
+		if (mi.store_path && mi.status != ALPCSCOPE_MODSYM_FOUND)
+			fprintf(stderr, " (wanted %s)", mi.store_path);
+		if (mi.file)
+			fprintf(stderr, " %s", mi.file);
+		if (mi.detail)
+			fprintf(stderr, ": %s", mi.detail);
+		fprintf(stderr, "; %llu of %llu frames named\n",
+			(unsigned long long)mi.frames_named, (unsigned long long)mi.frames);
+	}
+	if (anonymous)
+		fprintf(stderr,
+			"alpcscope %s: symbols: %zu modules (%llu frames) have no PDB identity in "
+			"the trace and no binary on the path (--symbols-verbose lists them)\n",
+			cmd, anonymous, (unsigned long long)anonymous_frames);
+}
