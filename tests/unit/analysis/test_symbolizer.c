@@ -100,8 +100,8 @@ check_frames(const struct alpcscope_model *m, const char *dir, bool publics_only
 		for (size_t i = 0; i < n; i++) {
 			struct alpcscope_frame_symbol fs;
 
-			CHECK(alpcscope_symbolize(s, m, process_of(m, w[i].pid), w[i].address,
-						  0, &fs, NULL) == ALPCSCOPE_OK);
+			CHECK(alpcscope_symbolize(s, m, process_of(m, w[i].pid), w[i].address, 0,
+						  &fs, NULL) == ALPCSCOPE_OK);
 			CHECK_STR(fs.function, w[i].function);
 			CHECK_STR(fs.decorated, w[i].decorated);
 			CHECK_EQ_U64(fs.function_offset, w[i].offset);
