@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `alpcscope dump TRACE [--format text|jsonl|csv|xml] [--filter EXPR]... [--from T]
- * [--to T] [--limit N] [--file-order] [--manifest FILE] [--manifest-dir DIR]`: every
- * event, decoded fields by name.
+ * [--to T] [--limit N] [--file-order] [--manifest FILE] [--manifest-dir DIR]
+ * [--symbols PATH]`: every event, decoded fields by name; with symbols, a
+ * StackWalk's frames named in a "Symbols" field (a first pass builds the
+ * image maps).
  */
 #include "cli.h"
 #include "event_filter.h"
+#include "filter.h"
+#include "symbols_opt.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +27,7 @@ usage(FILE *out)
 	    "usage: alpcscope dump TRACE.etl [--format text|jsonl|csv|xml] [--filter EXPR]...\n"
 	    "                      [--from T] [--to T] [--limit N] [--file-order] [--csv-raw]\n"
 	    "                      [--manifest FILE.man]... [--manifest-dir DIR]...\n"
+	    "                      [--symbols PATH] [--symbols-verbose]\n"
 	    "  -f, --format FORMAT       text (default), jsonl (json), csv or xml (tracerpt's\n"
 	    "                            Windows event XML)\n"
 	    "  --filter EXPR             key=value / key!=value terms, comma separated, 'a|b'\n"
@@ -36,8 +41,8 @@ usage(FILE *out)
 	    "  --manifest-dir DIR        every *.man in DIR; repeatable\n"
 	    "  --csv-raw                 CSV: keep cells starting with = + - @ as they are\n"
 	    "                            (default: a leading ' so spreadsheets show text)\n"
-	    "  -h, --help                this help\n%s",
-	    cli_common_usage);
+	    "%s  -h, --help                this help\n%s",
+	    cli_symbols_usage, cli_common_usage);
 }
 
 struct dump_ctx {
@@ -102,6 +107,9 @@ cmd_dump(int argc, char **argv)
 	struct alpcscope_schema_set *schemas = NULL;
 	bool builtin_manifests = true;
 	size_t payload_bytes = 0;
+	struct cli_symbols syms = {0};
+	struct alpcscope_symbolizer *symbolizer = NULL;
+	struct alpcscope_model *model = NULL;
 
 	memset(&c, 0, sizeof(c));
 	memset(&cr, 0, sizeof(cr));
@@ -174,6 +182,8 @@ cmd_dump(int argc, char **argv)
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--csv-raw") == 0) {
 			csv_raw = true;
+		} else if (cli_symbols_parse_arg(&syms, argc, argv, &i)) {
+			continue;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "alpcscope dump: unknown option '%s'\n", argv[i]);
 			return EXIT_USAGE;
@@ -236,6 +246,16 @@ cmd_dump(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	symbolizer = cli_symbols_open(&syms, "dump");
+	if (symbolizer) {
+		struct alpcscope_model_options mo = ALPCSCOPE_MODEL_OPTIONS_INIT;
+		int64_t start;
+
+		/* The image maps come from the whole trace: a first pass. */
+		cli_analyse("dump", path, &mo, &model, &start);
+		if (model)
+			alpcscope_dump_writer_set_symbols(c.writer, model, symbolizer);
+	}
 	cr.path = path;
 	cr.on_open = on_open;
 	rc = cli_read_trace(&cr, on_event, &c, &reader);
@@ -254,7 +274,11 @@ cmd_dump(int argc, char **argv)
 	if (c.decode_failures)
 		fprintf(stderr, "%s: %llu event(s) could not be decoded (shown with raw payload)\n",
 			path, (unsigned long long)c.decode_failures);
+	if (symbolizer)
+		cli_symbols_report(&syms, symbolizer, "dump");
 	alpcscope_dump_writer_free(c.writer);
+	alpcscope_symbolizer_free(symbolizer);
+	alpcscope_model_free(model);
 	alpcscope_decoder_free(c.decoder);
 	alpcscope_schema_set_free(schemas);
 	alpcscope_reader_free(reader);

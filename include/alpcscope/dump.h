@@ -72,6 +72,20 @@ ALPCSCOPE_EXPORT enum alpcscope_status alpcscope_dump_writer_flush(struct alpcsc
  */
 ALPCSCOPE_EXPORT void alpcscope_dump_writer_set_csv_raw(struct alpcscope_dump_writer *w, bool raw);
 
+struct alpcscope_model;
+struct alpcscope_symbolizer;
+
+/**
+ * Name the frames of StackWalk events from now on: each gets one more field,
+ * "Symbols", its frames as module!function+0xoff joined by " | ", resolved
+ * through the image maps of @p model (a finished model of the same trace)
+ * and @p symbolizer (include/alpcscope/symbols.h). Both are borrowed and
+ * must outlive the writer's use; NULL turns it off.
+ */
+ALPCSCOPE_EXPORT void alpcscope_dump_writer_set_symbols(struct alpcscope_dump_writer *w,
+							const struct alpcscope_model *model,
+							struct alpcscope_symbolizer *symbolizer);
+
 /** Release @p w (writes the rows still collected, ends an XML document). Accepts NULL. */
 ALPCSCOPE_EXPORT void alpcscope_dump_writer_free(struct alpcscope_dump_writer *w);
 

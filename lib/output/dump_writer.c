@@ -9,7 +9,9 @@
  * writer and would allocate a tree per event on this hot path.
  */
 #include <alpcscope/dump.h>
+#include <alpcscope/model.h>
 #include <alpcscope/reader.h>
+#include <alpcscope/symbols.h>
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -57,10 +59,102 @@ struct alpcscope_dump_writer {
 	size_t payload_limit;          /* hex of at most this many payload bytes; 0 = all */
 	struct field_text_style style; /* field_text_dump with payload_limit */
 	bool csv_raw;                  /* alpcscope_dump_writer_set_csv_raw() */
+	/* alpcscope_dump_writer_set_symbols(): StackWalk frames get a "Symbols" field */
+	const struct alpcscope_model *model;
+	struct alpcscope_symbolizer *symbolizer;
+	struct strbuf symbols;
+	struct alpcscope_field *fields; /* the event's fields plus "Symbols" */
+	size_t cap_fields;
+	uint32_t last_pid, last_process;
+	int64_t last_start, last_end;
 };
 
 /* FILETIME of 1970-01-01 (100 ns units since 1601): Timesketch's timestamp is µs since then. */
 #define UNIX_EPOCH_FILETIME 116444736000000000ll
+
+/* The process instance with @p pid alive at @p t (PIDs are reused), or NONE. */
+static uint32_t
+process_at(struct alpcscope_dump_writer *w, uint32_t pid, int64_t t)
+{
+	if (w->last_process != ALPCSCOPE_NONE && w->last_pid == pid && w->last_start <= t &&
+	    (!w->last_end || t <= w->last_end))
+		return w->last_process;
+	uint32_t best = ALPCSCOPE_NONE;
+
+	for (uint32_t i = 0; i < alpcscope_model_process_count(w->model); i++) {
+		const struct alpcscope_process_instance *p =
+		    alpcscope_model_process_at(w->model, i);
+
+		if (p->pid != pid || p->start_filetime_100ns > t)
+			continue;
+		best = i; /* the latest instance started at or before t */
+	}
+	if (best != ALPCSCOPE_NONE) {
+		const struct alpcscope_process_instance *p =
+		    alpcscope_model_process_at(w->model, best);
+
+		w->last_pid = pid;
+		w->last_process = best;
+		w->last_start = p->start_filetime_100ns;
+		w->last_end = p->end_filetime_100ns;
+	}
+	return best;
+}
+
+/* @p d with a "Symbols" field appended for a StackWalk; @p d itself otherwise. */
+static const struct alpcscope_decoded *
+with_symbols(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
+	     const struct alpcscope_decoded *d, struct alpcscope_decoded *copy)
+{
+	if (!w->model || !d || d->kind != ALPCSCOPE_DECODED_STACK_WALK)
+		return d;
+	if (d->field_count + 1 > w->cap_fields) {
+		struct alpcscope_field *f = realloc(w->fields, (d->field_count + 1) * sizeof(*f));
+
+		if (!f)
+			return d;
+		w->fields = f;
+		w->cap_fields = d->field_count + 1;
+	}
+	const struct alpcscope_stack_walk *sw = &d->as.stack_walk;
+	struct alpcscope_stack st = {0};
+	char buf[2048];
+
+	st.frames = sw->frames;
+	st.frame_count = sw->frame_count > UINT32_MAX ? UINT32_MAX : (uint32_t)sw->frame_count;
+	st.process = process_at(w, sw->stack_process, ev->filetime_100ns);
+	st.filetime_100ns = ev->filetime_100ns;
+	strbuf_reset(&w->symbols);
+	for (uint32_t i = 0; i < st.frame_count; i++) {
+		if (i)
+			strbuf_adds(&w->symbols, " | ");
+		strbuf_adds(&w->symbols,
+			    alpcscope_symbolizer_format_frame(w->symbolizer, w->model, &st, i, NULL,
+							      buf, sizeof(buf)));
+	}
+	if (w->symbols.oom)
+		return d;
+	memcpy(w->fields, d->fields, d->field_count * sizeof(*w->fields));
+	w->fields[d->field_count].name = "Symbols";
+	w->fields[d->field_count].type = ALPCSCOPE_FIELD_STRING;
+	w->fields[d->field_count].value.str = w->symbols.data ? w->symbols.data : "";
+	*copy = *d;
+	copy->fields = w->fields;
+	copy->field_count = d->field_count + 1;
+	return copy;
+}
+
+void
+alpcscope_dump_writer_set_symbols(struct alpcscope_dump_writer *w,
+				  const struct alpcscope_model *model,
+				  struct alpcscope_symbolizer *symbolizer)
+{
+	if (!w)
+		return;
+	w->model = model;
+	w->symbolizer = symbolizer;
+	w->last_process = ALPCSCOPE_NONE;
+}
 
 /* Rows are collected up to this many bytes, then written at once. */
 #define ROW_BATCH (64u << 10)
@@ -558,6 +652,9 @@ enum alpcscope_status
 alpcscope_dump_writer_event(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 			    const struct alpcscope_decoded *d, struct alpcscope_error *err)
 {
+	struct alpcscope_decoded copy;
+
+	d = with_symbols(w, ev, d, &copy);
 	switch (w->fmt) {
 	case ALPCSCOPE_DUMP_TEXT: write_text(w, ev, d); break;
 	case ALPCSCOPE_DUMP_JSONL: write_jsonl(w, ev, d); break;
@@ -591,6 +688,8 @@ alpcscope_dump_writer_free(struct alpcscope_dump_writer *w)
 	strbuf_free(&w->name);
 	mo_cache_free(&w->time);
 	free(w->segments);
+	strbuf_free(&w->symbols);
+	free(w->fields);
 	xml_dump_free(w->xml); /* ends the XML document */
 	free(w);
 }
