@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/model_internal.h"
+#include "util/scrub.h"
 
 struct image_id_rec {
 	uint64_t base;
@@ -45,6 +46,9 @@ image_ids_on_event(struct alpcscope_model *m, const struct alpcscope_event *ev,
 		    &m->arena, d->as.dbg_id.pdb_file_name ? d->as.dbg_id.pdb_file_name : "");
 		if (!r.pdb_name)
 			return false;
+		/* A name from the trace reaches text output: no control characters. */
+		for (char *c = (char *)r.pdb_name; *c; c++)
+			*c = scrub_char((unsigned char)*c);
 	} else {
 		return true;
 	}

@@ -208,6 +208,15 @@ msf_stream_read(const struct msf *m, uint32_t index, struct msf_stream *out,
 		out->data = block_at(m, stream_block(m, index, 0));
 		return ALPCSCOPE_OK;
 	}
+	/*
+	 * Distinct blocks of a real stream never hold more than the file; a
+	 * directory that repeats a block could claim gigabytes.
+	 */
+	if (size > m->size)
+		return error_set(err, ALPCSCOPE_E_CORRUPT,
+				 directory_file_offset(m, m->stream_block_list[index]),
+				 "%s: stream %u claims %u bytes, more than the %zu-byte file",
+				 m->name, index, size, m->size);
 	out->owned = malloc(size);
 	if (!out->owned)
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");

@@ -25,6 +25,7 @@
 #include "util/bytes.h"
 #include "util/error.h"
 #include "util/file_map.h"
+#include "util/scrub.h"
 
 enum {
 	PDB_INFO_STREAM = 1,
@@ -133,8 +134,8 @@ pool_add(struct pdb_file *p, const uint8_t *s, size_t max, uint32_t *out)
 		p->pool_cap = cap;
 	}
 	*out = (uint32_t)p->pool_len;
-	for (size_t i = 0; i < n; i++)
-		p->pool[p->pool_len++] = s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
+	scrub_copy(p->pool + p->pool_len, s, n);
+	p->pool_len += n;
 	p->pool[p->pool_len++] = '\0';
 	return true;
 }

@@ -23,6 +23,7 @@
 #include "util/bytes.h"
 #include "util/error.h"
 #include "util/file_map.h"
+#include "util/scrub.h"
 
 enum {
 	PE_MAX_SECTIONS = 96,
@@ -78,8 +79,7 @@ copy_clean(const uint8_t *s, size_t n)
 
 	if (!out)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
-		out[i] = s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
+	scrub_copy(out, s, n);
 	out[n] = '\0';
 	return out;
 }
@@ -274,11 +274,7 @@ read_exports(struct pe_image *pe, const struct pe_parse *pp, uint32_t dir_rva, u
 		x->ordinal = base + i;
 		x->name = pe->names + at;
 		if (name_off[i] != SIZE_MAX) {
-			for (size_t k = 0; k < name_len[i]; k++) {
-				uint8_t c = pp->data[name_off[i] + k];
-
-				pe->names[at + k] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-			}
+			scrub_copy(pe->names + at, pp->data + name_off[i], name_len[i]);
 			at += name_len[i];
 		}
 		pe->names[at++] = '\0';

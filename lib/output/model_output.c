@@ -741,8 +741,11 @@ mo_sb_jlatency_us(struct strbuf *sb, int64_t l)
 	mo_putc(sb, (char)('0' + l % 10));
 }
 
-void
-mo_sb_jstack(struct mo_cache *c, struct strbuf *sb, uint32_t stack)
+static void sb_jframe(struct strbuf *sb, const struct alpcscope_frame_symbol *fs, const char *text);
+
+/* The frames of @p stack as a JSON array of strings, or of objects (sb_jframe). */
+static void
+sb_jstack_array(struct mo_cache *c, struct strbuf *sb, uint32_t stack, bool objects)
 {
 	const struct alpcscope_stack *s = alpcscope_model_stack_at(c->m, stack);
 	char buf[MO_FRAME_SIZE];
@@ -753,11 +756,23 @@ mo_sb_jstack(struct mo_cache *c, struct strbuf *sb, uint32_t stack)
 	}
 	mo_putc(sb, '[');
 	for (uint32_t i = 0; i < s->frame_count; i++) {
+		struct alpcscope_frame_symbol fs;
+
 		if (i)
 			mo_putc(sb, ',');
-		mo_sb_jstr(sb, mo_frame(c, s, i, NULL, buf, sizeof(buf)));
+		mo_frame(c, s, i, &fs, buf, sizeof(buf));
+		if (objects)
+			sb_jframe(sb, &fs, buf);
+		else
+			mo_sb_jstr(sb, buf);
 	}
 	mo_putc(sb, ']');
+}
+
+void
+mo_sb_jstack(struct mo_cache *c, struct strbuf *sb, uint32_t stack)
+{
+	sb_jstack_array(c, sb, stack, false);
 }
 
 const char *
@@ -776,48 +791,41 @@ sb_jhex(struct strbuf *sb, uint64_t v)
 	mo_puts(sb, t);
 }
 
+/* One frame object (output-schema.md): address, module, offsets, names, source. */
+static void
+sb_jframe(struct strbuf *sb, const struct alpcscope_frame_symbol *fs, const char *text)
+{
+	MO_LIT(sb, "{\"address\":");
+	sb_jhex(sb, fs->address);
+	MO_LIT(sb, ",\"module\":");
+	mo_sb_jstr(sb, fs->module);
+	MO_LIT(sb, ",\"module_offset\":");
+	if (fs->module)
+		sb_jhex(sb, fs->module_offset);
+	else
+		mo_put(sb, "null", 4);
+	MO_LIT(sb, ",\"function\":");
+	mo_sb_jstr(sb, fs->function);
+	MO_LIT(sb, ",\"decorated\":");
+	mo_sb_jstr(sb, fs->decorated);
+	MO_LIT(sb, ",\"function_offset\":");
+	if (fs->function)
+		sb_jhex(sb, fs->function_offset);
+	else
+		mo_put(sb, "null", 4);
+	MO_LIT(sb, ",\"source\":\"");
+	mo_puts(sb, alpcscope_symbol_source_name(fs->source));
+	MO_LIT(sb, "\",\"shared_names\":");
+	mo_sb_u64(sb, fs->shared_names);
+	MO_LIT(sb, ",\"text\":");
+	mo_sb_jstr(sb, text);
+	mo_putc(sb, '}');
+}
+
 void
 mo_sb_jframes(struct mo_cache *c, struct strbuf *sb, uint32_t stack)
 {
-	const struct alpcscope_stack *s = alpcscope_model_stack_at(c->m, stack);
-	char buf[MO_FRAME_SIZE];
-
-	if (!s) {
-		mo_put(sb, "null", 4);
-		return;
-	}
-	mo_putc(sb, '[');
-	for (uint32_t i = 0; i < s->frame_count; i++) {
-		struct alpcscope_frame_symbol fs;
-
-		mo_frame(c, s, i, &fs, buf, sizeof(buf));
-		mo_puts(sb, i ? ",{\"address\":" : "{\"address\":");
-		sb_jhex(sb, fs.address);
-		MO_LIT(sb, ",\"module\":");
-		mo_sb_jstr(sb, fs.module);
-		MO_LIT(sb, ",\"module_offset\":");
-		if (fs.module)
-			sb_jhex(sb, fs.module_offset);
-		else
-			mo_put(sb, "null", 4);
-		MO_LIT(sb, ",\"function\":");
-		mo_sb_jstr(sb, fs.function);
-		MO_LIT(sb, ",\"decorated\":");
-		mo_sb_jstr(sb, fs.decorated);
-		MO_LIT(sb, ",\"function_offset\":");
-		if (fs.function)
-			sb_jhex(sb, fs.function_offset);
-		else
-			mo_put(sb, "null", 4);
-		MO_LIT(sb, ",\"source\":\"");
-		mo_puts(sb, alpcscope_symbol_source_name(fs.source));
-		MO_LIT(sb, "\",\"shared_names\":");
-		mo_sb_u64(sb, fs.shared_names);
-		MO_LIT(sb, ",\"text\":");
-		mo_sb_jstr(sb, buf);
-		mo_putc(sb, '}');
-	}
-	mo_putc(sb, ']');
+	sb_jstack_array(c, sb, stack, true);
 }
 
 /* Modules that carry a call rather than make it: ALPC, RPC, COM and the loader. */
