@@ -70,12 +70,22 @@ def msf(streams, block=512, scatter=None):
     return b"".join(blocks) + b"\0" * block
 
 
-def pdb(machine=0x8664, age=3):
+def section_headers(layout):
+    out = b""
+    for name, va, size in layout:
+        out += name.ljust(8, b"\0") + struct.pack("<IIIIIIHHI", size, va, size, 0x400, 0, 0, 0,
+                                                 0, 0x60000020)
+    return out
+
+
+def pdb(machine=0x8664, age=3, omap=False):
+    """With omap: the symbols address an original layout (.text at 0x1000),
+    the image was reordered (.text at 0x5000), OMAP-from-source maps it."""
     info = struct.pack("<III", 20000404, 0x5f000000, age) + GUID + b"\0" * 8
-    sections = b""
-    for name, va, size in ((b".text", 0x1000, 0x2000), (b".rdata", 0x3000, 0x1000)):
-        sections += name.ljust(8, b"\0") + struct.pack("<IIIIIIHHI", size, va, size, 0x400, 0,
-                                                      0, 0, 0, 0x60000020)
+    sections = section_headers(((b".text", 0x1000, 0x2000), (b".rdata", 0x3000, 0x1000)))
+    final = section_headers(((b".text", 0x5000, 0x2000), (b".rdata", 0x7000, 0x1000)))
+    omap_from_src = b"".join(struct.pack("<II", a, b) for a, b in (
+        (0x1000, 0x5000), (0x1100, 0x6000), (0x1200, 0), (0x1300, 0x5100), (0x3000, 0x7000)))
     mod_syms = struct.pack("<I", 4) + proc(b"main", 1, 0x10, 0x40) + \
         proc(b"google_breakpad::C::f", 1, 0x110, 0x30) + proc(b"folded_a", 1, 0x200, 0x8) + \
         proc(b"folded_b", 1, 0x200, 0x8)
@@ -88,12 +98,16 @@ def pdb(machine=0x8664, age=3):
     modinfo += b"\0" * (-len(modinfo) % 4)
     dbg = [0xFFFF] * 11
     dbg[5] = 4
+    streams_extra = []
+    if omap:  # [5] final headers (stream 7), [10] original (4), [4] OMAP from source (8)
+        dbg[5], dbg[10], dbg[4] = 7, 4, 8
+        streams_extra = [final, omap_from_src]
     dbg_hdr = b"".join(struct.pack("<H", x) for x in dbg)
     dbi = struct.pack("<iIIHHHHHH", -1, 19990903, age, 0xFFFF, 0, 0xFFFF, 0, 6, 0)
     dbi += struct.pack("<iiiiiIii", len(modinfo), 0, 0, 0, 0, 0, len(dbg_hdr), 0)
     dbi += struct.pack("<HHI", 0, machine, 0)
     dbi += modinfo + dbg_hdr
-    return msf([b"", info, b"", dbi, sections, mod_syms, publics], scatter=6)
+    return msf([b"", info, b"", dbi, sections, mod_syms, publics] + streams_extra, scatter=6)
 
 
 def pe(plus=True):
@@ -152,6 +166,7 @@ def main():
     seeds = {
         "pdb/seed-x64.pdb": pdb(),
         "pdb/seed-x86.pdb": pdb(machine=0x14C, age=1),
+        "pdb/seed-omap.pdb": pdb(omap=True),
         "pe/seed-pe32plus.dll": pe(True),
         "pe/seed-pe32.exe": pe(False),
     }

@@ -131,6 +131,42 @@ check_damaged_pdb(const uint8_t *data, size_t size)
 	free(copy);
 }
 
+/*
+ * seed-omap.pdb: symbols address the original layout (.text at 0x1000); the
+ * image was reordered (.text at 0x5000) and OMAP-from-source maps
+ * 0x1000 -> 0x5000, 0x1100 -> 0x6000, 0x1200 -> removed, 0x1300 -> 0x5100.
+ */
+static void
+check_seed_omap(void)
+{
+	size_t size;
+	uint8_t *data = slurp("fixtures/corpus/pdb/seed-omap.pdb", &size);
+	struct pdb_file *p = NULL;
+	struct alpcscope_error err;
+	struct pdb_match m;
+
+	CHECK(data != NULL);
+	if (!data || pdb_open_memory(&p, data, size, "seed-omap.pdb", &err) != ALPCSCOPE_OK) {
+		CHECK(false);
+		free(data);
+		return;
+	}
+	CHECK(pdb_load_symbols(p, &err) == ALPCSCOPE_OK);
+	CHECK_EQ_U64(pdb_procedure_count(p), 2); /* the folded pair was removed */
+	CHECK(pdb_lookup(p, 0x5020, PDB_USE_PROCEDURES, &m));
+	CHECK_STR(m.name, "main");
+	CHECK_EQ_U64(m.start_rva, 0x5010);
+	CHECK(pdb_lookup(p, 0x6015, PDB_USE_PROCEDURES, &m));
+	CHECK_STR(m.name, "google_breakpad::C::f");
+	CHECK_EQ_U64(m.offset, 5);
+	CHECK(!pdb_lookup(p, 0x1010, PDB_USE_PROCEDURES, &m)); /* original addresses are gone */
+	CHECK(pdb_lookup(p, 0x5104, PDB_USE_PUBLICS, &m));
+	CHECK_EQ_U64(m.start_rva, 0x5100);
+	CHECK(strncmp(m.display, "std::basic_string<", 18) == 0);
+	pdb_close(p);
+	free(data);
+}
+
 static void
 check_seed_pe(const char *path)
 {
@@ -175,6 +211,7 @@ main(void)
 		check_damaged_pdb(pdb, size);
 	}
 	free(pdb);
+	check_seed_omap();
 	check_seed_pe("fixtures/corpus/pe/seed-pe32plus.dll");
 	check_seed_pe("fixtures/corpus/pe/seed-pe32.exe");
 	return check_summary();
