@@ -249,10 +249,10 @@ cmd_dump(int argc, char **argv)
 	symbolizer = cli_symbols_open(&syms, "dump");
 	if (symbolizer) {
 		struct alpcscope_model_options mo = ALPCSCOPE_MODEL_OPTIONS_INIT;
-		int64_t start;
+		int64_t start, end;
 
 		/* The image maps come from the whole trace: a first pass. */
-		cli_analyse("dump", path, &mo, &model, &start);
+		cli_analyse("dump", path, &mo, &model, &start, &end);
 		if (model)
 			alpcscope_dump_writer_set_symbols(c.writer, model, symbolizer);
 	}

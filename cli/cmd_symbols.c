@@ -13,8 +13,15 @@
 #include "filter.h"
 #include "symbols_opt.h"
 
-static const char usage_text[] =
-    "usage: alpcscope symbols TRACE.etl [--symbols PATH] [--format text|json]\n";
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: alpcscope symbols TRACE.etl [--symbols PATH] [--format text|json]\n"
+		"  -f, --format FORMAT       text (default) or json\n"
+		"%s  -h, --help                this help\n%s",
+		cli_symbols_usage, cli_common_usage);
+}
 
 int
 cmd_symbols(int argc, char **argv)
@@ -26,7 +33,7 @@ cmd_symbols(int argc, char **argv)
 	struct alpcscope_model *m = NULL;
 	struct cli_symbols syms = {0};
 	struct alpcscope_error err;
-	int64_t start = 0;
+	int64_t start = 0, end = 0;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -38,7 +45,7 @@ cmd_symbols(int argc, char **argv)
 		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
 			format = v;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("%s%s", usage_text, cli_symbols_usage);
+			usage(stdout);
 			return EXIT_OK;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "alpcscope symbols: unknown option '%s'\n", argv[i]);
@@ -54,7 +61,7 @@ cmd_symbols(int argc, char **argv)
 		if (path)
 			fprintf(stderr, "alpcscope symbols: unknown format '%s' (text, json)\n",
 				format);
-		fprintf(stderr, "%s%s", usage_text, cli_symbols_usage);
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	/* An empty path still lists the modules and where their PDBs would be. */
@@ -64,7 +71,7 @@ cmd_symbols(int argc, char **argv)
 		fprintf(stderr, "alpcscope symbols: %s\n", err.message);
 		return EXIT_UNREADABLE;
 	}
-	rc = cli_analyse("symbols", path, &mo, &m, &start);
+	rc = cli_analyse("symbols", path, &mo, &m, &start, &end);
 	if (m) {
 		setvbuf(stdout, NULL, _IOFBF, 1u << 20);
 		if (alpcscope_symbols_report_write(m, s,

@@ -17,8 +17,8 @@ usage(const struct report_cmd *cmd, FILE *out)
 		"  --expire SECONDS          pending-send expiry window (default 60, 0 = never)\n"
 		"  --csv-raw                 CSV: keep cells starting with = + - @ as they are\n"
 		"                            (default: a leading ' so spreadsheets show text)\n"
-		"  -h, --help                this help\n%s%s%s",
-		filter_usage, cli_common_usage, cli_symbols_usage);
+		"%s  -h, --help                this help\n%s%s",
+		cmd->stacks ? cli_symbols_usage : "", filter_usage, cli_common_usage);
 }
 
 int
@@ -48,7 +48,7 @@ report_run(const struct report_cmd *cmd, int argc, char **argv)
 			goto usage_error;
 		if (r > 0)
 			continue;
-		if (cli_symbols_parse_arg(&syms, argc, argv, &i))
+		if (cmd->stacks && cli_symbols_parse_arg(&syms, argc, argv, &i))
 			continue;
 		if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
 		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {

@@ -2,6 +2,7 @@
 /* --symbols / --symbols-verbose (see symbols_opt.h). */
 #include "symbols_opt.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +10,23 @@
 #include "cli.h"
 
 const char cli_symbols_usage[] =
-    "  --symbols PATH       name stack frames from PDBs / binaries on PATH (';'-separated:\n"
-    "                       symbol stores, srv*CACHE*URL and cache*DIR (local part only),\n"
-    "                       flat folders); default: $_NT_SYMBOL_PATH. Never uses the network\n"
-    "  --symbols-verbose    report every module's symbol file on stderr\n";
+    "  --symbols PATH            name stack frames from the PDBs and binaries on PATH\n"
+    "                            (';'-separated: symbol stores, srv*CACHE*URL and\n"
+    "                            cache*DIR (their local folder only), flat folders);\n"
+    "                            default $_NT_SYMBOL_PATH; never uses the network\n"
+    "  --symbols-verbose         report every module's symbol file on stderr\n";
+
+static void symbols_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+symbols_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
 
 int
 cli_symbols_parse_arg(struct cli_symbols *cs, int argc, char **argv, int *i)
@@ -67,20 +81,23 @@ cli_symbols_report(const struct cli_symbols *cs, const struct alpcscope_symboliz
 			anonymous_frames += mi.frames;
 			continue;
 		}
-		fprintf(stderr, "alpcscope %s: symbols: %s: %s", cmd, mi.module,
-			alpcscope_module_symbols_name(mi.status));
+		char wanted[600] = "", file[600] = "", detail[600] = "";
+
 		if (mi.store_path && mi.status != ALPCSCOPE_MODSYM_FOUND)
-			fprintf(stderr, " (wanted %s)", mi.store_path);
+			snprintf(wanted, sizeof(wanted), " (wanted %s)", mi.store_path);
 		if (mi.file)
-			fprintf(stderr, " %s", mi.file);
+			snprintf(file, sizeof(file), " %s", mi.file);
 		if (mi.detail)
-			fprintf(stderr, ": %s", mi.detail);
-		fprintf(stderr, "; %llu of %llu frames named\n",
-			(unsigned long long)mi.frames_named, (unsigned long long)mi.frames);
+			snprintf(detail, sizeof(detail), ": %s", mi.detail);
+		/* Unnamed frames are a warning (--quiet hides it); --symbols-verbose asked for all.
+		 */
+		(cs->verbose ? symbols_print : cli_warn)(
+		    "alpcscope %s: symbols: %s: %s%s%s%s; %llu of %llu frames named\n", cmd,
+		    mi.module, alpcscope_module_symbols_name(mi.status), wanted, file, detail,
+		    (unsigned long long)mi.frames_named, (unsigned long long)mi.frames);
 	}
 	if (anonymous)
-		fprintf(stderr,
-			"alpcscope %s: symbols: %zu modules (%llu frames) have no PDB identity in "
-			"the trace and no binary on the path (--symbols-verbose lists them)\n",
-			cmd, anonymous, (unsigned long long)anonymous_frames);
+		cli_warn("alpcscope %s: symbols: %zu modules (%llu frames) have no PDB identity in "
+			 "the trace and no binary on the path (--symbols-verbose lists them)\n",
+			 cmd, anonymous, (unsigned long long)anonymous_frames);
 }
