@@ -16,3 +16,13 @@ ninja -C build >/dev/null
 # chain of ALPC requests leads back to the PowerShell process that asked for it.
 echo "\$ alpcscope chains fixtures/wmi-notepad.etl --caused-process notepad.exe"
 ./build/cli/alpcscope chains fixtures/wmi-notepad.etl --caused-process notepad.exe
+# The same kind of chain with its stack frames named offline from PDB files:
+# the real MSVC-built samples beside the checkout, when they are there.
+if [ -f ../shared/pdb-samples/CATALOG.md ]; then
+	syms=$(mktemp -d)
+	trap 'rm -rf "$syms"' EXIT
+	ln -s "$(pwd)"/../shared/pdb-samples/*.pdb "$(pwd)"/../shared/pdb-samples/basic64.dll "$syms"/
+	echo
+	echo "\$ alpcscope chains fixtures/symbols-64.etl --stacks --symbols SYMBOL_DIR"
+	./build/cli/alpcscope chains fixtures/symbols-64.etl --stacks --symbols "$syms"
+fi
