@@ -51,6 +51,17 @@ struct sym_module {
 	uint64_t frames, frames_named;
 };
 
+/*
+ * An image's module. The image's own base, size and process are kept to see
+ * that the entry still describes it: another model can reuse the address of
+ * a freed one.
+ */
+struct image_mod {
+	uint32_t mod1; /* module index + 1; 0 = not mapped yet */
+	uint32_t process;
+	uint64_t base, size;
+};
+
 struct alpcscope_symbolizer {
 	struct symbol_path path;
 	size_t limit, used;
@@ -59,7 +70,7 @@ struct alpcscope_symbolizer {
 	struct sym_module **mods;
 	size_t nmods, cap_mods;
 	const struct alpcscope_model *model;
-	uint32_t *image_mod; /* per image of @c model: module index + 1; 0 = not mapped yet */
+	struct image_mod *image_mod; /* per image of @c model */
 	uint32_t nimage_mod;
 };
 
@@ -300,13 +311,20 @@ module_for_image(struct alpcscope_symbolizer *s, const struct alpcscope_model *m
 	if (s->model != m || s->nimage_mod != alpcscope_model_image_count(m)) {
 		free(s->image_mod);
 		s->nimage_mod = alpcscope_model_image_count(m);
-		s->image_mod = calloc(s->nimage_mod ? s->nimage_mod : 1, sizeof(uint32_t));
+		s->image_mod = calloc(s->nimage_mod ? s->nimage_mod : 1, sizeof(*s->image_mod));
 		s->model = s->image_mod ? m : NULL;
 		if (!s->image_mod)
 			return NULL;
 	}
-	if (s->image_mod[image])
-		return s->mods[s->image_mod[image] - 1];
+	struct image_mod *slot = &s->image_mod[image];
+
+	if (slot->mod1 && slot->base == im->base && slot->size == im->size &&
+	    slot->process == im->process)
+		return s->mods[slot->mod1 - 1];
+	slot->mod1 = 0;
+	slot->base = im->base;
+	slot->size = im->size;
+	slot->process = im->process;
 	const char *pdb = im->has_pdb_id && im->pdb_name ? base_name(im->pdb_name) : NULL;
 	bool has_id = pdb && pdb[0];
 
@@ -320,7 +338,7 @@ module_for_image(struct alpcscope_symbolizer *s, const struct alpcscope_model *m
 				      x->stamp == im->time_date_stamp && x->size == im->size;
 
 		if (same) {
-			s->image_mod[image] = (uint32_t)i + 1;
+			slot->mod1 = (uint32_t)i + 1;
 			return x;
 		}
 	}
@@ -349,7 +367,7 @@ module_for_image(struct alpcscope_symbolizer *s, const struct alpcscope_model *m
 	mod->stamp = im->time_date_stamp;
 	mod->size = im->size;
 	s->mods[s->nmods++] = mod;
-	s->image_mod[image] = (uint32_t)s->nmods;
+	s->image_mod[image].mod1 = (uint32_t)s->nmods;
 	return mod;
 }
 
