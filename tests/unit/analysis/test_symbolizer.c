@@ -61,8 +61,11 @@ load_model(const char *path)
 
 	CHECK(alpcscope_reader_open_file(&r, path, NULL, NULL) == ALPCSCOPE_OK);
 	CHECK(alpcscope_model_new(&m, NULL, NULL) == ALPCSCOPE_OK);
+	bool added = true;
+
 	while (r && m && alpcscope_reader_next(r, &ev, NULL) == ALPCSCOPE_OK)
-		CHECK(alpcscope_model_add_event(m, ev, NULL) == ALPCSCOPE_OK);
+		added = alpcscope_model_add_event(m, ev, NULL) == ALPCSCOPE_OK && added;
+	CHECK(added);
 	CHECK(alpcscope_model_finish(m, NULL) == ALPCSCOPE_OK);
 	alpcscope_reader_free(r);
 	return m;
@@ -111,10 +114,45 @@ check_frames(const struct alpcscope_model *m, const char *dir, bool publics_only
 	alpcscope_symbolizer_free(s);
 }
 
+/*
+ * A real merged trace (../shared/etl-samples, perfview__net.4.5.2.x64: 1,798
+ * images, DbgID_RSDS records for most): images take their PDB identity from
+ * DbgID; a 32-bit ntdll in a WoW64 process names wntdll.pdb.
+ */
+static void
+check_real_trace(void)
+{
+	const char *path = "../shared/etl-samples/perfview__net.4.5.2.x64.etl";
+	uint32_t with = 0, wntdll = 0, n;
+
+	if (access(path, R_OK) != 0) {
+		printf("SKIP (real trace part): %s absent\n", path);
+		return;
+	}
+	struct alpcscope_model *m = load_model(path);
+
+	n = m ? alpcscope_model_image_count(m) : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct alpcscope_image_entry *im = alpcscope_model_image_at(m, i);
+
+		with += im->has_pdb_id;
+		if (im->has_pdb_id && strcmp(im->module, "ntdll.dll") == 0 &&
+		    im->base < 0x100000000ull)
+			wntdll += strcmp(im->pdb_name, "wntdll.pdb") == 0;
+	}
+	printf("%s: %u images, %u with a PDB identity, %u WoW64 ntdll -> wntdll.pdb\n", path, n,
+	       with, wntdll);
+	CHECK_EQ_U64(n, 1798);
+	CHECK(with * 100 >= n * 95);
+	CHECK(wntdll > 0);
+	alpcscope_model_free(m);
+}
+
 int
 main(void)
 {
 	check_path_parsing();
+	check_real_trace();
 	if (access(SAMPLES "/CATALOG.md", R_OK) != 0) {
 		printf("SKIP (samples part): %s absent\n", SAMPLES);
 		return check_summary();
