@@ -129,6 +129,7 @@ alpcscope_symbolize(struct alpcscope_symbolizer *s, const struct alpcscope_model
 /**
  * Symbolize frame @p frame of @p stack and format it: "module!function+0xoff",
  * "module!function" at offset 0, " [export]" appended for export guesses,
+ * " [+N folded]" when N other functions share the address (linker folding),
  * "module!+0xoff" when unnamed, "0xADDRESS" outside every image. @p s may
  * be NULL (no symbols). Returns @p out.
  */

@@ -506,17 +506,21 @@ alpcscope_symbolizer_format_frame(struct alpcscope_symbolizer *s, const struct a
 				sym, NULL) != ALPCSCOPE_OK) {
 		sym->function = NULL;
 	}
+	char offset[24] = "", note[40] = "";
+
+	if (sym->function && sym->function_offset)
+		snprintf(offset, sizeof(offset), "+0x%" PRIx64, sym->function_offset);
+	/* Say when the name is a guess, or one of several the linker folded together. */
+	if (sym->source == ALPCSCOPE_SYMBOL_EXPORT)
+		snprintf(note, sizeof(note), " [export]");
+	else if (sym->shared_names)
+		snprintf(note, sizeof(note), " [+%" PRIu32 " folded]", sym->shared_names);
 	if (!sym->module)
 		snprintf(out, size, "0x%" PRIx64, stack->frames[frame]);
 	else if (!sym->function)
 		snprintf(out, size, "%s!+0x%" PRIx64, sym->module, sym->module_offset);
-	else if (sym->function_offset)
-		snprintf(out, size, "%s!%s+0x%" PRIx64 "%s", sym->module, sym->function,
-			 sym->function_offset,
-			 sym->source == ALPCSCOPE_SYMBOL_EXPORT ? " [export]" : "");
 	else
-		snprintf(out, size, "%s!%s%s", sym->module, sym->function,
-			 sym->source == ALPCSCOPE_SYMBOL_EXPORT ? " [export]" : "");
+		snprintf(out, size, "%s!%s%s%s", sym->module, sym->function, offset, note);
 	return out;
 }
 
