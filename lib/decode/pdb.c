@@ -556,8 +556,10 @@ load(struct pdb_file *p, struct alpcscope_error *err)
 	}
 	free(in);
 	free(out);
-	qsort(p->procs.items, p->procs.count, sizeof(struct symbol), symbol_cmp);
-	qsort(p->pubs.items, p->pubs.count, sizeof(struct symbol), symbol_cmp);
+	if (p->procs.count > 1) /* an empty table has no array (qsort wants one) */
+		qsort(p->procs.items, p->procs.count, sizeof(struct symbol), symbol_cmp);
+	if (p->pubs.count > 1)
+		qsort(p->pubs.items, p->pubs.count, sizeof(struct symbol), symbol_cmp);
 	return ALPCSCOPE_OK;
 }
 

@@ -134,7 +134,8 @@ with_symbols(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 	}
 	if (w->symbols.oom)
 		return d;
-	memcpy(w->fields, d->fields, d->field_count * sizeof(*w->fields));
+	if (d->field_count)
+		memcpy(w->fields, d->fields, d->field_count * sizeof(*w->fields));
 	w->fields[d->field_count].name = "Symbols";
 	w->fields[d->field_count].type = ALPCSCOPE_FIELD_STRING;
 	w->fields[d->field_count].value.str = w->symbols.data ? w->symbols.data : "";
