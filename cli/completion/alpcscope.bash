@@ -6,10 +6,11 @@ _alpcscope()
 	local cur prev words cword
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="info dump messages chains summary graph profile"
+	local commands="info dump messages chains summary graph symbols profile"
 	local common="--help --progress --no-progress --quiet --threads"
 	local filters="--process --pid --exclude --from --to --interfaces --no-builtin-interfaces"
 	local report="--format --expire --csv-raw $filters"
+	local symbols="--symbols --symbols-verbose"
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -18,18 +19,19 @@ _alpcscope()
 	local cmd=${COMP_WORDS[1]} opts=""
 	case $cmd in
 	info) opts="--format" ;;
-	dump) opts="--format --filter --from --to --limit --file-order --manifest --manifest-dir --no-builtin-manifests --payload-bytes --csv-raw" ;;
-	messages) opts="$report --stacks" ;;
-	chains) opts="$report --stacks --caused-process" ;;
+	dump) opts="--format --filter --from --to --limit --file-order --manifest --manifest-dir --no-builtin-manifests --payload-bytes --csv-raw $symbols" ;;
+	messages) opts="$report --stacks $symbols" ;;
+	chains) opts="$report --stacks --caused-process $symbols" ;;
 	summary) opts="$report --top --top-chains --table" ;;
 	graph) opts="--output --format --max-nodes --max-edges --chain --caused-process --no-highlight --parents --all --expire $filters" ;;
+	symbols) opts="--format $symbols" ;;
 	profile) opts="--output" ;;
 	*) return ;;
 	esac
 	case $prev in
 	--format | -f)
 		case $cmd in
-		info) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+		info | symbols) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		dump) COMPREPLY=($(compgen -W "text jsonl csv xml" -- "$cur")) ;;
 		chains) COMPREPLY=($(compgen -W "text json jsonl csv xml mermaid" -- "$cur")) ;;
 		summary) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
@@ -46,7 +48,7 @@ _alpcscope()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	--manifest-dir)
+	--manifest-dir | --symbols)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;

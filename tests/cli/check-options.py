@@ -9,7 +9,7 @@ import sys
 
 exe, man, completion = sys.argv[1:4]
 failed = 0
-commands = ["info", "dump", "messages", "chains", "summary", "graph", "profile"]
+commands = ["info", "dump", "messages", "chains", "summary", "graph", "symbols", "profile"]
 
 
 def help_text(*args):
