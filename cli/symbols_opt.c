@@ -81,19 +81,22 @@ cli_symbols_report(const struct cli_symbols *cs, const struct alpcscope_symboliz
 			anonymous_frames += mi.frames;
 			continue;
 		}
-		char wanted[600] = "", file[600] = "", detail[600] = "";
+		char wanted[600] = "", file[600] = "", detail[600] = "", module[300], t[520];
 
 		if (mi.store_path && mi.status != ALPCSCOPE_MODSYM_FOUND)
-			snprintf(wanted, sizeof(wanted), " (wanted %s)", mi.store_path);
+			snprintf(wanted, sizeof(wanted), " (wanted %s)",
+				 alpcscope_safe_text(t, sizeof(t), mi.store_path));
 		if (mi.file)
-			snprintf(file, sizeof(file), " %s", mi.file);
+			snprintf(file, sizeof(file), " %s",
+				 alpcscope_safe_text(t, sizeof(t), mi.file));
 		if (mi.detail)
-			snprintf(detail, sizeof(detail), ": %s", mi.detail);
-		/* Unnamed frames are a warning (--quiet hides it); --symbols-verbose asked for all.
-		 */
+			snprintf(detail, sizeof(detail), ": %s",
+				 alpcscope_safe_text(t, sizeof(t), mi.detail));
+		/* Unnamed frames are a warning (--quiet hides it); -verbose asked for all. */
 		(cs->verbose ? symbols_print : cli_warn)(
 		    "alpcscope %s: symbols: %s: %s%s%s%s; %llu of %llu frames named\n", cmd,
-		    mi.module, alpcscope_module_symbols_name(mi.status), wanted, file, detail,
+		    alpcscope_safe_text(module, sizeof(module), mi.module),
+		    alpcscope_module_symbols_name(mi.status), wanted, file, detail,
 		    (unsigned long long)mi.frames_named, (unsigned long long)mi.frames);
 	}
 	if (anonymous)

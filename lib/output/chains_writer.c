@@ -331,7 +331,7 @@ write_text_node(struct cw *w, const struct alpcscope_write_options *o, const str
 		char site[MO_FRAME_SIZE];
 
 		if (mo_call_site(&w->c, r->msg, site, sizeof(site)))
-			strbuf_printf(sb, "%*s| call site: %s\n", indent + 3, "", site);
+			text_line(sb, indent + 3, "| ", "call site: ", site);
 	}
 	if (o->stacks && r->msg) {
 		write_stack_text(&w->c, sb, indent + 3, "send", r->msg->send.stack);

@@ -879,14 +879,14 @@ mo_sb_csv_stacks(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_m
 		strbuf_reset(&c->line);
 		mo_sb_stack_line(c, &c->line, i == 0 ? msg->send.stack : msg->receive.stack);
 		if (c->line.len)
-			mo_sb_csv(sb, c->line.data);
+			mo_sb_csv(c, sb, c->line.data);
 	}
 	if (call_site) {
 		char site[MO_FRAME_SIZE];
 
 		mo_putc(sb, ',');
 		if (msg && mo_call_site(c, msg, site, sizeof(site)))
-			mo_sb_csv(sb, site);
+			mo_sb_csv(c, sb, site);
 	}
 }
 

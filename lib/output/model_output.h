@@ -147,7 +147,7 @@ struct mo_cache {
 	int64_t time_sec; /* second of time_prefix, -1 when none */
 	char time_prefix[24];
 	struct strbuf tmp;
-	bool csv_raw; /* options->csv_raw: no formula neutralisation */
+	bool csv_raw;       /* options->csv_raw: no formula neutralisation */
 	struct strbuf line; /* a stack joined for one CSV cell */
 };
 

@@ -6,6 +6,7 @@
  */
 #include <alpcscope/model.h>
 #include <alpcscope/symbols.h>
+#include <alpcscope/text.h>
 
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -60,19 +61,26 @@ write_text(const struct alpcscope_symbolizer *s, const char *trace_path, uint64_
 
 		if (alpcscope_symbolizer_module_at(s, i, &mi) != ALPCSCOPE_OK)
 			continue;
-		fprintf(out, "\n%s: %s\n", mi.module, alpcscope_module_symbols_name(mi.status));
+		char t1[512], t2[512];
+
+		/* Module and PDB names come from the trace: shown as safe text. */
+		fprintf(out, "\n%s: %s\n", alpcscope_safe_text(t1, sizeof(t1), mi.module),
+			alpcscope_module_symbols_name(mi.status));
 		if (mi.has_pdb_id) {
 			guid_text(g, &mi);
-			fprintf(out, "  pdb:        %s  guid %s  age %" PRIu32 "\n", mi.pdb_name, g,
-				mi.pdb_age);
-			fprintf(out, "  store path: %s\n", mi.store_path);
+			fprintf(out, "  pdb:        %s  guid %s  age %" PRIu32 "\n",
+				alpcscope_safe_text(t1, sizeof(t1), mi.pdb_name), g, mi.pdb_age);
+			fprintf(out, "  store path: %s\n",
+				alpcscope_safe_text(t2, sizeof(t2), mi.store_path));
 		} else {
 			fprintf(out, "  pdb:        unknown (no DbgID record in the trace)\n");
 		}
 		if (mi.file)
-			fprintf(out, "  file:       %s\n", mi.file);
+			fprintf(out, "  file:       %s\n",
+				alpcscope_safe_text(t1, sizeof(t1), mi.file));
 		if (mi.detail)
-			fprintf(out, "  detail:     %s\n", mi.detail);
+			fprintf(out, "  detail:     %s\n",
+				alpcscope_safe_text(t2, sizeof(t2), mi.detail));
 		fprintf(out, "  frames:     %" PRIu64 " (%" PRIu64 " named)\n", mi.frames,
 			mi.frames_named);
 		missing += mi.status != ALPCSCOPE_MODSYM_FOUND && mi.has_pdb_id;
@@ -84,8 +92,11 @@ write_text(const struct alpcscope_symbolizer *s, const char *trace_path, uint64_
 		struct alpcscope_module_symbol_info mi;
 
 		if (alpcscope_symbolizer_module_at(s, i, &mi) == ALPCSCOPE_OK && mi.has_pdb_id &&
-		    mi.status != ALPCSCOPE_MODSYM_FOUND)
-			fprintf(out, "%s\n", mi.store_path);
+		    mi.status != ALPCSCOPE_MODSYM_FOUND) {
+			char t[512];
+
+			fprintf(out, "%s\n", alpcscope_safe_text(t, sizeof(t), mi.store_path));
+		}
 	}
 }
 
