@@ -236,19 +236,17 @@ safe(struct strbuf *sb, const char *s)
 	return sb->oom ? "(out of memory)" : sb->data ? sb->data : "";
 }
 
+/* File, log-file header, compression, event span, buffers and losses. */
 static void
-write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in,
-	   const struct alpcscope_reader_stats *st, const char *path, FILE *out,
-	   const struct sorted_view *v)
+text_trace(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in,
+	   const struct alpcscope_reader_stats *st, const char *path, FILE *out, struct strbuf *tx)
 {
 	char t1[40], t2[40];
-	struct capability caps[NCAPS];
-	struct strbuf tx = {0}, ty = {0};
 
-	fprintf(out, "File:            %s (%" PRIu64 " bytes)\n", safe(&tx, path), in->file_size);
+	fprintf(out, "File:            %s (%" PRIu64 " bytes)\n", safe(tx, path), in->file_size);
 	if (in->header_found) {
-		fprintf(out, "Logger:          %s\n", safe(&tx, in->logger_name));
-		fprintf(out, "Log file name:   %s\n", safe(&tx, in->log_file_name));
+		fprintf(out, "Logger:          %s\n", safe(tx, in->logger_name));
+		fprintf(out, "Log file name:   %s\n", safe(tx, in->log_file_name));
 		fprintf(out, "OS:              Windows %u.%u build %u\n", in->version[0],
 			in->version[1], in->os_build);
 		fprintf(out, "Log version:     %u.%u%s\n", in->version[2], in->version[3],
@@ -279,7 +277,12 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		st->buffers_read, st->buffers_damaged);
 	fprintf(out, "Lost:            %u events, %u buffers, %u missing sequence numbers\n",
 		in->events_lost, in->buffers_lost, st->sequence_gaps);
+}
 
+/* Records by header kind and extended items by type. */
+static void
+text_records(const struct alpcscope_reader_stats *st, FILE *out)
+{
 	fprintf(out, "\nRecords:         %" PRIu64 "\n", st->records_total);
 	for (int k = 0; k < ALPCSCOPE_RECORD_KIND_COUNT; k++)
 		if (st->records_by_kind[k])
@@ -293,7 +296,12 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 				fprintf(out, "  %-18s %" PRIu64 "\n", ext_type_name(t),
 					st->ext_items_by_type[t]);
 	}
+}
 
+/* Kernel events by group and opcode. */
+static void
+text_kernel_groups(const struct alpcscope_summary *s, FILE *out)
+{
 	fprintf(out, "\nKernel groups:\n");
 	bool any = false;
 	for (unsigned g = 0; g < 256; g++) {
@@ -313,7 +321,13 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 	}
 	if (!any)
 		fprintf(out, "  (none)\n");
+}
 
+/* Providers by count, each with its first ten event kinds. */
+static void
+text_providers(const struct alpcscope_summary *s, const struct sorted_view *v, FILE *out,
+	       struct strbuf *tx)
+{
 	fprintf(out, "\nProviders:\n");
 	if (!s->nproviders)
 		fprintf(out, "  (none)\n");
@@ -323,7 +337,7 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		const char *name = alpcscope_provider_name(&p->guid);
 
 		alpcscope_guid_format(g, &p->guid);
-		fprintf(out, "  %s%s%s%s: %" PRIu64 "\n", safe(&tx, name), name ? " {" : "", g,
+		fprintf(out, "  %s%s%s%s: %" PRIu64 "\n", safe(tx, name), name ? " {" : "", g,
 			name ? "}" : "", p->count);
 		fprintf(out, "   ");
 		for (uint32_t k = 0; k < p->nkinds && k < 10; k++) {
@@ -341,17 +355,28 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 			fprintf(out, " ...(%u kinds)", p->nkinds);
 		fprintf(out, "\n");
 	}
+}
 
+/* Processes in the order they were first seen. */
+static void
+text_processes(const struct sorted_view *v, FILE *out, struct strbuf *tx, struct strbuf *ty)
+{
 	fprintf(out, "\nProcesses seen:  %u\n", v->nprocesses);
 	for (uint32_t i = 0; i < v->nprocesses; i++) {
 		const struct summary_process *p = v->processes[i];
 
 		fprintf(out, "  %6u  parent %6u  %-24s %s%s %s\n", p->pid, p->parent_pid,
-			p->image[0] ? safe(&tx, p->image) : "?",
+			p->image[0] ? safe(tx, p->image) : "?",
 			p->started_in_trace ? "[started]" : "", p->ended_in_trace ? "[ended]" : "",
-			safe(&ty, p->command_line));
+			safe(ty, p->command_line));
 	}
+}
 
+/* Diagnostics by ID with their first messages. */
+static void
+text_diagnostics(const struct alpcscope_summary *s, const struct alpcscope_reader_stats *st,
+		 FILE *out, struct strbuf *tx)
+{
 	fprintf(out, "\nDiagnostics:     %" PRIu64 "\n", st->diagnostics);
 	for (uint32_t i = 0; i < s->ndiags; i++) {
 		const struct summary_diag *d = &s->diags[i];
@@ -361,12 +386,18 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		for (uint32_t j = 0; j < d->nsamples; j++) {
 			if (d->samples[j].file_offset != ALPCSCOPE_NO_OFFSET)
 				fprintf(out, "    at offset 0x%" PRIx64 ": %s\n",
-					d->samples[j].file_offset,
-					safe(&tx, d->samples[j].message));
+					d->samples[j].file_offset, safe(tx, d->samples[j].message));
 			else
-				fprintf(out, "    %s\n", safe(&tx, d->samples[j].message));
+				fprintf(out, "    %s\n", safe(tx, d->samples[j].message));
 		}
 	}
+}
+
+/* What the trace holds for ALPC analysis, and how to record what is missing. */
+static void
+text_capabilities(const struct alpcscope_summary *s, FILE *out)
+{
+	struct capability caps[NCAPS];
 
 	capabilities(s, caps);
 	fprintf(out, "\nALPC analysis capability:\n");
@@ -383,6 +414,22 @@ write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 				fprintf(out, "    - %s: %s\n", caps[i].what, caps[i].missing_hint);
 		write_profile_hint(out); /* the WPR profile that records all of it (xml.md) */
 	}
+}
+
+static void
+write_text(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in,
+	   const struct alpcscope_reader_stats *st, const char *path, FILE *out,
+	   const struct sorted_view *v)
+{
+	struct strbuf tx = {0}, ty = {0};
+
+	text_trace(s, in, st, path, out, &tx);
+	text_records(st, out);
+	text_kernel_groups(s, out);
+	text_providers(s, v, out, &tx);
+	text_processes(v, out, &tx, &ty);
+	text_diagnostics(s, st, out, &tx);
+	text_capabilities(s, out);
 	strbuf_free(&tx);
 	strbuf_free(&ty);
 }
@@ -412,17 +459,12 @@ j_str(const char *s)
 	return o;
 }
 
+/* The "trace" object: log-file header facts and the event span. */
 static json_object *
-build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in,
-	   const struct alpcscope_reader_stats *st, const char *path, const struct sorted_view *v)
+json_trace(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in)
 {
-	json_object *root = json_object_new_object();
 	json_object *tr = json_object_new_object();
 	char buf[64];
-	struct capability caps[NCAPS];
-
-	json_object_object_add(root, "file", j_str(path));
-	json_object_object_add(root, "file_size", j_u64(in->file_size));
 
 	json_object_object_add(tr, "header_found", json_object_new_boolean(in->header_found));
 	json_object_object_add(tr, "logger_name", j_str(in->logger_name));
@@ -458,8 +500,13 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 			       s->have_time ? j_str(iso(buf, sizeof(buf), s->last_filetime))
 					    : NULL);
 	json_object_object_add(tr, "buffers_written", j_u64(in->buffers_written));
-	json_object_object_add(root, "trace", tr);
+	return tr;
+}
 
+/* The "buffers" object. */
+static json_object *
+json_buffers(const struct alpcscope_trace_info *in, const struct alpcscope_reader_stats *st)
+{
 	json_object *bu = json_object_new_object();
 	json_object_object_add(bu, "count", j_u64(in->buffer_count));
 	json_object_object_add(bu, "compressed", j_u64(in->compressed_buffer_count));
@@ -467,26 +514,38 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 	json_object_object_add(bu, "damaged", j_u64(st->buffers_damaged));
 	json_object_object_add(bu, "undecompressible", j_u64(st->buffers_undecompressible));
 	json_object_object_add(bu, "bytes_decompressed", j_u64(st->bytes_decompressed));
-	json_object_object_add(root, "buffers", bu);
+	return bu;
+}
 
-	json_object_object_add(root, "records_total", j_u64(st->records_total));
+/* Records by header kind. */
+static json_object *
+json_records_by_kind(const struct alpcscope_reader_stats *st)
+{
 	json_object *bk = json_object_new_object();
 	for (int k = 0; k < ALPCSCOPE_RECORD_KIND_COUNT; k++)
 		if (st->records_by_kind[k])
 			json_object_object_add(
 			    bk, alpcscope_record_kind_name((enum alpcscope_record_kind)k),
 			    j_u64(st->records_by_kind[k]));
-	json_object_object_add(root, "records_by_kind", bk);
-	json_object_object_add(root, "header_records_past_saved_offset",
-			       j_u64(st->header_records_past_saved_offset));
+	return bk;
+}
 
+/* Extended items by type. */
+static json_object *
+json_extended_items(const struct alpcscope_reader_stats *st)
+{
 	json_object *ext = json_object_new_object();
 	for (unsigned t = 0; t < 20; t++)
 		if (st->ext_items_by_type[t])
 			json_object_object_add(ext, ext_type_name(t),
 					       j_u64(st->ext_items_by_type[t]));
-	json_object_object_add(root, "extended_items", ext);
+	return ext;
+}
 
+/* Kernel events by group, each with its opcodes. */
+static json_object *
+json_kernel_groups(const struct alpcscope_summary *s)
+{
 	json_object *groups = json_object_new_array();
 	for (unsigned g = 0; g < 256; g++) {
 		if (!s->kernel_by_group[g])
@@ -517,10 +576,15 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		json_object_object_add(jg, "opcodes", ops);
 		json_object_array_add(groups, jg);
 	}
-	json_object_object_add(root, "kernel_groups", groups);
+	return groups;
+}
 
+/* Providers by count, each with all its event kinds. */
+static json_object *
+json_providers(const struct sorted_view *v, uint32_t nproviders)
+{
 	json_object *provs = json_object_new_array();
-	for (uint32_t i = 0; i < s->nproviders; i++) {
+	for (uint32_t i = 0; i < nproviders; i++) {
 		const struct summary_provider *p = v->providers[i];
 		json_object *jp = json_object_new_object();
 		char g[ALPCSCOPE_GUID_STR_SIZE];
@@ -547,7 +611,14 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		json_object_object_add(jp, "events", kinds);
 		json_object_array_add(provs, jp);
 	}
-	json_object_object_add(root, "providers", provs);
+	return provs;
+}
+
+/* Processes in the order they were first seen. */
+static json_object *
+json_processes(const struct sorted_view *v)
+{
+	char buf[64];
 
 	json_object *procs = json_object_new_array();
 	for (uint32_t i = 0; i < v->nprocesses; i++) {
@@ -567,14 +638,24 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 				       json_object_new_boolean(p->ended_in_trace));
 		json_object_array_add(procs, jp);
 	}
-	json_object_object_add(root, "processes", procs);
+	return procs;
+}
 
+/* Loss counters. */
+static json_object *
+json_lost(const struct alpcscope_trace_info *in, const struct alpcscope_reader_stats *st)
+{
 	json_object *lost = json_object_new_object();
 	json_object_object_add(lost, "events_lost", j_u64(in->events_lost));
 	json_object_object_add(lost, "buffers_lost", j_u64(in->buffers_lost));
 	json_object_object_add(lost, "sequence_gaps", j_u64(st->sequence_gaps));
-	json_object_object_add(root, "lost", lost);
+	return lost;
+}
 
+/* Diagnostics by ID with their first messages. */
+static json_object *
+json_diagnostics(const struct alpcscope_summary *s)
+{
 	json_object *diags = json_object_new_array();
 	for (uint32_t i = 0; i < s->ndiags; i++) {
 		const struct summary_diag *d = &s->diags[i];
@@ -597,7 +678,14 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		json_object_object_add(jd, "samples", samples);
 		json_object_array_add(diags, jd);
 	}
-	json_object_object_add(root, "diagnostics", diags);
+	return diags;
+}
+
+/* What the trace holds for ALPC analysis, and how to record what is missing. */
+static json_object *
+json_capabilities(const struct alpcscope_summary *s)
+{
+	struct capability caps[NCAPS];
 
 	capabilities(s, caps);
 	json_object *cap = json_object_new_object();
@@ -621,7 +709,30 @@ build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info 
 		json_object_object_add(cap, "record_profile", j_str(ALPCSCOPE_WPR_PROFILE_ID));
 		json_object_object_add(cap, "record_commands", cmds);
 	}
-	json_object_object_add(root, "capabilities", cap);
+	return cap;
+}
+
+static json_object *
+build_json(const struct alpcscope_summary *s, const struct alpcscope_trace_info *in,
+	   const struct alpcscope_reader_stats *st, const char *path, const struct sorted_view *v)
+{
+	json_object *root = json_object_new_object();
+
+	json_object_object_add(root, "file", j_str(path));
+	json_object_object_add(root, "file_size", j_u64(in->file_size));
+	json_object_object_add(root, "trace", json_trace(s, in));
+	json_object_object_add(root, "buffers", json_buffers(in, st));
+	json_object_object_add(root, "records_total", j_u64(st->records_total));
+	json_object_object_add(root, "records_by_kind", json_records_by_kind(st));
+	json_object_object_add(root, "header_records_past_saved_offset",
+			       j_u64(st->header_records_past_saved_offset));
+	json_object_object_add(root, "extended_items", json_extended_items(st));
+	json_object_object_add(root, "kernel_groups", json_kernel_groups(s));
+	json_object_object_add(root, "providers", json_providers(v, s->nproviders));
+	json_object_object_add(root, "processes", json_processes(v));
+	json_object_object_add(root, "lost", json_lost(in, st));
+	json_object_object_add(root, "diagnostics", json_diagnostics(s));
+	json_object_object_add(root, "capabilities", json_capabilities(s));
 	return root;
 }
 
