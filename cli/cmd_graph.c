@@ -392,6 +392,113 @@ write_graph(struct graph_cli *g, const struct alpcscope_model *m, const char *pa
 	return rc;
 }
 
+/*
+ * Read the options into @p g and @p mo, the trace into *path, and the output
+ * format (from --format or the file name); -1 to go on, else the exit code
+ * (EXIT_USAGE: the caller prints the usage).
+ */
+static int
+parse_args(int argc, char **argv, struct graph_cli *g, struct alpcscope_model_options *mo,
+	   const char **path)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		int first = i;
+		int r = filter_parse_arg(&g->f, "graph", argc, argv, &i);
+
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0) {
+			note_filter(g, argv, first, i);
+			continue;
+		}
+		if (cli_opt(argv[i], "--output", &v, &i, argc, argv) ||
+		    cli_opt(argv[i], "-o", &v, &i, argc, argv)) {
+			g->output = v;
+		} else if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
+			   cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
+			if (!parse_format(v, &g->format)) {
+				fprintf(stderr,
+					"alpcscope graph: unknown format '%s' (dot, svg, png)\n",
+					v);
+				return EXIT_USAGE;
+			}
+			g->format_text = v;
+		} else if (cli_opt(argv[i], "--max-nodes", &v, &i, argc, argv)) {
+			if (!parse_u32(v, &g->max_nodes) || g->max_nodes == 1) {
+				fprintf(
+				    stderr,
+				    "alpcscope graph: bad --max-nodes '%s' (0 = no limit, or at "
+				    "least 2)\n",
+				    v);
+				return EXIT_USAGE;
+			}
+		} else if (cli_opt(argv[i], "--max-edges", &v, &i, argc, argv)) {
+			if (!parse_u32(v, &g->max_edges)) {
+				fprintf(stderr,
+					"alpcscope graph: bad --max-edges '%s' (0 = no limit)\n",
+					v);
+				return EXIT_USAGE;
+			}
+		} else if (cli_opt(argv[i], "--chain", &v, &i, argc, argv)) {
+			if (g->nchains == MAX_HIGHLIGHT || !parse_u32(v, &g->chains[g->nchains])) {
+				fprintf(stderr, "alpcscope graph: bad or too many --chain '%s'\n",
+					v);
+				return EXIT_USAGE;
+			}
+			g->nchains++;
+		} else if (cli_opt(argv[i], "--caused-process", &v, &i, argc, argv)) {
+			if (g->ncaused == MAX_HIGHLIGHT || !v[0]) {
+				fprintf(stderr,
+					"alpcscope graph: bad or too many --caused-process\n");
+				return EXIT_USAGE;
+			}
+			g->caused[g->ncaused++] = v;
+		} else if (cli_opt(argv[i], "--expire", &v, &i, argc, argv)) {
+			if (!filter_parse_expiry("graph", v, mo))
+				return EXIT_USAGE;
+		} else if (strcmp(argv[i], "--no-highlight") == 0) {
+			g->no_highlight = true;
+		} else if (strcmp(argv[i], "--parents") == 0) {
+			g->parents = true;
+		} else if (strcmp(argv[i], "--all") == 0) {
+			g->all = true;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "alpcscope graph: unknown option '%s'\n", argv[i]);
+			return EXIT_USAGE;
+		} else if (!*path) {
+			*path = argv[i];
+		} else {
+			fprintf(stderr, "alpcscope graph: more than one trace given\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (!*path || !g->output) {
+		if (*path && !g->output)
+			fprintf(stderr,
+				"alpcscope graph: -o OUT.dot|OUT.svg|OUT.png|- is required\n");
+		return EXIT_USAGE;
+	}
+	if (!g->format_text) {
+		const char *dot = strrchr(g->output, '.');
+
+		if (strcmp(g->output, "-") == 0)
+			g->format = ALPCSCOPE_GRAPH_DOT;
+		else if (!dot || !parse_format(dot + 1, &g->format)) {
+			fprintf(
+			    stderr,
+			    "alpcscope graph: cannot tell the format of '%s' (.dot, .svg, .png, "
+			    "or --format)\n",
+			    g->output);
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
 int
 cmd_graph(int argc, char **argv)
 {
@@ -406,101 +513,12 @@ cmd_graph(int argc, char **argv)
 	filter_init(&g.f);
 	g.max_nodes = 60;
 	g.max_edges = ALPCSCOPE_GRAPH_DEFAULT_MAX_EDGES;
-	for (int i = 1; i < argc; i++) {
-		const char *v;
-		int first = i;
-		int r = filter_parse_arg(&g.f, "graph", argc, argv, &i);
-
-		if (r < 0)
-			goto usage_error;
-		if (r > 0) {
-			note_filter(&g, argv, first, i);
-			continue;
-		}
-		if (cli_opt(argv[i], "--output", &v, &i, argc, argv) ||
-		    cli_opt(argv[i], "-o", &v, &i, argc, argv)) {
-			g.output = v;
-		} else if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
-			   cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
-			if (!parse_format(v, &g.format)) {
-				fprintf(stderr,
-					"alpcscope graph: unknown format '%s' (dot, svg, png)\n",
-					v);
-				goto usage_error;
-			}
-			g.format_text = v;
-		} else if (cli_opt(argv[i], "--max-nodes", &v, &i, argc, argv)) {
-			if (!parse_u32(v, &g.max_nodes) || g.max_nodes == 1) {
-				fprintf(
-				    stderr,
-				    "alpcscope graph: bad --max-nodes '%s' (0 = no limit, or at "
-				    "least 2)\n",
-				    v);
-				goto usage_error;
-			}
-		} else if (cli_opt(argv[i], "--max-edges", &v, &i, argc, argv)) {
-			if (!parse_u32(v, &g.max_edges)) {
-				fprintf(stderr,
-					"alpcscope graph: bad --max-edges '%s' (0 = no limit)\n",
-					v);
-				goto usage_error;
-			}
-		} else if (cli_opt(argv[i], "--chain", &v, &i, argc, argv)) {
-			if (g.nchains == MAX_HIGHLIGHT || !parse_u32(v, &g.chains[g.nchains])) {
-				fprintf(stderr, "alpcscope graph: bad or too many --chain '%s'\n",
-					v);
-				goto usage_error;
-			}
-			g.nchains++;
-		} else if (cli_opt(argv[i], "--caused-process", &v, &i, argc, argv)) {
-			if (g.ncaused == MAX_HIGHLIGHT || !v[0]) {
-				fprintf(stderr,
-					"alpcscope graph: bad or too many --caused-process\n");
-				goto usage_error;
-			}
-			g.caused[g.ncaused++] = v;
-		} else if (cli_opt(argv[i], "--expire", &v, &i, argc, argv)) {
-			if (!filter_parse_expiry("graph", v, &mo))
-				goto usage_error;
-		} else if (strcmp(argv[i], "--no-highlight") == 0) {
-			g.no_highlight = true;
-		} else if (strcmp(argv[i], "--parents") == 0) {
-			g.parents = true;
-		} else if (strcmp(argv[i], "--all") == 0) {
-			g.all = true;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			filter_free(&g.f);
-			return EXIT_OK;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "alpcscope graph: unknown option '%s'\n", argv[i]);
-			goto usage_error;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			fprintf(stderr, "alpcscope graph: more than one trace given\n");
-			goto usage_error;
-		}
-	}
-	if (!path || !g.output) {
-		if (path && !g.output)
-			fprintf(stderr,
-				"alpcscope graph: -o OUT.dot|OUT.svg|OUT.png|- is required\n");
-		goto usage_error;
-	}
-	if (!g.format_text) {
-		const char *dot = strrchr(g.output, '.');
-
-		if (strcmp(g.output, "-") == 0)
-			g.format = ALPCSCOPE_GRAPH_DOT;
-		else if (!dot || !parse_format(dot + 1, &g.format)) {
-			fprintf(
-			    stderr,
-			    "alpcscope graph: cannot tell the format of '%s' (.dot, .svg, .png, "
-			    "or --format)\n",
-			    g.output);
-			goto usage_error;
-		}
+	rc = parse_args(argc, argv, &g, &mo, &path);
+	if (rc >= 0) {
+		if (rc == EXIT_USAGE)
+			usage(stderr);
+		filter_free(&g.f);
+		return rc;
 	}
 	rc = cli_analyse("graph", path, &mo, &m, &start, &end);
 	if (!m) {
@@ -520,9 +538,4 @@ cmd_graph(int argc, char **argv)
 	filter_free(&g.f);
 	free(g.in_focus);
 	return rc;
-
-usage_error:
-	usage(stderr);
-	filter_free(&g.f);
-	return EXIT_USAGE;
 }
