@@ -80,82 +80,89 @@ sb_text(const struct strbuf *sb)
 	return sb->data ? sb->data : "";
 }
 
+/* A message node: its parties, time, evidence and one-line summary. */
 static void
-fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
+nrow_message(struct cw *w, struct nrow *r)
 {
 	const struct alpcscope_model *m = w->c.m;
-	struct strbuf *sum = &w->summary, *edge = &w->edge;
+	struct strbuf *sum = &w->summary;
 
-	memset(r, 0, sizeof(*r));
-	strbuf_reset(sum);
-	strbuf_reset(edge);
-	r->node = node;
-	r->n = alpcscope_model_chain_node_at(m, node);
-	if (r->n->kind == ALPCSCOPE_NODE_MESSAGE) {
-		r->msg = alpcscope_model_message_at(m, r->n->message);
-		mo_fclient_server(&w->c, r->msg, &r->client, &r->server);
-		r->time = mo_message_time(r->msg);
-		r->evidence = mo_shown_evidence(m, r->msg);
-		const char *port = alpcscope_model_port_name(m, r->msg->port);
+	r->msg = alpcscope_model_message_at(m, r->n->message);
+	mo_fclient_server(&w->c, r->msg, &r->client, &r->server);
+	r->time = mo_message_time(r->msg);
+	r->evidence = mo_shown_evidence(m, r->msg);
+	const char *port = alpcscope_model_port_name(m, r->msg->port);
 
-		mo_putc(sum, '#');
-		mo_sb_u64(sum, r->n->message);
-		mo_putc(sum, ' ');
-		if (r->client.tid != ALPCSCOPE_ID_UNKNOWN)
-			party_text(sum, r->client.label, r->client.pid, r->client.tid);
-		else
-			mo_putc(sum, '?');
-		MO_LIT(sum, " -> ");
-		if (r->msg->receive.thread != ALPCSCOPE_NONE)
-			party_text(sum, r->server.label, r->server.pid, r->server.tid);
-		else
-			mo_putc(sum, '?');
-		MO_LIT(sum, " msg ");
-		mo_sb_hex32(sum, r->msg->message_id);
-		mo_putc(sum, ' ');
-		mo_puts(sum,
-			alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
-		mo_putc(sum, ' ');
-		mo_sb_latency(sum, mo_latency(m, r->msg));
-		if (port) {
-			MO_LIT(sum, " port=");
-			mo_puts(sum, port);
-		}
-		r->edge_ordinal = r->msg->send.ordinal;
-		r->edge_file_offset = r->msg->send.file_offset;
-	} else {
-		r->proc = alpcscope_model_process_at(m, r->n->process);
-		r->time = r->proc->start_filetime_100ns;
-		const struct alpcscope_thread_instance *t =
-		    alpcscope_model_thread_at(m, r->proc->creator_thread);
-
-		r->creator_tid = r->proc->creator_tid;
-		r->creator_pid = ALPCSCOPE_ID_UNKNOWN;
-		r->creator = "?";
-		if (t) {
-			const struct alpcscope_process_instance *cp =
-			    alpcscope_model_process_at(m, t->process);
-
-			if (cp)
-				r->creator_pid = cp->pid;
-			r->creator = mo_label(&w->c, t->process);
-		}
-		party_text(sum, r->creator, r->creator_pid, r->creator_tid);
-		MO_LIT(sum, " creates ");
-		mo_puts(sum, mo_label(&w->c, r->n->process));
-		MO_LIT(sum, " (pid ");
-		mo_sb_u64(sum, r->proc->pid);
-		mo_putc(sum, ')');
-		if (r->proc->command_line) {
-			MO_LIT(sum, " cmd=");
-			mo_puts(sum, r->proc->command_line);
-		}
-		r->edge_ordinal = r->proc->start_ordinal;
-		r->edge_file_offset = r->proc->start_file_offset;
+	mo_putc(sum, '#');
+	mo_sb_u64(sum, r->n->message);
+	mo_putc(sum, ' ');
+	if (r->client.tid != ALPCSCOPE_ID_UNKNOWN)
+		party_text(sum, r->client.label, r->client.pid, r->client.tid);
+	else
+		mo_putc(sum, '?');
+	MO_LIT(sum, " -> ");
+	if (r->msg->receive.thread != ALPCSCOPE_NONE)
+		party_text(sum, r->server.label, r->server.pid, r->server.tid);
+	else
+		mo_putc(sum, '?');
+	MO_LIT(sum, " msg ");
+	mo_sb_hex32(sum, r->msg->message_id);
+	mo_putc(sum, ' ');
+	mo_puts(sum, alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
+	mo_putc(sum, ' ');
+	mo_sb_latency(sum, mo_latency(m, r->msg));
+	if (port) {
+		MO_LIT(sum, " port=");
+		mo_puts(sum, port);
 	}
-	mo_sb_cut(sum, 0, 1023); /* was snprintf into char[1024] */
-	r->summary = sb_text(sum);
-	r->edge_text = sb_text(edge);
+	r->edge_ordinal = r->msg->send.ordinal;
+	r->edge_file_offset = r->msg->send.file_offset;
+}
+
+/* A process node: its creator and one-line summary. */
+static void
+nrow_process(struct cw *w, struct nrow *r)
+{
+	const struct alpcscope_model *m = w->c.m;
+	struct strbuf *sum = &w->summary;
+
+	r->proc = alpcscope_model_process_at(m, r->n->process);
+	r->time = r->proc->start_filetime_100ns;
+	const struct alpcscope_thread_instance *t =
+	    alpcscope_model_thread_at(m, r->proc->creator_thread);
+
+	r->creator_tid = r->proc->creator_tid;
+	r->creator_pid = ALPCSCOPE_ID_UNKNOWN;
+	r->creator = "?";
+	if (t) {
+		const struct alpcscope_process_instance *cp =
+		    alpcscope_model_process_at(m, t->process);
+
+		if (cp)
+			r->creator_pid = cp->pid;
+		r->creator = mo_label(&w->c, t->process);
+	}
+	party_text(sum, r->creator, r->creator_pid, r->creator_tid);
+	MO_LIT(sum, " creates ");
+	mo_puts(sum, mo_label(&w->c, r->n->process));
+	MO_LIT(sum, " (pid ");
+	mo_sb_u64(sum, r->proc->pid);
+	mo_putc(sum, ')');
+	if (r->proc->command_line) {
+		MO_LIT(sum, " cmd=");
+		mo_puts(sum, r->proc->command_line);
+	}
+	r->edge_ordinal = r->proc->start_ordinal;
+	r->edge_file_offset = r->proc->start_file_offset;
+}
+
+/* The evidence for the node's place: a root, or inside its parent's Receive..reply window. */
+static void
+nrow_edge(struct cw *w, struct nrow *r)
+{
+	const struct alpcscope_model *m = w->c.m;
+	struct strbuf *edge = &w->edge;
+
 	if (r->n->parent == ALPCSCOPE_NONE) {
 		if (r->msg && r->msg->send.thread == ALPCSCOPE_NONE) {
 			MO_LIT(edge, "root: Receive ord ");
@@ -211,6 +218,27 @@ fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
 	mo_putc(edge, ')');
 	mo_sb_cut(edge, 0, 511); /* was snprintf into char[512] */
 	r->edge_text = sb_text(edge);
+}
+
+static void
+fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
+{
+	const struct alpcscope_model *m = w->c.m;
+	struct strbuf *sum = &w->summary, *edge = &w->edge;
+
+	memset(r, 0, sizeof(*r));
+	strbuf_reset(sum);
+	strbuf_reset(edge);
+	r->node = node;
+	r->n = alpcscope_model_chain_node_at(m, node);
+	if (r->n->kind == ALPCSCOPE_NODE_MESSAGE)
+		nrow_message(w, r);
+	else
+		nrow_process(w, r);
+	mo_sb_cut(sum, 0, 1023); /* was snprintf into char[1024] */
+	r->summary = sb_text(sum);
+	r->edge_text = sb_text(edge);
+	nrow_edge(w, r);
 }
 
 /* Process labels from the root to @p node, joined by @p sep, into w->path (cut to 2047). */
