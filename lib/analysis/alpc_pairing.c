@@ -16,27 +16,24 @@
  *                   what it receives); requests it still held are abandoned
  *   Unwait       -> evidence on the thread's next Receive
  *
- * While a message is pending or held, its chain_node field links it into
- * the pending FIFO or the held stack; finish() resets it.
+ * A message's pairing state (pending, delivered) and the link of its
+ * receiver's held stack live in a private struct msg_work (model_internal.h),
+ * not in the public struct alpcscope_message.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/model_internal.h"
 
-/* After pairing, chain_node of a message with a nested child (same value in chain_builder.c). */
-#define MSG_HAS_CHILD (UINT32_MAX - 1u)
+/* The working link of message @p idx in its receiver's held stack. */
+#define LINK(m, idx) (model_work((m), (idx))->link)
 
-#define OP_SEND       33
-#define OP_RECEIVE    34
-#define OP_WAIT_REPLY 35
-#define OP_WAIT_NEW   36
-#define OP_UNWAIT     37
-
-/* Internal kind of a delivered message not yet classified. */
-#define MSG_KIND_DELIVERED 0xFE
-
-#define LINK(msg) ((msg)->chain_node)
+/* Message @p idx is Sent and waiting for its Receive. */
+static bool
+is_pending(const struct alpcscope_model *m, uint32_t idx)
+{
+	return model_work(m, idx)->state == MSG_PENDING;
+}
 
 static uint32_t
 new_message(struct alpcscope_model *m, bool *oom)
@@ -50,9 +47,16 @@ new_message(struct alpcscope_model *m, bool *oom)
 			*oom = true;
 			return ALPCSCOPE_NONE;
 		}
+		if (!model_grow((void **)&m->work_chunks, &m->cap_work_chunks, chunk,
+				sizeof(*m->work_chunks))) {
+			*oom = true;
+			return ALPCSCOPE_NONE;
+		}
 		m->msg_chunks[chunk] =
 		    arena_alloc(&m->arena, MSG_CHUNK_SIZE * sizeof(struct alpcscope_message));
-		if (!m->msg_chunks[chunk]) {
+		m->work_chunks[chunk] =
+		    arena_alloc(&m->arena, MSG_CHUNK_SIZE * sizeof(struct msg_work));
+		if (!m->msg_chunks[chunk] || !m->work_chunks[chunk]) {
 			*oom = true;
 			return ALPCSCOPE_NONE;
 		}
@@ -71,6 +75,7 @@ new_message(struct alpcscope_model *m, bool *oom)
 	msg->parent = ALPCSCOPE_NONE;
 	msg->chain_node = ALPCSCOPE_NONE;
 	msg->role = ALPCSCOPE_ROLE_UNKNOWN;
+	*model_work(m, idx) = (struct msg_work){ALPCSCOPE_NONE, MSG_CLASSIFIED, false};
 	return idx;
 }
 
@@ -144,6 +149,7 @@ retire(struct alpcscope_model *m, uint32_t idx, uint16_t why)
 	struct alpcscope_message *msg = model_msg(m, idx);
 
 	pending_remove(m, idx);
+	model_work(m, idx)->state = MSG_CLASSIFIED;
 	msg->kind = ALPCSCOPE_MESSAGE_UNMATCHED_SEND;
 	msg->evidence |= why;
 	if (why == ALPCSCOPE_EVIDENCE_SUPERSEDED)
@@ -186,7 +192,7 @@ expire(struct alpcscope_model *m, int64_t now)
 	while (m->expire_cursor < m->nmsgs) {
 		struct alpcscope_message *msg = model_msg(m, m->expire_cursor);
 
-		if (msg->kind == MSG_KIND_PENDING) {
+		if (is_pending(m, m->expire_cursor)) {
 			if (now - msg->send.filetime_100ns < m->opt.pending_expiry_100ns)
 				break;
 			retire(m, m->expire_cursor, ALPCSCOPE_EVIDENCE_EXPIRED);
@@ -217,7 +223,7 @@ note_served(struct alpcscope_model *m, uint32_t q)
 static void
 held_push(struct alpcscope_model *m, struct thread_state *ts, uint32_t idx)
 {
-	LINK(model_msg(m, idx)) = ts->held;
+	LINK(m, idx) = ts->held;
 	ts->held = idx;
 }
 
@@ -227,14 +233,14 @@ held_remove(struct alpcscope_model *m, struct thread_state *ts, uint32_t idx)
 	uint32_t *pp = &ts->held;
 
 	while (*pp != ALPCSCOPE_NONE) {
-		struct alpcscope_message *q = model_msg(m, *pp);
+		uint32_t q = *pp;
 
-		if (*pp == idx) {
-			*pp = LINK(q);
-			LINK(q) = ALPCSCOPE_NONE;
+		if (q == idx) {
+			*pp = LINK(m, q);
+			LINK(m, q) = ALPCSCOPE_NONE;
 			return;
 		}
-		pp = &LINK(q);
+		pp = &LINK(m, q);
 	}
 }
 
@@ -263,8 +269,8 @@ held_abandon(struct alpcscope_model *m, struct thread_state *ts, uint16_t why)
 		uint32_t qi = ts->held;
 		struct alpcscope_message *q = model_msg(m, qi);
 
-		ts->held = LINK(q);
-		LINK(q) = ALPCSCOPE_NONE;
+		ts->held = LINK(m, qi);
+		LINK(m, qi) = ALPCSCOPE_NONE;
 		if (!can_cause(q))
 			continue;
 		q->evidence |= why;
@@ -282,7 +288,7 @@ held_abandon(struct alpcscope_model *m, struct thread_state *ts, uint16_t why)
 static uint32_t
 serving(const struct alpcscope_model *m, const struct thread_state *ts)
 {
-	for (uint32_t q = ts->held; q != ALPCSCOPE_NONE; q = LINK(model_msg(m, q))) {
+	for (uint32_t q = ts->held; q != ALPCSCOPE_NONE; q = LINK(m, q)) {
 		const struct alpcscope_message *msg = model_msg(m, q);
 
 		if (can_cause(msg))
@@ -298,7 +304,8 @@ drop_one_way(struct alpcscope_model *m, struct thread_state *ts)
 	uint32_t *pp = &ts->held;
 
 	while (*pp != ALPCSCOPE_NONE) {
-		struct alpcscope_message *q = model_msg(m, *pp);
+		uint32_t qi = *pp;
+		const struct alpcscope_message *q = model_msg(m, qi);
 
 		/*
 		 * Kept: one received while listening (its ID may come back as a
@@ -306,10 +313,10 @@ drop_one_way(struct alpcscope_model *m, struct thread_state *ts)
 		 */
 		if (!can_cause(q) && q->kind != ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE &&
 		    !(q->evidence & ALPCSCOPE_EVIDENCE_LISTENING)) {
-			*pp = LINK(q);
-			LINK(q) = ALPCSCOPE_NONE;
+			*pp = LINK(m, qi);
+			LINK(m, qi) = ALPCSCOPE_NONE;
 		} else {
-			pp = &LINK(q);
+			pp = &LINK(m, qi);
 		}
 	}
 }
@@ -328,7 +335,7 @@ sender_moves_on(struct alpcscope_model *m, const struct thread_state *ts)
 		return;
 	const struct alpcscope_message *msg = model_msg(m, ts->last_sent);
 
-	if (msg->kind == MSG_KIND_PENDING && (msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY))
+	if (is_pending(m, ts->last_sent) && (msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY))
 		retire(m, ts->last_sent, ALPCSCOPE_EVIDENCE_SENDER_MOVED_ON);
 }
 
@@ -368,7 +375,7 @@ repair(struct alpcscope_model *m, uint32_t q, uint32_t waited)
 		if (wm->message_id != qm->message_id || wm->receive.thread != ALPCSCOPE_NONE ||
 		    wm->related != ALPCSCOPE_NONE)
 			to = ALPCSCOPE_NONE;
-		else if (wm->kind == MSG_KIND_PENDING)
+		else if (is_pending(m, waited))
 			retire(m, waited, ALPCSCOPE_EVIDENCE_SUPERSEDED);
 	} else {
 		to = ALPCSCOPE_NONE;
@@ -396,8 +403,7 @@ repair(struct alpcscope_model *m, uint32_t q, uint32_t waited)
 				if (c->send.thread == qm->receive.thread &&
 				    c->parent == ALPCSCOPE_NONE &&
 				    c->role != ALPCSCOPE_ROLE_REPLY &&
-				    !(c->kind == MSG_KIND_PENDING &&
-				      c->related != ALPCSCOPE_NONE) &&
+				    !(is_pending(m, i) && c->related != ALPCSCOPE_NONE) &&
 				    c->send.ordinal > qm->receive.ordinal)
 					c->parent = q;
 			}
@@ -549,12 +555,12 @@ on_send(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t th
 
 	set_event(&msg->send, ev, thread);
 	msg->message_id = id;
-	msg->kind = MSG_KIND_PENDING;
+	model_work(m, idx)->state = MSG_PENDING;
 	/*
 	 * Sent while serving a request: the answer to it when it reuses its ID
 	 * (confirmed at the Receive), else a child of the innermost one.
 	 */
-	for (uint32_t q = ts->held; q != ALPCSCOPE_NONE; q = LINK(model_msg(m, q)))
+	for (uint32_t q = ts->held; q != ALPCSCOPE_NONE; q = LINK(m, q))
 		if (model_msg(m, q)->message_id == id) {
 			msg->related = q;
 			held_remove(m, ts, q);
@@ -662,7 +668,7 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 
 		pending_remove(m, idx);
 		set_event(&msg->receive, ev, thread);
-		msg->kind = MSG_KIND_DELIVERED;
+		model_work(m, idx)->state = MSG_DELIVERED;
 		msg->evidence |= ctx;
 
 		uint16_t how = 0;
@@ -701,7 +707,7 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 {
 	bool oom = false;
 
-	if (ev->opcode < OP_SEND || ev->opcode > OP_UNWAIT) {
+	if (ev->opcode < ALPCSCOPE_ALPC_SEND || ev->opcode > ALPCSCOPE_ALPC_UNWAIT) {
 		m->stats.alpc_other++;
 		return true;
 	}
@@ -714,9 +720,9 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 	struct thread_state *ts = &m->tstate[thread];
 
 	switch (ev->opcode) {
-	case OP_SEND: return on_send(m, ev, thread, value);
-	case OP_RECEIVE: return on_receive(m, ev, thread, value);
-	case OP_WAIT_REPLY:
+	case ALPCSCOPE_ALPC_SEND: return on_send(m, ev, thread, value);
+	case ALPCSCOPE_ALPC_RECEIVE: return on_receive(m, ev, thread, value);
+	case ALPCSCOPE_ALPC_WAIT_FOR_REPLY:
 		m->stats.alpc_wait_for_reply++;
 		ts->wait = WAIT_REPLY;
 		ts->wait_reply_msg = ALPCSCOPE_NONE;
@@ -729,7 +735,7 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 			}
 		}
 		return true;
-	case OP_WAIT_NEW: {
+	case ALPCSCOPE_ALPC_WAIT_FOR_NEW: {
 		m->stats.alpc_wait_for_new_message++;
 		ts = &m->tstate[thread];
 		if (port != ALPCSCOPE_NONE)
@@ -745,14 +751,14 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 		    ts->last_endpoint == ts->last_sent * 2u + EP_SEND) {
 			struct alpcscope_message *msg = model_msg(m, ts->last_sent);
 
-			if (msg->kind == MSG_KIND_PENDING && msg->related == ALPCSCOPE_NONE &&
+			if (is_pending(m, ts->last_sent) && msg->related == ALPCSCOPE_NONE &&
 			    !(msg->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY))
 				msg->role = ALPCSCOPE_ROLE_REPLY;
 		}
 		/* Listening again: whatever it still served gets no reply from it. */
 		return held_abandon(m, ts, ALPCSCOPE_EVIDENCE_ABANDONED);
 	}
-	case OP_UNWAIT:
+	case ALPCSCOPE_ALPC_UNWAIT:
 		m->stats.alpc_unwaits++;
 		ts->unwait = true;
 		return true;
@@ -857,22 +863,21 @@ alpc_pairing_finish(struct alpcscope_model *m)
 	for (uint32_t i = 0; i < m->nmsgs; i++) {
 		struct alpcscope_message *msg = model_msg(m, i);
 
-		/* chain_node was a list link; from now on it marks chain parents */
-		if (msg->chain_node != MSG_HAS_CHILD)
-			msg->chain_node = ALPCSCOPE_NONE;
+		struct msg_work *w = model_work(m, i);
+
 		if (msg->parent != ALPCSCOPE_NONE) {
-			model_msg(m, msg->parent)->chain_node = MSG_HAS_CHILD;
+			model_work(m, msg->parent)->has_child = true;
 			if (m->chain_bits) {
 				m->chain_bits[i >> 6] |= 1ull << (i & 63);
 				m->chain_bits[msg->parent >> 6] |= 1ull << (msg->parent & 63);
 			}
 		}
-		if (msg->kind == MSG_KIND_PENDING) {
+		if (w->state == MSG_PENDING) {
 			msg->kind = ALPCSCOPE_MESSAGE_UNMATCHED_SEND;
 			msg->evidence |= ALPCSCOPE_EVIDENCE_TRACE_END;
-		} else if (msg->kind == MSG_KIND_DELIVERED && msg->send.thread == ALPCSCOPE_NONE) {
+		} else if (w->state == MSG_DELIVERED && msg->send.thread == ALPCSCOPE_NONE) {
 			msg->kind = ALPCSCOPE_MESSAGE_ORPHAN_RECEIVE; /* its Send was split off */
-		} else if (msg->kind == MSG_KIND_DELIVERED) {
+		} else if (w->state == MSG_DELIVERED) {
 			if (msg->role == ALPCSCOPE_ROLE_REPLY)
 				msg->kind = ALPCSCOPE_MESSAGE_REPLY;
 			else if (msg->related != ALPCSCOPE_NONE)
@@ -888,6 +893,7 @@ alpc_pairing_finish(struct alpcscope_model *m)
 		    msg->role == ALPCSCOPE_ROLE_UNKNOWN)
 			msg->role = msg->related != ALPCSCOPE_NONE ? ALPCSCOPE_ROLE_REPLY
 								   : ALPCSCOPE_ROLE_REQUEST;
+		w->state = MSG_CLASSIFIED;
 		if (msg->kind < ALPCSCOPE_MESSAGE_KIND_COUNT)
 			m->stats.messages_by_kind[msg->kind]++;
 		if (m->nloss)

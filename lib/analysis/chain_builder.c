@@ -13,9 +13,6 @@
 
 #include "analysis/model_internal.h"
 
-/* After pairing, chain_node of a message with a nested child (same value in alpc_pairing.c). */
-#define MSG_HAS_CHILD (UINT32_MAX - 1u)
-
 static uint32_t
 new_node(struct alpcscope_model *m, uint8_t kind, uint32_t parent)
 {
@@ -148,13 +145,13 @@ chain_builder_finish(struct alpcscope_model *m)
 	uint32_t cap_last = 0;
 	bool ok = false;
 
-	/* alpc_pairing_finish() marked every message with a child (MSG_HAS_CHILD). */
+	/* alpc_pairing_finish() marked every message with a nested child (has_child). */
 	for (uint32_t p = 0; p < m->nprocs; p++) {
 		uint32_t q = m->procs[p].cause_message;
 
 		if (q == ALPCSCOPE_NONE)
 			continue;
-		model_msg(m, q)->chain_node = MSG_HAS_CHILD;
+		model_work(m, q)->has_child = true;
 		if (m->chain_bits)
 			m->chain_bits[q >> 6] |= 1ull << (q & 63);
 	}
@@ -177,7 +174,7 @@ chain_builder_finish(struct alpcscope_model *m)
 
 		if (msg->parent != ALPCSCOPE_NONE)
 			pn = model_msg(m, msg->parent)->chain_node;
-		else if (msg->chain_node != MSG_HAS_CHILD)
+		else if (!model_work(m, i)->has_child)
 			continue;
 		uint32_t node = new_node(m, ALPCSCOPE_NODE_MESSAGE, pn);
 

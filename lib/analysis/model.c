@@ -91,6 +91,7 @@ alpcscope_model_free(struct alpcscope_model *m)
 	free(m->services);
 	free(m->ports);
 	free(m->msg_chunks);
+	free(m->work_chunks);
 	free(m->stacks);
 	free(m->sbuild);
 	free(m->farrays);
@@ -185,17 +186,17 @@ add_alpc(struct alpcscope_model *m, const struct alpcscope_event *ev, struct alp
 	bool oom = false;
 
 	switch (ev->opcode) {
-	case 33: /* Send */
-	case 34: /* Receive */
-	case 35: /* Wait-For-Reply */
-	case 37: /* Unwait */
+	case ALPCSCOPE_ALPC_SEND:
+	case ALPCSCOPE_ALPC_RECEIVE:
+	case ALPCSCOPE_ALPC_WAIT_FOR_REPLY:
+	case ALPCSCOPE_ALPC_UNWAIT:
 		if (!ev->payload || ev->payload_size < 4) {
 			m->stats.decode_errors++;
 			return ALPCSCOPE_OK;
 		}
 		value = le32_load(ev->payload);
 		break;
-	case 36: {
+	case ALPCSCOPE_ALPC_WAIT_FOR_NEW: {
 		/* Cached per raw payload: port index (PORT_NO_NAME: none) | IsServerPort << 31. */
 		const struct alpcscope_decoded *d = NULL;
 		uint64_t h = ev->payload ? payload_hash(ev->payload, ev->payload_size) : 0;
@@ -508,12 +509,17 @@ alpcscope_message_kind_name(enum alpcscope_message_kind kind)
 const char *
 alpcscope_evidence_name(uint32_t bit)
 {
-	static const char *const names[ALPCSCOPE_EVIDENCE_BITS] = {
+	static const char *const names[] = {
 	    "same-id",   "new-id",   "wait-for-reply", "client-waited",     "unwait",
 	    "listening", "id-reuse", "expired",        "send-before-trace", "abandoned",
 	    "trace-end", "handoff",  "near-loss",      "superseded",        "sender-moved-on",
 	    "guess",
 	};
+	/* One name per evidence bit, and ALPCSCOPE_EVIDENCE_BITS ends at the highest bit. */
+	_Static_assert(sizeof(names) / sizeof(names[0]) == ALPCSCOPE_EVIDENCE_BITS,
+		       "one name per evidence bit");
+	_Static_assert(ALPCSCOPE_EVIDENCE_GUESS == 1u << (ALPCSCOPE_EVIDENCE_BITS - 1),
+		       "ALPCSCOPE_EVIDENCE_BITS counts up to the highest evidence bit");
 	for (uint32_t i = 0; i < ALPCSCOPE_EVIDENCE_BITS; i++)
 		if (bit == 1u << i)
 			return names[i];

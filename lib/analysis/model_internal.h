@@ -25,13 +25,27 @@
 /* Entries of the thread lookup cache (power of two). */
 #define TID_CACHE_SIZE 2048u
 
-/* Internal kind of a Send still waiting for its Receive. */
-#define MSG_KIND_PENDING 0xFF
-
 /* Endpoint reference: message index * 2 + side (0 send, 1 receive). */
 #define EP_SEND    0u
 #define EP_RECEIVE 1u
 #define EP_NONE    UINT32_MAX
+
+/*
+ * Where a message is in the pairing (alpc_pairing.c). Kept out of the public
+ * struct alpcscope_message, whose kind only ever holds a public value.
+ */
+enum msg_state {
+	MSG_CLASSIFIED = 0, /* kind is final (orphan receive, unmatched send, ...) */
+	MSG_PENDING,        /* Sent, waiting for its Receive */
+	MSG_DELIVERED,      /* Received; kind decided by alpc_pairing_finish() */
+};
+
+/* Pairing's working state of one message, same index as the message. */
+struct msg_work {
+	uint32_t link;  /* next in the pending FIFO of its ID or in its receiver's held stack */
+	uint8_t state;  /* enum msg_state */
+	bool has_child; /* after pairing: a nested message or a created process hangs off it */
+};
 
 enum wait_state {
 	WAIT_NONE = 0,
@@ -131,7 +145,8 @@ struct alpcscope_model {
 
 	/* messages */
 	struct alpcscope_message **msg_chunks;
-	uint32_t nmsg_chunks, cap_msg_chunks;
+	struct msg_work **work_chunks; /* pairing's private state, chunked like msg_chunks */
+	uint32_t nmsg_chunks, cap_msg_chunks, cap_work_chunks;
 	uint32_t nmsgs;
 	struct idmap pending; /* message ID -> its pending Send (message index) */
 	/*
@@ -183,6 +198,12 @@ static inline struct alpcscope_message *
 model_msg(const struct alpcscope_model *m, uint32_t i)
 {
 	return &m->msg_chunks[i >> MSG_CHUNK_SHIFT][i & (MSG_CHUNK_SIZE - 1)];
+}
+
+static inline struct msg_work *
+model_work(const struct alpcscope_model *m, uint32_t i)
+{
+	return &m->work_chunks[i >> MSG_CHUNK_SHIFT][i & (MSG_CHUNK_SIZE - 1)];
 }
 
 static inline struct alpcscope_message_event *
