@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "output/chains_writer_internal.h"
 #include "output/mermaid_writer.h"
 #include "output/model_output.h"
 #include "output/rpc_output.h"
@@ -20,38 +21,6 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
-
-#define UNIX_EPOCH_FILETIME 116444736000000000ll
-
-/* Per-write state: label/time cache, the output buffer and the per-node texts. */
-struct cw {
-	struct mo_cache c;
-	struct strbuf out;
-	struct strbuf summary, edge, path, tmp;
-};
-
-/* Everything said about one node and the edge from its parent. */
-struct nrow {
-	uint32_t node;
-	const struct alpcscope_chain_node *n;
-	const struct alpcscope_message *msg;           /* message node */
-	const struct alpcscope_process_instance *proc; /* process node */
-	struct mo_fparty client, server;               /* message node */
-	const char *creator;                           /* process node */
-	uint32_t creator_pid, creator_tid;
-	int64_t time;
-	uint16_t evidence;
-	const char *summary;   /* cw.summary */
-	const char *edge_text; /* cw.edge */
-	/* edge from the parent */
-	bool has_edge;
-	uint64_t edge_ordinal, edge_file_offset;
-	uint32_t parent_message;
-	uint64_t window_start_ordinal; /* parent request's Receive */
-	bool window_closed;            /* the parent's reply Send was seen */
-	uint64_t window_end_ordinal;
-	const char *window_end; /* "reply", "abandoned", "trace-end" */
-};
 
 static const char *
 window_end_name(const struct alpcscope_message *p, bool closed)
@@ -64,8 +33,8 @@ window_end_name(const struct alpcscope_message *p, bool closed)
 }
 
 /* "label pid/tid" */
-static void
-party_text(struct strbuf *sb, const char *label, uint32_t pid, uint32_t tid)
+void
+cw_party_text(struct strbuf *sb, const char *label, uint32_t pid, uint32_t tid)
 {
 	mo_sb_text(sb, label);
 	mo_putc(sb, ' ');
@@ -74,8 +43,8 @@ party_text(struct strbuf *sb, const char *label, uint32_t pid, uint32_t tid)
 	mo_sb_u64(sb, tid);
 }
 
-static const char *
-sb_text(const struct strbuf *sb)
+const char *
+cw_sb_text(const struct strbuf *sb)
 {
 	return sb->data ? sb->data : "";
 }
@@ -97,12 +66,12 @@ nrow_message(struct cw *w, struct nrow *r)
 	mo_sb_u64(sum, r->n->message);
 	mo_putc(sum, ' ');
 	if (r->client.tid != ALPCSCOPE_ID_UNKNOWN)
-		party_text(sum, r->client.label, r->client.pid, r->client.tid);
+		cw_party_text(sum, r->client.label, r->client.pid, r->client.tid);
 	else
 		mo_putc(sum, '?');
 	MO_LIT(sum, " -> ");
 	if (r->msg->receive.thread != ALPCSCOPE_NONE)
-		party_text(sum, r->server.label, r->server.pid, r->server.tid);
+		cw_party_text(sum, r->server.label, r->server.pid, r->server.tid);
 	else
 		mo_putc(sum, '?');
 	MO_LIT(sum, " msg ");
@@ -142,7 +111,7 @@ nrow_process(struct cw *w, struct nrow *r)
 			r->creator_pid = cp->pid;
 		r->creator = mo_label(&w->c, t->process);
 	}
-	party_text(sum, r->creator, r->creator_pid, r->creator_tid);
+	cw_party_text(sum, r->creator, r->creator_pid, r->creator_tid);
 	MO_LIT(sum, " creates ");
 	mo_puts(sum, mo_label(&w->c, r->n->process));
 	MO_LIT(sum, " (pid ");
@@ -180,7 +149,7 @@ nrow_edge(struct cw *w, struct nrow *r)
 			MO_LIT(edge, " (no request was being served by the sender)");
 		}
 		mo_sb_cut(edge, 0, 511);
-		r->edge_text = sb_text(edge);
+		r->edge_text = cw_sb_text(edge);
 		return;
 	}
 	const struct alpcscope_chain_node *pn = alpcscope_model_chain_node_at(m, r->n->parent);
@@ -217,11 +186,11 @@ nrow_edge(struct cw *w, struct nrow *r)
 	}
 	mo_putc(edge, ')');
 	mo_sb_cut(edge, 0, 511); /* was snprintf into char[512] */
-	r->edge_text = sb_text(edge);
+	r->edge_text = cw_sb_text(edge);
 }
 
-static void
-fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
+void
+cw_fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
 {
 	const struct alpcscope_model *m = w->c.m;
 	struct strbuf *sum = &w->summary, *edge = &w->edge;
@@ -236,14 +205,14 @@ fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
 	else
 		nrow_process(w, r);
 	mo_sb_cut(sum, 0, 1023); /* was snprintf into char[1024] */
-	r->summary = sb_text(sum);
-	r->edge_text = sb_text(edge);
+	r->summary = cw_sb_text(sum);
+	r->edge_text = cw_sb_text(edge);
 	nrow_edge(w, r);
 }
 
 /* Process labels from the root to @p node, joined by @p sep, into w->path (cut to 2047). */
-static const char *
-path_text(struct cw *w, uint32_t node, const char *sep)
+const char *
+cw_path_text(struct cw *w, uint32_t node, const char *sep)
 {
 	const struct alpcscope_model *m = w->c.m;
 	uint32_t chain[256];
@@ -276,7 +245,7 @@ path_text(struct cw *w, uint32_t node, const char *sep)
 		}
 	}
 	mo_sb_cut(out, 0, 2047); /* was snprintf into char[2048] */
-	return sb_text(out);
+	return cw_sb_text(out);
 }
 
 /* ---- text ---- */
@@ -315,9 +284,9 @@ text_line(struct strbuf *sb, int indent, const char *bar, const char *what, cons
 }
 
 /* RPC call, WMI operation and WMI process report of a node (rpc_output.c). */
-static void
-write_rpc_wmi_text(const struct alpcscope_model *m, struct strbuf *sb, int indent, const char *bar,
-		   const struct nrow *r)
+void
+cw_write_rpc_wmi_text(const struct alpcscope_model *m, struct strbuf *sb, int indent,
+		      const char *bar, const struct nrow *r)
 {
 	char buf[1400];
 
@@ -354,7 +323,7 @@ write_text_node(struct cw *w, const struct alpcscope_write_options *o, const str
 		mo_sb_evidence(sb, r->evidence);
 		mo_putc(sb, '\n');
 	}
-	write_rpc_wmi_text(w->c.m, sb, indent + 3, "| ", r);
+	cw_write_rpc_wmi_text(w->c.m, sb, indent + 3, "| ", r);
 	if (r->msg && (o->stacks || o->symbolizer)) {
 		char site[MO_FRAME_SIZE];
 
@@ -408,7 +377,7 @@ write_text_chain(struct cw *w, const struct alpcscope_write_options *o, uint32_t
 	     n = next_preorder(m, c->root_node, n)) {
 		struct nrow r;
 
-		fill_nrow(w, n, &r);
+		cw_fill_nrow(w, n, &r);
 		write_text_node(w, o, &r);
 	}
 	mo_putc(sb, '\n');
@@ -434,8 +403,8 @@ add_json(struct strbuf *sb, const char *k, json_object *x)
 }
 
 /* One node's object without its closing brace (the tree adds "children"). */
-static void
-node_json(struct cw *w, const struct alpcscope_write_options *o, const struct nrow *r, bool flat)
+void
+cw_node_json(struct cw *w, const struct alpcscope_write_options *o, const struct nrow *r, bool flat)
 {
 	const struct alpcscope_model *m = w->c.m;
 	struct strbuf *sb = &w->out;
@@ -475,7 +444,7 @@ node_json(struct cw *w, const struct alpcscope_write_options *o, const struct nr
 	MO_LIT(sb, ",\"summary\":");
 	mo_sb_jstr(sb, r->summary);
 	MO_LIT(sb, ",\"path\":");
-	mo_sb_jstr(sb, path_text(w, r->node, " > "));
+	mo_sb_jstr(sb, cw_path_text(w, r->node, " > "));
 	if (r->msg) {
 		MO_LIT(sb, ",\"message_index\":");
 		mo_sb_u64(sb, r->n->message);
@@ -564,8 +533,8 @@ tree_json(struct cw *w, const struct alpcscope_write_options *o, uint32_t node)
 	const struct alpcscope_model *m = w->c.m;
 	struct nrow r;
 
-	fill_nrow(w, node, &r);
-	node_json(w, o, &r, false);
+	cw_fill_nrow(w, node, &r);
+	cw_node_json(w, o, &r, false);
 	MO_LIT(&w->out, ",\"children\":[");
 	for (uint32_t c = r.n->first_child; c != ALPCSCOPE_NONE;
 	     c = alpcscope_model_chain_node_at(m, c)->next_sibling) {
@@ -582,8 +551,8 @@ static const char *const csv_header =
     "created_pid,created_image,creator_pid,creator_tid,edge_ordinal,edge_file_offset,"
     "parent_message,window_start_ordinal,window_end_ordinal,window_end";
 
-static void
-csv_u32(struct strbuf *sb, uint32_t v)
+void
+cw_csv_cell_u32(struct strbuf *sb, uint32_t v)
 {
 	if (v != ALPCSCOPE_NONE)
 		mo_sb_u64(sb, v);
@@ -602,13 +571,13 @@ write_csv_node(struct cw *w, const struct alpcscope_write_options *o, const stru
 	mo_putc(sb, ',');
 	mo_sb_u64(sb, r->n->depth);
 	mo_putc(sb, ',');
-	csv_u32(sb, r->n->parent);
+	cw_csv_cell_u32(sb, r->n->parent);
 	mo_puts(sb, r->msg ? "message," : "process,");
 	mo_sb_time(&w->c, sb, r->time);
 	mo_putc(sb, ',');
 	mo_sb_csv(&w->c, sb, r->summary);
 	mo_putc(sb, ',');
-	mo_sb_csv(&w->c, sb, path_text(w, r->node, " > "));
+	mo_sb_csv(&w->c, sb, cw_path_text(w, r->node, " > "));
 	mo_putc(sb, ',');
 	if (r->msg) {
 		mo_sb_u64(sb, r->n->message);
@@ -617,12 +586,12 @@ write_csv_node(struct cw *w, const struct alpcscope_write_options *o, const stru
 		mo_putc(sb, ',');
 		mo_puts(sb, alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
 		mo_putc(sb, ',');
-		csv_u32(sb, r->client.pid);
-		csv_u32(sb, r->client.tid);
+		cw_csv_cell_u32(sb, r->client.pid);
+		cw_csv_cell_u32(sb, r->client.tid);
 		mo_sb_csv(&w->c, sb, r->client.label);
 		mo_putc(sb, ',');
-		csv_u32(sb, r->server.pid);
-		csv_u32(sb, r->server.tid);
+		cw_csv_cell_u32(sb, r->server.pid);
+		cw_csv_cell_u32(sb, r->server.tid);
 		mo_sb_csv(&w->c, sb, r->server.label);
 		mo_putc(sb, ',');
 		mo_sb_csv(&w->c, sb, alpcscope_model_port_name(m, r->msg->port));
@@ -635,8 +604,8 @@ write_csv_node(struct cw *w, const struct alpcscope_write_options *o, const stru
 		mo_putc(sb, ',');
 		mo_sb_csv(&w->c, sb, r->proc->image_name);
 		mo_putc(sb, ',');
-		csv_u32(sb, r->creator_pid);
-		csv_u32(sb, r->creator_tid);
+		cw_csv_cell_u32(sb, r->creator_pid);
+		cw_csv_cell_u32(sb, r->creator_tid);
 	}
 	mo_sb_u64(sb, r->edge_ordinal);
 	mo_putc(sb, ',');
@@ -669,17 +638,17 @@ write_csv_node(struct cw *w, const struct alpcscope_write_options *o, const stru
 	mo_putc(sb, '\n');
 }
 
-static void
-write_flat_node(struct cw *w, const struct alpcscope_write_options *o, uint32_t node)
+void
+cw_write_flat_node(struct cw *w, const struct alpcscope_write_options *o, uint32_t node)
 {
 	struct nrow r;
 
-	fill_nrow(w, node, &r);
+	cw_fill_nrow(w, node, &r);
 	if (o->format == ALPCSCOPE_OUTPUT_CSV) {
 		write_csv_node(w, o, &r);
 		return;
 	}
-	node_json(w, o, &r, true);
+	cw_node_json(w, o, &r, true);
 	MO_LIT(&w->out, "}\n");
 }
 
@@ -730,335 +699,6 @@ json_open(const struct alpcscope_model *m, const struct alpcscope_write_options 
 	mo_json_write(out, loss);
 	json_object_put(loss);
 	fprintf(out, ",\"%s\":[", key_name);
-}
-
-/* ---- caused-process mode ---- */
-
-static void
-write_caused(struct cw *w, const struct alpcscope_write_options *o, uint32_t node, bool *first)
-{
-	const struct alpcscope_model *m = w->c.m;
-	const struct alpcscope_chain_node *pn = alpcscope_model_chain_node_at(m, node);
-	const struct alpcscope_process_instance *p = alpcscope_model_process_at(m, pn->process);
-	struct strbuf *sb = &w->out;
-	uint32_t path[256];
-	size_t n = 0;
-	char label[MO_LABEL_SIZE], os[MO_LABEL_SIZE], logical[MO_LABEL_SIZE], arrows[2048];
-	char t[MO_TIME_SIZE];
-
-	for (uint32_t i = node; i != ALPCSCOPE_NONE && n < 256;
-	     i = alpcscope_model_chain_node_at(m, i)->parent)
-		path[n++] = i;
-	mo_process_label(m, pn->process, label, sizeof(label));
-	mo_process_label(m, p->os_parent, os, sizeof(os));
-	mo_process_label(m, p->logical_parent, logical, sizeof(logical));
-	snprintf(arrows, sizeof(arrows), "%s", path_text(w, node, " -> "));
-	utf8_trim_partial(arrows); /* the cut must not split a UTF-8 sequence */
-
-	if (o->format == ALPCSCOPE_OUTPUT_TEXT) {
-		mo_sb_text(sb, label);
-		strbuf_printf(sb, " (pid %u) created %s\n", p->pid,
-			      mo_time(t, p->start_filetime_100ns));
-		MO_LIT(sb, "  OS parent:      ");
-		mo_sb_text(sb, os);
-		strbuf_printf(sb, " (pid %u)\n", p->parent_pid);
-		MO_LIT(sb, "  logical parent: ");
-		mo_sb_text(sb, logical);
-		strbuf_printf(sb, "\n  chain %u: ", pn->chain);
-		mo_sb_text(sb, arrows);
-		mo_putc(sb, '\n');
-		for (size_t k = n, hop = 1; k-- > 0; hop++) {
-			struct nrow r;
-
-			fill_nrow(w, path[k], &r);
-			strbuf_printf(sb, "  hop %zu: %s ", hop, mo_time(t, r.time));
-			mo_sb_text(sb, r.summary);
-			MO_LIT(sb, "\n         edge: ");
-			mo_sb_text(sb, r.edge_text);
-			mo_putc(sb, '\n');
-			if (r.msg) {
-				MO_LIT(sb, "         evidence: ");
-				mo_sb_evidence(sb, r.evidence);
-				mo_putc(sb, '\n');
-			}
-			write_rpc_wmi_text(m, sb, 9, "", &r);
-		}
-		mo_putc(sb, '\n');
-		return;
-	}
-	if (o->format == ALPCSCOPE_OUTPUT_JSON) {
-		mo_puts(sb, *first ? "\n" : ",\n");
-		MO_LIT(sb, "{\"process\":");
-		mo_sb_jstr(sb, label);
-		MO_LIT(sb, ",\"pid\":");
-		mo_sb_jid(sb, p->pid);
-		MO_LIT(sb, ",\"creation\":\"chain\",\"time\":");
-		mo_sb_jstr(sb, mo_time(t, p->start_filetime_100ns));
-		MO_LIT(sb, ",\"os_parent\":");
-		mo_sb_jstr(sb, os);
-		MO_LIT(sb, ",\"os_parent_pid\":");
-		mo_sb_u64(sb, p->parent_pid);
-		MO_LIT(sb, ",\"logical_parent\":");
-		mo_sb_jstr(sb, logical);
-		MO_LIT(sb, ",\"chain\":");
-		mo_sb_u64(sb, pn->chain);
-		MO_LIT(sb, ",\"path\":");
-		mo_sb_jstr(sb, arrows);
-		MO_LIT(sb, ",\"hops\":");
-		mo_putc(sb, '[');
-		for (size_t k = n; k-- > 0;) {
-			struct nrow r;
-
-			fill_nrow(w, path[k], &r);
-			node_json(w, o, &r, false);
-			mo_putc(sb, '}');
-			if (k)
-				mo_putc(sb, ',');
-		}
-		MO_LIT(sb, "]}");
-		*first = false;
-		return;
-	}
-	for (size_t k = n; k-- > 0;)
-		write_flat_node(w, o, path[k]);
-}
-
-/*
- * A selected process no call chain explains: created by a thread that was
- * serving no ALPC request (MO_CAUSED_DIRECT), or running before the trace
- * started (MO_CAUSED_BEFORE_TRACE). Said plainly in every format.
- */
-/* A process no chain leads to, as every format shows it (write_uncaused()). */
-struct uncaused {
-	const struct alpcscope_process_instance *p;
-	enum mo_caused kind;
-	bool direct;                      /* created in the trace by a thread serving no request */
-	uint32_t cpid, ctid;              /* the creator's ids (direct only) */
-	const char *label, *os, *creator; /* the process, its OS parent, its creator */
-	const char *summary, *edge;       /* one-line summary and the evidence */
-	int64_t time;
-};
-
-static void
-uncaused_text(struct strbuf *sb, const struct uncaused *u)
-{
-	char t[MO_TIME_SIZE];
-
-	if (u->direct) {
-		mo_sb_text(sb, u->label);
-		strbuf_printf(sb, " (pid %u) created %s\n", u->p->pid,
-			      mo_time(t, u->p->start_filetime_100ns));
-		MO_LIT(sb, "  created directly by ");
-		mo_sb_text(sb, u->creator);
-		MO_LIT(sb, " (pid ");
-		if (u->cpid != ALPCSCOPE_ID_UNKNOWN)
-			mo_sb_u64(sb, u->cpid);
-		else
-			mo_putc(sb, '?');
-		MO_LIT(sb, ", thread ");
-		if (u->ctid != ALPCSCOPE_ID_UNKNOWN)
-			mo_sb_u64(sb, u->ctid);
-		else
-			mo_putc(sb, '?');
-		MO_LIT(sb, "), outside any ALPC call: the creating thread was serving no "
-			   "request, so no call chain leads to it\n");
-	} else {
-		mo_sb_text(sb, u->label);
-		strbuf_printf(sb, " (pid %u) was already running when the trace started\n",
-			      u->p->pid);
-		MO_LIT(sb, "  its creation is not in this trace, so nothing in it says who "
-			   "caused it\n");
-	}
-	MO_LIT(sb, "  OS parent:      ");
-	mo_sb_text(sb, u->os);
-	strbuf_printf(sb, " (pid %u)\n  evidence:       ", u->p->parent_pid);
-	mo_sb_text(sb, u->edge);
-	MO_LIT(sb, "\n\n");
-}
-
-static void
-uncaused_json(struct strbuf *sb, const struct uncaused *u, bool *first)
-{
-	char t[MO_TIME_SIZE];
-
-	mo_puts(sb, *first ? "\n" : ",\n");
-	*first = false;
-	MO_LIT(sb, "{\"process\":");
-	mo_sb_jstr(sb, u->label);
-	MO_LIT(sb, ",\"pid\":");
-	mo_sb_jid(sb, u->p->pid);
-	MO_LIT(sb, ",\"creation\":");
-	mo_sb_jstr(sb, mo_caused_name(u->kind));
-	MO_LIT(sb, ",\"time\":");
-	mo_sb_jstr(sb, u->direct ? mo_time(t, u->p->start_filetime_100ns) : NULL);
-	MO_LIT(sb, ",\"os_parent\":");
-	mo_sb_jstr(sb, u->os);
-	MO_LIT(sb, ",\"os_parent_pid\":");
-	mo_sb_u64(sb, u->p->parent_pid);
-	MO_LIT(sb, ",\"logical_parent\":null,\"chain\":null");
-	if (u->direct) {
-		MO_LIT(sb, ",\"creator_process\":");
-		mo_sb_jstr(sb, u->creator);
-		MO_LIT(sb, ",\"creator_pid\":");
-		mo_sb_jid(sb, u->cpid);
-		MO_LIT(sb, ",\"creator_tid\":");
-		mo_sb_jid(sb, u->ctid);
-		MO_LIT(sb, ",\"start_ordinal\":");
-		mo_sb_u64(sb, u->p->start_ordinal);
-		MO_LIT(sb, ",\"start_file_offset\":");
-		mo_sb_u64(sb, u->p->start_file_offset);
-	}
-	MO_LIT(sb, ",\"summary\":");
-	mo_sb_jstr(sb, u->summary);
-	MO_LIT(sb, ",\"evidence\":");
-	mo_sb_jstr(sb, u->edge);
-	MO_LIT(sb, ",\"hops\":[]}");
-}
-
-static void
-uncaused_jsonl(struct cw *w, struct strbuf *sb, const struct uncaused *u)
-{
-	MO_LIT(sb, "{\"message\":");
-	mo_sb_jstr(sb, u->summary);
-	MO_LIT(sb, ",\"datetime\":\"");
-	mo_sb_time(&w->c, sb, u->time);
-	MO_LIT(sb, "\",\"timestamp\":");
-	mo_sb_i64(sb, u->time ? (u->time - UNIX_EPOCH_FILETIME) / 10 : 0);
-	MO_LIT(sb, ",\"timestamp_desc\":");
-	mo_puts(sb, u->direct ? "\"Process created outside any call chain\""
-			      : "\"Process running at trace start\"");
-	MO_LIT(sb, ",\"chain\":null,\"node\":null,\"depth\":0,\"parent_node\":null,"
-		   "\"node_kind\":\"process\",\"creation\":");
-	mo_sb_jstr(sb, mo_caused_name(u->kind));
-	MO_LIT(sb, ",\"summary\":");
-	mo_sb_jstr(sb, u->summary);
-	MO_LIT(sb, ",\"created_pid\":");
-	mo_sb_u64(sb, u->p->pid);
-	MO_LIT(sb, ",\"created_image\":");
-	mo_sb_jstr(sb, u->p->image_name);
-	MO_LIT(sb, ",\"created_command_line\":");
-	mo_sb_jstr(sb, u->p->command_line);
-	MO_LIT(sb, ",\"creator_pid\":");
-	mo_sb_jid(sb, u->direct ? u->cpid : ALPCSCOPE_ID_UNKNOWN);
-	MO_LIT(sb, ",\"creator_tid\":");
-	mo_sb_jid(sb, u->direct ? u->ctid : ALPCSCOPE_ID_UNKNOWN);
-	MO_LIT(sb, ",\"creator_process\":");
-	mo_sb_jstr(sb, u->direct ? u->creator : NULL);
-	if (u->direct) {
-		MO_LIT(sb, ",\"edge_ordinal\":");
-		mo_sb_u64(sb, u->p->start_ordinal);
-		MO_LIT(sb, ",\"edge_file_offset\":");
-		mo_sb_u64(sb, u->p->start_file_offset);
-	}
-	MO_LIT(sb, ",\"edge\":");
-	mo_sb_jstr(sb, u->edge);
-	MO_LIT(sb, "}\n");
-}
-
-static void
-uncaused_csv(struct cw *w, struct strbuf *sb, const struct uncaused *u)
-{
-	const struct alpcscope_model *m = w->c.m;
-
-	/* chain,node,depth,parent_node empty: no chain */
-	MO_LIT(sb, ",,0,,process,");
-	if (u->direct)
-		mo_sb_time(&w->c, sb, u->p->start_filetime_100ns);
-	mo_putc(sb, ',');
-	mo_sb_csv(&w->c, sb, u->summary);
-	mo_putc(sb, ',');
-	strbuf_reset(&w->tmp);
-	if (u->direct) {
-		mo_puts(&w->tmp, u->creator);
-		MO_LIT(&w->tmp, " > ");
-	}
-	mo_puts(&w->tmp, u->label);
-	mo_sb_csv(&w->c, sb, sb_text(&w->tmp));
-	MO_LIT(sb, ",,,,,,,,,,,,");
-	mo_sb_u64(sb, u->p->pid);
-	mo_putc(sb, ',');
-	mo_sb_csv(&w->c, sb, u->p->image_name);
-	mo_putc(sb, ',');
-	if (u->direct) {
-		csv_u32(sb, u->cpid == ALPCSCOPE_ID_UNKNOWN ? ALPCSCOPE_NONE : u->cpid);
-		csv_u32(sb, u->ctid == ALPCSCOPE_ID_UNKNOWN ? ALPCSCOPE_NONE : u->ctid);
-		mo_sb_u64(sb, u->p->start_ordinal);
-		mo_putc(sb, ',');
-		mo_sb_u64(sb, u->p->start_file_offset);
-	} else {
-		MO_LIT(sb, ",,,");
-	}
-	MO_LIT(sb, ",,,,");
-	if (ro_any(m))
-		MO_LIT(sb, ",,");
-	mo_putc(sb, '\n');
-}
-
-static void
-write_uncaused(struct cw *w, const struct alpcscope_write_options *o, uint32_t process,
-	       enum mo_caused kind, bool *first)
-{
-	const struct alpcscope_model *m = w->c.m;
-	const struct alpcscope_process_instance *p = alpcscope_model_process_at(m, process);
-	struct strbuf *sb = &w->out, *sum = &w->summary, *edge = &w->edge;
-	uint32_t cproc, cpid, ctid;
-	bool direct = kind == MO_CAUSED_DIRECT;
-	char label[MO_LABEL_SIZE], os[MO_LABEL_SIZE], creator[MO_LABEL_SIZE];
-
-	mo_creator(m, p, &cproc, &cpid, &ctid);
-	mo_process_label(m, process, label, sizeof(label));
-	mo_process_label(m, p->os_parent, os, sizeof(os));
-	mo_process_label(m, cproc, creator, sizeof(creator));
-	strbuf_reset(sum);
-	strbuf_reset(edge);
-	if (direct) {
-		party_text(sum, creator, cpid, ctid);
-		MO_LIT(sum, " creates ");
-		mo_puts(sum, label);
-		MO_LIT(sum, " (pid ");
-		mo_sb_u64(sum, p->pid);
-		MO_LIT(sum, ") directly, outside any ALPC call");
-		MO_LIT(edge, "Process Start (header TID = creator) ord ");
-		mo_sb_u64(edge, p->start_ordinal);
-		MO_LIT(edge, " @");
-		mo_sb_hex64(edge, p->start_file_offset);
-		MO_LIT(edge, " by tid ");
-		if (ctid != ALPCSCOPE_ID_UNKNOWN)
-			mo_sb_u64(edge, ctid);
-		else
-			mo_putc(edge, '?');
-		MO_LIT(edge, " (no ALPC request was being served by the creator)");
-	} else {
-		mo_puts(sum, label);
-		MO_LIT(sum, " (pid ");
-		mo_sb_u64(sum, p->pid);
-		MO_LIT(sum, ") was already running when the trace started");
-		MO_LIT(edge, "no Process Start in the trace (");
-		mo_puts(edge, p->seen_in_rundown ? "named by the rundown" : "named by its events");
-		mo_putc(edge, ')');
-	}
-	mo_sb_cut(sum, 0, 1023);
-	mo_sb_cut(edge, 0, 511);
-	struct uncaused u = {.p = p,
-			     .kind = kind,
-			     .direct = direct,
-			     .cpid = cpid,
-			     .ctid = ctid,
-			     .label = label,
-			     .os = os,
-			     .creator = creator,
-			     .summary = sb_text(sum),
-			     .edge = sb_text(edge),
-			     .time = direct ? p->start_filetime_100ns : o->trace_start_filetime};
-
-	switch (o->format) {
-	case ALPCSCOPE_OUTPUT_XML:
-	case ALPCSCOPE_OUTPUT_MERMAID: break; /* other writers */
-	case ALPCSCOPE_OUTPUT_TEXT: uncaused_text(sb, &u); break;
-	case ALPCSCOPE_OUTPUT_JSON: uncaused_json(sb, &u, first); break;
-	case ALPCSCOPE_OUTPUT_JSONL: uncaused_jsonl(w, sb, &u); break;
-	case ALPCSCOPE_OUTPUT_CSV: uncaused_csv(w, sb, &u); break;
-	}
 }
 
 enum alpcscope_status
@@ -1114,10 +754,10 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 			if (kind == MO_CAUSED_SKIP)
 				continue;
 			if (kind == MO_CAUSED_CHAIN)
-				write_caused(&w, o, alpcscope_model_process_at(m, i)->chain_node,
-					     &first);
+				cw_write_caused(&w, o, alpcscope_model_process_at(m, i)->chain_node,
+						&first);
 			else
-				write_uncaused(&w, o, i, kind, &first);
+				cw_write_uncaused(&w, o, i, kind, &first);
 			written++;
 			if (w.out.len >= 1u << 16 || w.out.oom)
 				ok = !(oom = w.out.oom) && mo_sb_flush(&w.out, out);
@@ -1146,7 +786,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 			case ALPCSCOPE_OUTPUT_CSV:
 				for (uint32_t n = c->root_node; n != ALPCSCOPE_NONE;
 				     n = next_preorder(m, c->root_node, n))
-					write_flat_node(&w, o, n);
+					cw_write_flat_node(&w, o, n);
 				break;
 			}
 			if (w.out.len >= 1u << 16 || w.out.oom)

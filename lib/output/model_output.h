@@ -119,14 +119,6 @@ json_object *mo_jstr(const char *s);
 /* A json-c string of @p s (not NULL) with invalid UTF-8 replaced by U+FFFD. */
 json_object *mo_jstr_valid(const char *s);
 json_object *mo_ju64(uint64_t v);
-json_object *mo_ji64(int64_t v);
-/* A PID/TID; JSON null for ALPCSCOPE_ID_UNKNOWN. */
-json_object *mo_jid(uint32_t v);
-/* Stack frames as a JSON array of "module!+0xoff" strings; NULL when no stack. */
-json_object *mo_jstack(const struct alpcscope_model *m, uint32_t stack);
-/* Add "send"/"receive" event objects (time, ordinal, file offset, pid, tid). */
-json_object *mo_jevent(const struct alpcscope_model *m, const struct alpcscope_message_event *e,
-		       bool stacks);
 /* Write @p obj as one compact line (no newline). Returns false on a write error. */
 bool mo_json_write(FILE *out, json_object *obj);
 
@@ -224,12 +216,13 @@ void mo_sb_csv(const struct mo_cache *c, struct strbuf *sb, const char *s);
 void mo_sb_jstr(struct strbuf *sb, const char *s);
 /* "\"key\":" (key needs no escaping) */
 void mo_sb_key(struct strbuf *sb, const char *key);
-/* mo_jid(): number, or null for ALPCSCOPE_ID_UNKNOWN; mo_sb_jnone(): null for ALPCSCOPE_NONE */
+/* mo_sb_jid(): a PID/TID, null for ALPCSCOPE_ID_UNKNOWN; mo_sb_jnone(): null for ALPCSCOPE_NONE */
 void mo_sb_jid(struct strbuf *sb, uint32_t v);
 void mo_sb_jnone(struct strbuf *sb, uint32_t v);
 /* A latency as JSON microseconds: "1188.8", "12000.0" (exact, shortest round trip). */
 void mo_sb_jlatency_us(struct strbuf *sb, int64_t latency_100ns);
-/* mo_jevent() / mo_jstack() serialized. */
+/* A "send"/"receive" event object (time, ordinal, file offset, pid, tid, stack); a stack as a JSON
+ * array. */
 void mo_sb_jevent(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_message_event *e,
 		  bool stacks);
 void mo_sb_jstack(struct mo_cache *c, struct strbuf *sb, uint32_t stack);
