@@ -12,104 +12,28 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "output/message_row.h"
 #include "output/model_output.h"
+#include "output/row_model.h"
 #include "output/rpc_output.h"
 #include "output/xml_analysis_writer.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
-/* FILETIME of 1970-01-01 (100 ns units since 1601). */
-#define UNIX_EPOCH_FILETIME 116444736000000000ll
-
-struct row {
-	uint32_t index;
-	const struct alpcscope_message *msg;
-	struct mo_fparty client, server;
-	int64_t latency_100ns;
-	uint16_t evidence;
-	const char *kind;
-	const char *role;
-	const char *port;
-	bool rpc_wmi; /* the trace has RPC/WMI events: look this message up */
-};
-
-static const char *
-role_name(uint8_t role)
-{
-	switch (role) {
-	case ALPCSCOPE_ROLE_REQUEST: return "request";
-	case ALPCSCOPE_ROLE_REPLY: return "reply";
-	default: return "unknown";
-	}
-}
-
-static void
-fill_row(struct mo_cache *c, uint32_t i, struct row *r)
-{
-	const struct alpcscope_model *m = c->m;
-	const struct alpcscope_message *msg = alpcscope_model_message_at(m, i);
-
-	r->index = i;
-	r->msg = msg;
-	mo_fclient_server(c, msg, &r->client, &r->server);
-	r->latency_100ns = mo_latency(m, msg);
-	r->evidence = mo_shown_evidence(m, msg);
-	r->kind = alpcscope_message_kind_name((enum alpcscope_message_kind)msg->kind);
-	r->role = role_name(msg->role);
-	r->port = alpcscope_model_port_name(m, msg->port);
-}
-
 /* "  iface=... op=..." and "  wmi=..." when the message has them. */
 static void
-rpc_wmi_text(const struct alpcscope_model *m, struct strbuf *sb, const struct row *r)
+rpc_wmi_text(const struct alpcscope_model *m, struct strbuf *sb, uint32_t index)
 {
 	char buf[1400];
 
-	if (!r->rpc_wmi)
-		return;
-	if (ro_rpc_text(m, r->index, buf, sizeof(buf))) {
+	if (ro_rpc_text(m, index, buf, sizeof(buf))) {
 		MO_LIT(sb, "  ");
 		mo_sb_text(sb, buf);
 	}
-	if (ro_wmi_text(m, r->index, buf, sizeof(buf))) {
+	if (ro_wmi_text(m, index, buf, sizeof(buf))) {
 		MO_LIT(sb, "  wmi=");
 		mo_sb_text(sb, buf);
 	}
-}
-
-/* ,"rpc":{...},"wmi":{...} with the chains writer's keys, each only when present. */
-static void
-rpc_wmi_json(const struct alpcscope_model *m, struct strbuf *sb, const struct row *r)
-{
-	json_object *x;
-
-	if (!r->rpc_wmi)
-		return;
-	if ((x = ro_rpc_json(m, r->index))) {
-		MO_LIT(sb, ",\"rpc\":");
-		mo_sb_json(sb, x);
-		json_object_put(x);
-	}
-	if ((x = ro_wmi_json(m, r->index))) {
-		MO_LIT(sb, ",\"wmi\":");
-		mo_sb_json(sb, x);
-		json_object_put(x);
-	}
-}
-
-/* "label pid/tid", or "?" when neither process nor thread is known. */
-static void
-party_text(struct strbuf *sb, const struct mo_fparty *p)
-{
-	if (p->process == ALPCSCOPE_NONE && p->tid == ALPCSCOPE_ID_UNKNOWN) {
-		mo_putc(sb, '?');
-		return;
-	}
-	mo_sb_text(sb, p->label);
-	mo_putc(sb, ' ');
-	mo_sb_u64(sb, p->pid);
-	mo_putc(sb, '/');
-	mo_sb_u64(sb, p->tid);
 }
 
 static void
@@ -128,9 +52,16 @@ write_stack_text(struct mo_cache *c, struct strbuf *sb, const char *what, uint32
 	}
 }
 
+/*
+ * The text layout is laid out by hand rather than walked from the column
+ * table: fixed-width padded columns, "client pid/tid -> server pid/tid" as
+ * one compound, and words that depend on the role ("reply=#" / "request=#")
+ * are a template, not a list of cells. Its values come from the same row as
+ * every other format's (msg_row_fill()).
+ */
 static void
 write_text_row(struct mo_cache *c, const struct alpcscope_write_options *o, struct strbuf *sb,
-	       const struct row *r)
+	       const struct msg_row *r, bool rpc_wmi)
 {
 	char id[16];
 
@@ -141,212 +72,42 @@ write_text_row(struct mo_cache *c, const struct alpcscope_write_options *o, stru
 	while (sb->len < start + 6)
 		mo_putc(sb, ' ');
 	mo_putc(sb, ' ');
-	mo_sb_time(c, sb, mo_message_time(r->msg));
+	mo_sb_time(c, sb, r->time);
 	mo_putc(sb, ' ');
 	mo_sb_pad(sb, r->kind, 16);
 	mo_putc(sb, ' ');
 	start = sb->len;
-	mo_sb_hex32(sb, r->msg->message_id);
+	mo_sb_hex32(sb, r->message_id);
 	mo_sb_cut(sb, start, sizeof(id) - 1);
 	while (sb->len < start + 10)
 		mo_putc(sb, ' ');
 	mo_putc(sb, ' ');
-	party_text(sb, &r->client);
+	mo_sb_party_text(sb, &r->client);
 	MO_LIT(sb, " -> ");
-	party_text(sb, &r->server);
+	mo_sb_party_text(sb, &r->server);
 	MO_LIT(sb, "  ");
 	mo_sb_latency(sb, r->latency_100ns);
 	if (r->port) {
 		MO_LIT(sb, "  port=");
 		mo_sb_text(sb, r->port);
 	}
-	if (r->msg->related != ALPCSCOPE_NONE) {
+	if (r->related != ALPCSCOPE_NONE) {
 		mo_puts(sb, r->msg->role == ALPCSCOPE_ROLE_REPLY ? "  request=#" : "  reply=#");
-		mo_sb_u64(sb, r->msg->related);
+		mo_sb_u64(sb, r->related);
 	}
-	if (r->msg->parent != ALPCSCOPE_NONE) {
+	if (r->parent != ALPCSCOPE_NONE) {
 		MO_LIT(sb, "  parent=#");
-		mo_sb_u64(sb, r->msg->parent);
+		mo_sb_u64(sb, r->parent);
 	}
 	MO_LIT(sb, "  evidence=");
 	mo_sb_evidence(sb, r->evidence);
-	rpc_wmi_text(c->m, sb, r);
+	if (rpc_wmi)
+		rpc_wmi_text(c->m, sb, r->index);
 	mo_putc(sb, '\n');
 	if (o->stacks) {
-		write_stack_text(c, sb, "send", r->msg->send.stack);
-		write_stack_text(c, sb, "receive", r->msg->receive.stack);
+		write_stack_text(c, sb, "send", r->send.stack);
+		write_stack_text(c, sb, "receive", r->receive.stack);
 	}
-}
-
-static void
-row_json(struct mo_cache *c, const struct alpcscope_write_options *o, struct strbuf *sb,
-	 struct strbuf *tmp, const struct row *r, bool timesketch)
-{
-	const struct alpcscope_message *msg = r->msg;
-
-	mo_putc(sb, '{');
-	if (timesketch) {
-		int64_t ft = mo_message_time(msg);
-
-		/* the message text was an snprintf into char[1024]: cut to 1023 bytes */
-		strbuf_reset(tmp);
-		MO_LIT(tmp, "ALPC ");
-		mo_puts(tmp, r->kind);
-		mo_putc(tmp, ' ');
-		mo_sb_hex32(tmp, msg->message_id);
-		MO_LIT(tmp, ": ");
-		party_text(tmp, &r->client);
-		MO_LIT(tmp, " -> ");
-		party_text(tmp, &r->server);
-		if (r->port) {
-			MO_LIT(tmp, " port ");
-			mo_puts(tmp, r->port);
-		}
-		mo_sb_cut(tmp, 0, 1023);
-		MO_LIT(sb, "\"message\":");
-		mo_sb_jstr(sb, tmp->data ? tmp->data : "");
-		MO_LIT(sb, ",\"datetime\":");
-		mo_putc(sb, '"');
-		mo_sb_time(c, sb, ft);
-		mo_putc(sb, '"');
-		MO_LIT(sb, ",\"timestamp\":");
-		mo_sb_i64(sb, (ft - UNIX_EPOCH_FILETIME) / 10);
-		MO_LIT(sb, ",\"timestamp_desc\":");
-		mo_puts(sb,
-			msg->send.thread != ALPCSCOPE_NONE ? "\"ALPC Send\"" : "\"ALPC Receive\"");
-		mo_putc(sb, ',');
-	}
-	MO_LIT(sb, "\"index\":");
-	mo_sb_u64(sb, r->index);
-	if (!timesketch) {
-		MO_LIT(sb, ",\"time\":");
-		mo_putc(sb, '"');
-		mo_sb_time(c, sb, mo_message_time(msg));
-		mo_putc(sb, '"');
-	}
-	MO_LIT(sb, ",\"kind\":");
-	mo_sb_jstr(sb, r->kind);
-	MO_LIT(sb, ",\"role\":");
-	mo_sb_jstr(sb, r->role);
-	MO_LIT(sb, ",\"message_id\":");
-	mo_sb_u64(sb, msg->message_id);
-	MO_LIT(sb, ",\"message_id_hex\":\"");
-	mo_sb_hex32(sb, msg->message_id);
-	mo_putc(sb, '"');
-	MO_LIT(sb, ",\"client_pid\":");
-	mo_sb_jid(sb, r->client.pid);
-	MO_LIT(sb, ",\"client_tid\":");
-	mo_sb_jid(sb, r->client.tid);
-	MO_LIT(sb, ",\"client_process\":");
-	mo_sb_jlabel(c, sb, r->client.process);
-	MO_LIT(sb, ",\"server_pid\":");
-	mo_sb_jid(sb, r->server.pid);
-	MO_LIT(sb, ",\"server_tid\":");
-	mo_sb_jid(sb, r->server.tid);
-	MO_LIT(sb, ",\"server_process\":");
-	mo_sb_jlabel(c, sb, r->server.process);
-	MO_LIT(sb, ",\"port\":");
-	mo_sb_jstr(sb, r->port);
-	MO_LIT(sb, ",\"latency_us\":");
-	mo_sb_jlatency_us(sb, r->latency_100ns);
-	MO_LIT(sb, ",\"evidence\":");
-	mo_putc(sb, '"');
-	mo_sb_evidence(sb, r->evidence);
-	mo_putc(sb, '"');
-	MO_LIT(sb, ",\"related\":");
-	mo_sb_jnone(sb, msg->related);
-	MO_LIT(sb, ",\"parent\":");
-	mo_sb_jnone(sb, msg->parent);
-	MO_LIT(sb, ",\"send\":");
-	mo_sb_jevent(c, sb, &msg->send, o->stacks);
-	MO_LIT(sb, ",\"receive\":");
-	mo_sb_jevent(c, sb, &msg->receive, o->stacks);
-	rpc_wmi_json(c->m, sb, r);
-	mo_putc(sb, '}');
-}
-
-static const char *const csv_header =
-    "index,time,kind,role,message_id,client_pid,client_tid,client_process,server_pid,"
-    "server_tid,server_process,port,latency_us,evidence,related,parent,send_time,send_ordinal,"
-    "send_file_offset,receive_time,receive_ordinal,receive_file_offset";
-
-static void
-csv_u32(struct strbuf *sb, uint32_t v)
-{
-	if (v != ALPCSCOPE_NONE)
-		mo_sb_u64(sb, v);
-}
-
-static void
-csv_event(struct mo_cache *c, struct strbuf *sb, const struct alpcscope_message_event *e)
-{
-	if (e->thread == ALPCSCOPE_NONE) {
-		MO_LIT(sb, ",,,");
-		return;
-	}
-	mo_putc(sb, ',');
-	mo_sb_time(c, sb, e->filetime_100ns);
-	mo_putc(sb, ',');
-	mo_sb_u64(sb, e->ordinal);
-	mo_putc(sb, ',');
-	mo_sb_u64(sb, e->file_offset);
-}
-
-static void
-write_csv_row(struct mo_cache *c, const struct alpcscope_write_options *o, struct strbuf *sb,
-	      const struct row *r)
-{
-	const struct alpcscope_message *msg = r->msg;
-
-	mo_sb_u64(sb, r->index);
-	mo_putc(sb, ',');
-	mo_sb_time(c, sb, mo_message_time(msg));
-	mo_putc(sb, ',');
-	mo_puts(sb, r->kind);
-	mo_putc(sb, ',');
-	mo_puts(sb, r->role);
-	mo_putc(sb, ',');
-	mo_sb_hex32(sb, msg->message_id);
-	mo_putc(sb, ',');
-	csv_u32(sb, r->client.pid);
-	mo_putc(sb, ',');
-	csv_u32(sb, r->client.tid);
-	mo_putc(sb, ',');
-	mo_sb_csv(c, sb, r->client.label);
-	mo_putc(sb, ',');
-	csv_u32(sb, r->server.pid);
-	mo_putc(sb, ',');
-	csv_u32(sb, r->server.tid);
-	mo_putc(sb, ',');
-	mo_sb_csv(c, sb, r->server.label);
-	mo_putc(sb, ',');
-	mo_sb_csv(c, sb, r->port);
-	mo_putc(sb, ',');
-	if (r->latency_100ns >= 0) {
-		mo_sb_u64(sb, (uint64_t)(r->latency_100ns / 10));
-		mo_putc(sb, '.');
-		mo_sb_u64(sb, (uint64_t)(r->latency_100ns % 10));
-	}
-	mo_putc(sb, ',');
-	mo_sb_evidence(sb, r->evidence);
-	mo_putc(sb, ',');
-	csv_u32(sb, msg->related);
-	mo_putc(sb, ',');
-	csv_u32(sb, msg->parent);
-	csv_event(c, sb, &msg->send);
-	csv_event(c, sb, &msg->receive);
-	if (r->rpc_wmi) { /* rpc,wmi columns only for traces with RPC or WMI events */
-		char buf[1400];
-
-		mo_putc(sb, ',');
-		if (ro_rpc_text(c->m, r->index, buf, sizeof(buf)))
-			mo_sb_csv(c, sb, buf);
-		mo_putc(sb, ',');
-		if (ro_wmi_text(c->m, r->index, buf, sizeof(buf)))
-			mo_sb_csv(c, sb, buf);
-	}
-	mo_sb_csv_stacks(c, sb, msg, o->stacks, false);
-	mo_putc(sb, '\n');
 }
 
 static json_object *
@@ -409,30 +170,34 @@ write_text_header(const struct alpcscope_model *m, const struct alpcscope_write_
 		ro_any(m) ? " [iface=... op=... (RPC call)] [wmi=... (WMI operation)]" : "");
 }
 
-enum alpcscope_status
-alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
-			 FILE *out, struct alpcscope_error *err)
+/* The format's bit in the column table, and the conditions that hold. */
+static unsigned
+row_format(enum alpcscope_output_format f)
 {
-	bool first = true, rpc_wmi;
+	switch (f) {
+	case ALPCSCOPE_OUTPUT_JSON: return RM_JSON;
+	case ALPCSCOPE_OUTPUT_JSONL: return RM_JSONL;
+	case ALPCSCOPE_OUTPUT_CSV: return RM_CSV;
+	case ALPCSCOPE_OUTPUT_XML: return RM_XML;
+	default: return 0;
+	}
+}
 
-	enum alpcscope_status st = mo_check_write_args(m, &o, out, err);
-
-	if (st != ALPCSCOPE_OK)
-		return st;
-	if (o->format == ALPCSCOPE_OUTPUT_XML) /* xml_analysis_writer.c */
-		return xml_messages_write(m, o, out, err);
-	if (o->format == ALPCSCOPE_OUTPUT_MERMAID)
-		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
-				 "messages have no mermaid form (chains have)");
-	rpc_wmi = ro_any(m);
+static void
+write_header(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
+	     struct rm_ctx *ctx, FILE *out)
+{
 	switch (o->format) {
-	case ALPCSCOPE_OUTPUT_XML:
-	case ALPCSCOPE_OUTPUT_MERMAID: break; /* handled above */
 	case ALPCSCOPE_OUTPUT_TEXT: write_text_header(m, o, out); break;
-	case ALPCSCOPE_OUTPUT_CSV:
-		fprintf(out, "%s%s%s\n", csv_header, rpc_wmi ? ",rpc,wmi" : "",
-			o->stacks ? ",send_stack,receive_stack" : "");
+	case ALPCSCOPE_OUTPUT_CSV: {
+		struct strbuf sb = {0};
+
+		rm_csv_header(ctx, &sb, &msg_row_table);
+		mo_putc(&sb, '\n');
+		mo_sb_flush(&sb, out);
+		strbuf_free(&sb);
 		break;
+	}
 	case ALPCSCOPE_OUTPUT_JSON: {
 		json_object *s = stats_json(m, o);
 
@@ -451,49 +216,81 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 		fputs(",\"messages\":[", out);
 		break;
 	}
-	case ALPCSCOPE_OUTPUT_JSONL: break;
+	default: break;
 	}
+}
+
+/* A request's latency and evidence read its reply, far away: fetch it early. */
+static inline void
+prefetch_reply(const struct alpcscope_model *m, uint32_t i, uint32_t n)
+{
+	if (i + 16 < n) {
+		const struct alpcscope_message *ahead = alpcscope_model_message_at(m, i + 16);
+		const struct alpcscope_message *rel = alpcscope_model_message_at(m, ahead->related);
+
+		if (rel) {
+			__builtin_prefetch(&rel->receive);
+			__builtin_prefetch(&rel->evidence);
+		}
+	}
+}
+
+static void
+write_row(struct rm_ctx *ctx, const struct alpcscope_write_options *o, struct strbuf *sb,
+	  struct msg_row *r, bool first)
+{
+	switch (o->format) {
+	case ALPCSCOPE_OUTPUT_TEXT: write_text_row(ctx->c, o, sb, r, ctx->conds & RM_IF_RPC); break;
+	case ALPCSCOPE_OUTPUT_CSV:
+		rm_csv_cells(ctx, sb, &msg_row_table, r, 0);
+		mo_putc(sb, '\n');
+		break;
+	case ALPCSCOPE_OUTPUT_JSON:
+		mo_puts(sb, first ? "\n" : ",\n");
+		rm_json_object(ctx, sb, &msg_row_table, r, 0);
+		mo_putc(sb, '}');
+		break;
+	case ALPCSCOPE_OUTPUT_JSONL:
+		msg_row_fill_timesketch(r);
+		rm_json_object(ctx, sb, &msg_row_table, r, 0);
+		MO_LIT(sb, "}\n");
+		break;
+	default: break;
+	}
+}
+
+enum alpcscope_status
+alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
+			 FILE *out, struct alpcscope_error *err)
+{
+	enum alpcscope_status st = mo_check_write_args(m, &o, out, err);
+
+	if (st != ALPCSCOPE_OK)
+		return st;
+	if (o->format == ALPCSCOPE_OUTPUT_XML) /* xml_analysis_writer.c */
+		return xml_messages_write(m, o, out, err);
+	if (o->format == ALPCSCOPE_OUTPUT_MERMAID)
+		return error_set(err, ALPCSCOPE_E_INVALID_ARG, ALPCSCOPE_NO_OFFSET,
+				 "messages have no mermaid form (chains have)");
 	uint32_t n = alpcscope_model_message_count(m);
 	struct mo_cache cache;
-	struct strbuf sb = {0}, tmp = {0};
-	bool ok = true, oom = false;
+	struct rm_ctx ctx;
+	struct strbuf sb = {0};
+	bool ok = true, oom = false, first = true;
 
 	mo_cache_init(&cache, m);
 	cache.csv_raw = mo_csv_raw(o);
 	cache.sym = o->symbolizer;
+	rm_ctx_init(&ctx, &cache, row_format(o->format), msg_row_conds(m, o));
+	write_header(m, o, &ctx, out);
 	for (uint32_t i = 0; i < n && ok; i++) {
-		struct row r;
+		struct msg_row r;
 
-		/* a request's latency and evidence read its reply, far away: fetch it early */
-		if (i + 16 < n) {
-			const struct alpcscope_message *ahead =
-			    alpcscope_model_message_at(m, i + 16);
-			const struct alpcscope_message *rel =
-			    alpcscope_model_message_at(m, ahead->related);
-
-			if (rel) {
-				__builtin_prefetch(&rel->receive);
-				__builtin_prefetch(&rel->evidence);
-			}
-		}
+		prefetch_reply(m, i, n);
 		if (o->message_filter && !o->message_filter(o->filter_ctx, m, i))
 			continue;
-		fill_row(&cache, i, &r);
-		r.rpc_wmi = rpc_wmi;
-		switch (o->format) {
-		case ALPCSCOPE_OUTPUT_XML:
-		case ALPCSCOPE_OUTPUT_MERMAID: break; /* handled above */
-		case ALPCSCOPE_OUTPUT_TEXT: write_text_row(&cache, o, &sb, &r); break;
-		case ALPCSCOPE_OUTPUT_CSV: write_csv_row(&cache, o, &sb, &r); break;
-		case ALPCSCOPE_OUTPUT_JSON:
-			mo_puts(&sb, first ? "\n" : ",\n");
-			row_json(&cache, o, &sb, &tmp, &r, false);
-			break;
-		case ALPCSCOPE_OUTPUT_JSONL:
-			row_json(&cache, o, &sb, &tmp, &r, true);
-			mo_putc(&sb, '\n');
-			break;
-		}
+		msg_row_fill(&cache, i, &r);
+		write_row(&ctx, o, &sb, &r, first);
 		first = false;
 		if (sb.len >= 1u << 16 || sb.oom)
 			ok = !(oom = sb.oom) && mo_sb_flush(&sb, out);
@@ -501,7 +298,7 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 	if (ok)
 		ok = !(oom = sb.oom) && mo_sb_flush(&sb, out);
 	strbuf_free(&sb);
-	strbuf_free(&tmp);
+	rm_ctx_free(&ctx);
 	mo_cache_free(&cache);
 	return mo_finish_write(o, out, ok, oom, err);
 }

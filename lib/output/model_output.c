@@ -234,7 +234,7 @@ mo_json_write(FILE *out, json_object *obj)
 
 /* ---- streaming row formatting ---- */
 
-static const uint64_t pow10_u64[20] = {
+const uint64_t mo_pow10[20] = {
     1ull,
     10ull,
     100ull,
@@ -257,6 +257,17 @@ static const uint64_t pow10_u64[20] = {
     10000000000000000000ull,
 };
 
+const char mo_digit_pairs[201] = "00010203040506070809"
+				 "10111213141516171819"
+				 "20212223242526272829"
+				 "30313233343536373839"
+				 "40414243444546474849"
+				 "50515253545556575859"
+				 "60616263646566676869"
+				 "70717273747576777879"
+				 "80818283848586878889"
+				 "90919293949596979899";
+
 bool
 mo_csv_raw(const struct alpcscope_write_options *o)
 {
@@ -269,6 +280,8 @@ mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m)
 	memset(c, 0, sizeof(*c));
 	c->m = m;
 	c->time_sec = -1;
+	for (int i = 0; i < MO_PORT_SLOTS; i++)
+		c->ports[i].port = ALPCSCOPE_NONE;
 	c->nlabels = alpcscope_model_process_count(m);
 	c->labels = c->nlabels ? calloc(c->nlabels, sizeof(*c->labels)) : NULL;
 	c->jlabels = c->nlabels ? calloc(c->nlabels, sizeof(*c->jlabels)) : NULL;
@@ -289,9 +302,88 @@ mo_cache_free(struct mo_cache *c)
 	}
 	free(c->labels);
 	free(c->jlabels);
+	for (uint32_t i = 0; i < c->nthreads; i++)
+		free(c->party_json[i].json);
+	free(c->party_json);
+	for (int i = 0; i < MO_PORT_SLOTS; i++)
+		free(c->ports[i].json);
 	strbuf_free(&c->tmp);
 	strbuf_free(&c->line);
 	memset(c, 0, sizeof(*c));
+}
+
+const char *
+mo_port_json(struct mo_cache *c, uint32_t port, size_t *len)
+{
+	const char *name = alpcscope_model_port_name(c->m, port);
+	struct mo_port_json *e = &c->ports[port % MO_PORT_SLOTS];
+
+	if (!name)
+		return NULL;
+	if (e->port != port || !e->json) {
+		struct strbuf j = {0};
+
+		mo_sb_jstr(&j, name);
+		if (j.oom || !j.data) {
+			strbuf_free(&j);
+			return NULL;
+		}
+		free(e->json);
+		e->json = j.data;
+		e->len = (uint32_t)j.len;
+		e->port = port;
+	}
+	*len = e->len;
+	return e->json;
+}
+
+void
+mo_sb_party_text(struct strbuf *sb, const struct mo_fparty *p)
+{
+	if (p->process == ALPCSCOPE_NONE && p->tid == ALPCSCOPE_ID_UNKNOWN) {
+		mo_putc(sb, '?');
+		return;
+	}
+	mo_sb_text(sb, p->label);
+	mo_putc(sb, ' ');
+	mo_sb_u64(sb, p->pid);
+	mo_putc(sb, '/');
+	mo_sb_u64(sb, p->tid);
+}
+
+const struct mo_party_json *
+mo_party_json(struct mo_cache *c, const struct mo_fparty *p)
+{
+	if (p->thread == ALPCSCOPE_NONE)
+		return NULL;
+	if (!c->party_json) {
+		uint32_t n = alpcscope_model_thread_count(c->m);
+
+		if (!n || !(c->party_json = calloc(n, sizeof(*c->party_json))))
+			return NULL;
+		c->nthreads = n;
+	}
+	if (p->thread >= c->nthreads)
+		return NULL;
+	struct mo_party_json *e = &c->party_json[p->thread];
+
+	if (!e->json) {
+		struct strbuf text = {0}, json = {0};
+
+		mo_sb_party_text(&text, p);
+		if (!text.oom && text.data) {
+			mo_sb_jstr_body(&json, text.data, text.len);
+			if (!json.oom && json.data) {
+				e->json = json.data;
+				e->json_len = (uint32_t)json.len;
+				e->text_len = (uint32_t)text.len;
+			} else {
+				strbuf_free(&json);
+			}
+		}
+		strbuf_free(&text);
+	}
+	return e->json ? e : NULL;
 }
 
 const char *
@@ -337,6 +429,7 @@ mo_fparty(struct mo_cache *c, const struct alpcscope_message_event *e, struct mo
 {
 	const struct alpcscope_thread_instance *t = alpcscope_model_thread_at(c->m, e->thread);
 
+	out->thread = t ? e->thread : ALPCSCOPE_NONE;
 	out->process = ALPCSCOPE_NONE;
 	out->pid = ALPCSCOPE_ID_UNKNOWN;
 	out->tid = ALPCSCOPE_ID_UNKNOWN;
@@ -369,40 +462,10 @@ mo_fclient_server(struct mo_cache *c, const struct alpcscope_message *msg, struc
 void
 mo_sb_u64(struct strbuf *sb, uint64_t v)
 {
-	static const char pairs[201] = "00010203040506070809"
-				       "10111213141516171819"
-				       "20212223242526272829"
-				       "30313233343536373839"
-				       "40414243444546474849"
-				       "50515253545556575859"
-				       "60616263646566676869"
-				       "70717273747576777879"
-				       "80818283848586878889"
-				       "90919293949596979899";
-	size_t n = 1;
-
-	while (n < 20 && v >= pow10_u64[n])
-		n++;
-	if (sb->len + n + 1 > sb->cap && !strbuf_reserve(sb, n))
+	if (sb->len + 21 > sb->cap && !strbuf_reserve(sb, 20))
 		return;
-	/* Digits straight into the buffer, two at a time from the end. */
-	char *end = sb->data + sb->len + n, *p = end;
-
-	while (v >= 100) {
-		unsigned d = (unsigned)(v % 100);
-
-		v /= 100;
-		p -= 2;
-		memcpy(p, pairs + 2 * d, 2);
-	}
-	if (v >= 10) {
-		p -= 2;
-		memcpy(p, pairs + 2 * v, 2);
-	} else {
-		*--p = (char)('0' + v);
-	}
-	sb->len += n;
-	*end = '\0';
+	sb->len = (size_t)(mo_fmt_u64(sb->data + sb->len, v) - sb->data);
+	sb->data[sb->len] = '\0';
 }
 
 void
@@ -419,17 +482,10 @@ mo_sb_i64(struct strbuf *sb, int64_t v)
 void
 mo_sb_hex64(struct strbuf *sb, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
-	char tmp[18];
-	size_t i = sizeof(tmp);
-
-	do {
-		tmp[--i] = digits[v & 15];
-		v >>= 4;
-	} while (v);
-	tmp[--i] = 'x';
-	tmp[--i] = '0';
-	mo_put(sb, tmp + i, sizeof(tmp) - i);
+	if (sb->len + 19 > sb->cap && !strbuf_reserve(sb, 18))
+		return;
+	sb->len = (size_t)(mo_fmt_hex64(sb->data + sb->len, v) - sb->data);
+	sb->data[sb->len] = '\0';
 }
 
 void
@@ -575,17 +631,25 @@ needs_escape8(uint64_t w)
 void
 mo_sb_jstr(struct strbuf *sb, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	if (!s) {
 		MO_LIT(sb, "null");
 		return;
 	}
-	size_t n = strlen(s), run = 0, i = 0;
+	size_t n = strlen(s);
 
 	if (!strbuf_reserve(sb, n + 2))
 		return;
 	mo_putc(sb, '"');
+	mo_sb_jstr_body(sb, s, n);
+	mo_putc(sb, '"');
+}
+
+void
+mo_sb_jstr_body(struct strbuf *sb, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0, i = 0;
+
 	while (i < n) {
 		if (i + 8 <= n) { /* 8 plain bytes at a time */
 			uint64_t w;
@@ -639,7 +703,6 @@ mo_sb_jstr(struct strbuf *sb, const char *s)
 		mo_put(sb, esc, len);
 	}
 	mo_put(sb, s + run, n - run);
-	mo_putc(sb, '"');
 }
 
 void

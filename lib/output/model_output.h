@@ -129,6 +129,8 @@ bool mo_json_write(FILE *out, json_object *obj);
  * bytes the json-c / printf based formatting above produces (golden files).
  */
 
+#define MO_PORT_SLOTS 64
+
 /* Per-write cache: process labels (the model is immutable) and the last second's time prefix. */
 struct mo_cache {
 	const struct alpcscope_model *m;
@@ -141,6 +143,18 @@ struct mo_cache {
 	struct strbuf tmp;
 	bool csv_raw;       /* options->csv_raw: no formula neutralisation */
 	struct strbuf line; /* a stack joined for one CSV cell */
+	/* per thread index, lazily: mo_sb_party_text() JSON-escaped (no quotes), and its length */
+	struct mo_party_json {
+		char *json;
+		uint32_t json_len, text_len;
+	} * party_json;
+	uint32_t nthreads;
+	/* port names as JSON strings (quotes included), direct-mapped by port index */
+	struct mo_port_json {
+		uint32_t port; /* ALPCSCOPE_NONE: empty */
+		uint32_t len;
+		char *json;
+	} ports[MO_PORT_SLOTS];
 };
 
 void mo_cache_init(struct mo_cache *c, const struct alpcscope_model *m);
@@ -184,12 +198,86 @@ mo_puts(struct strbuf *sb, const char *s)
 
 /* mo_party() without copying the label. */
 struct mo_fparty {
+	uint32_t thread; /* thread index or NONE */
 	uint32_t process, pid, tid;
 	const char *label;
 };
 void mo_fparty(struct mo_cache *c, const struct alpcscope_message_event *e, struct mo_fparty *out);
 void mo_fclient_server(struct mo_cache *c, const struct alpcscope_message *msg,
 		       struct mo_fparty *client, struct mo_fparty *server);
+
+/* "00".."99": two decimal digits per entry; 10^0..10^19. */
+extern const char mo_digit_pairs[201];
+extern const uint64_t mo_pow10[20];
+
+/* Decimal digits of @p v (1 for 0). */
+static inline unsigned
+mo_digits_u64(uint64_t v)
+{
+	unsigned t = ((64u - (unsigned)__builtin_clzll(v | 1)) * 1233u) >> 12;
+
+	return t - ((v | 1) < mo_pow10[t]) + 1;
+}
+
+/* @p v in decimal at @p p (no NUL, at most 20 bytes); returns the end. */
+static inline char *
+mo_fmt_u64(char *p, uint64_t v)
+{
+	char *end = p + mo_digits_u64(v), *q = end;
+
+	while (v > UINT32_MAX) { /* four digits a step; below 2^32, cheaper 32-bit steps */
+		uint32_t r = (uint32_t)(v % 10000);
+
+		v /= 10000;
+		q -= 4;
+		memcpy(q, mo_digit_pairs + 2 * (r / 100), 2);
+		memcpy(q + 2, mo_digit_pairs + 2 * (r % 100), 2);
+	}
+	uint32_t w = (uint32_t)v;
+
+	while (w >= 100) {
+		uint32_t d = w % 100;
+
+		w /= 100;
+		q -= 2;
+		memcpy(q, mo_digit_pairs + 2 * d, 2);
+	}
+	if (w >= 10)
+		memcpy(q - 2, mo_digit_pairs + 2 * w, 2);
+	else
+		q[-1] = (char)('0' + w);
+	return end;
+}
+
+/* "0x" and @p v in lower-case hex at @p p (at most 18 bytes); returns the end. */
+static inline char *
+mo_fmt_hex64(char *p, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned n = (67u - (unsigned)__builtin_clzll(v | 1)) / 4;
+
+	p[0] = '0';
+	p[1] = 'x';
+	for (unsigned i = n; i > 0; i--) {
+		p[1 + i] = digits[v & 15];
+		v >>= 4;
+	}
+	return p + 2 + n;
+}
+
+/* "label pid/tid" as safe text, or "?" when neither process nor thread is known. */
+void mo_sb_party_text(struct strbuf *sb, const struct mo_fparty *p);
+/*
+ * mo_sb_party_text() of @p p as the inside of a JSON string, cached per
+ * thread; NULL when the party has no thread or memory ran out.
+ */
+const struct mo_party_json *mo_party_json(struct mo_cache *c, const struct mo_fparty *p);
+
+/*
+ * The name of port @p port as a JSON string (quotes included, cached), its
+ * length in *len; NULL when the port has no name or memory ran out.
+ */
+const char *mo_port_json(struct mo_cache *c, uint32_t port, size_t *len);
 
 /* Decimal (printf %u / PRIu64 / PRId64). */
 void mo_sb_u64(struct strbuf *sb, uint64_t v);
@@ -214,6 +302,8 @@ void mo_sb_text(struct strbuf *sb, const char *s);
 void mo_sb_csv(const struct mo_cache *c, struct strbuf *sb, const char *s);
 /* JSON string as json-c writes it (JSON_C_TO_STRING_NOSLASHESCAPE); NULL -> null. */
 void mo_sb_jstr(struct strbuf *sb, const char *s);
+/* The same without the quotes, of @p n bytes. */
+void mo_sb_jstr_body(struct strbuf *sb, const char *s, size_t n);
 /* "\"key\":" (key needs no escaping) */
 void mo_sb_key(struct strbuf *sb, const char *key);
 /* mo_sb_jid(): a PID/TID, null for ALPCSCOPE_ID_UNKNOWN; mo_sb_jnone(): null for ALPCSCOPE_NONE */

@@ -15,7 +15,9 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "output/message_row.h"
 #include "output/model_output.h"
+#include "output/row_model.h"
 #include "output/rpc_output.h"
 #include "output/xml_util.h"
 #include "util/error.h"
@@ -28,10 +30,7 @@ enum { EVENT_MESSAGE = 1, EVENT_CHAIN_NODE = 2 };
 static void
 data(struct xml_out *x, const char *name, const char *value)
 {
-	xml_start(x, "Data");
-	xml_attr(x, "Name", name);
-	xml_text(x, value ? value : "");
-	xml_end(x);
+	rm_xml_data_text(x, name, value);
 }
 
 static void
@@ -111,136 +110,14 @@ end_event(struct xml_out *x, const char *channel, const char *task, const char *
 	xml_out_maybe_flush(x);
 }
 
+/* The Data fields of one message (shared by both documents): its row model (message_row.c). */
 static void
-stack_data(struct xml_out *x, const struct alpcscope_model *m,
-	   struct alpcscope_symbolizer *symbolizer, const char *name, uint32_t stack,
-	   struct strbuf *sb)
+message_data(struct rm_ctx *ctx, struct xml_out *x, uint32_t index)
 {
-	const struct alpcscope_stack *s = alpcscope_model_stack_at(m, stack);
-	char buf[2048];
+	struct msg_row r;
 
-	if (!s)
-		return;
-	strbuf_reset(sb);
-	for (uint32_t i = 0; i < s->frame_count; i++) {
-		/* Symbolized names can hold spaces ("T const &"): frames then split on " | ". */
-		if (i)
-			strbuf_adds(sb, symbolizer ? " | " : " ");
-		strbuf_adds(sb, alpcscope_symbolizer_format_frame(symbolizer, m, s, i, NULL, buf,
-								  sizeof(buf)));
-	}
-	if (sb->oom) {
-		x->failed = true;
-		return;
-	}
-	data(x, name, sb->data ? sb->data : "");
-}
-
-static void
-event_data(struct xml_out *x, const char *prefix, const struct alpcscope_message_event *e)
-{
-	char name[40], t[40];
-
-	if (e->thread == ALPCSCOPE_NONE)
-		return;
-	snprintf(name, sizeof(name), "%sTime", prefix);
-	data(x, name, mo_time(t, e->filetime_100ns));
-	snprintf(name, sizeof(name), "%sOrdinal", prefix);
-	data_u(x, name, e->ordinal);
-	snprintf(name, sizeof(name), "%sFileOffset", prefix);
-	data_u(x, name, e->file_offset);
-}
-
-/* The Data fields of one message (shared by both documents). */
-static void
-message_data(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
-	     const struct mo_party *client, const struct mo_party *server)
-{
-	const struct alpcscope_message *msg = alpcscope_model_message_at(m, index);
-	char ev[256], lat[40], hex[16];
-	int64_t latency = mo_latency(m, msg);
-
-	data_u(x, "Message", index);
-	data(x, "Kind", alpcscope_message_kind_name((enum alpcscope_message_kind)msg->kind));
-	data(x, "Role",
-	     msg->role == ALPCSCOPE_ROLE_REQUEST ? "request"
-	     : msg->role == ALPCSCOPE_ROLE_REPLY ? "reply"
-						 : "unknown");
-	data_u(x, "MessageID", msg->message_id);
-	snprintf(hex, sizeof(hex), "0x%x", msg->message_id);
-	data(x, "MessageIDHex", hex); /* as text and CSV show it */
-	data(x, "ClientProcess", client->label);
-	data_id(x, "ClientPid", client->pid);
-	data_id(x, "ClientTid", client->tid);
-	data(x, "ServerProcess", server->label);
-	data_id(x, "ServerPid", server->pid);
-	data_id(x, "ServerTid", server->tid);
-	if (alpcscope_model_port_name(m, msg->port))
-		data(x, "Port", alpcscope_model_port_name(m, msg->port));
-	if (latency >= 0) {
-		snprintf(lat, sizeof(lat), "%" PRId64 ".%" PRId64, latency / 10, latency % 10);
-		data(x, "LatencyUs", lat);
-	}
-	data(x, "Evidence", mo_evidence(ev, sizeof(ev), mo_shown_evidence(m, msg)));
-	data_index(x, "Related", msg->related);
-	data_index(x, "Parent", msg->parent);
-	event_data(x, "Send", &msg->send);
-	event_data(x, "Receive", &msg->receive);
-}
-
-/*
- * The RPC call and WMI operation of a message (only those present), as the
- * messages writer's rpc/wmi objects (docs/output-schema.md).
- */
-static void
-rpc_wmi_data(struct xml_out *x, const struct alpcscope_model *m, uint32_t index)
-{
-	struct alpcscope_rpc_names n;
-	const struct alpcscope_rpc_call *c = ro_rpc_call(m, index, &n);
-	char buf[1400];
-	bool as_provider;
-
-	if (c) {
-		const char *pn = ro_protocol_name(c->protocol);
-
-		alpcscope_guid_format(buf, &c->interface_uuid);
-		data(x, "Interface", buf);
-		if (n.interface_name)
-			data(x, "InterfaceName", n.interface_name);
-		if (n.version != ALPCSCOPE_IFACE_VERSION_ANY) {
-			snprintf(buf, sizeof(buf), "%u.%u", n.version >> 16, n.version & 0xFFFFu);
-			data(x, "InterfaceVersion", buf);
-		}
-		data_u(x, "Opnum", c->opnum);
-		if (n.procedure_name)
-			data(x, "Procedure", n.procedure_name);
-		if (n.interface_source)
-			data(x, "InterfaceSource", n.interface_source);
-		if (n.procedure_source)
-			data(x, "ProcedureSource", n.procedure_source);
-		if (pn)
-			data(x, "Protocol", pn);
-		else
-			data_u(x, "Protocol", c->protocol);
-		if (c->endpoint && c->endpoint[0])
-			data(x, "Endpoint", c->endpoint);
-		data_u(x, "AuthenticationLevel", c->authentication_level);
-		data_u(x, "AuthenticationService", c->authentication_service);
-		data_u(x, "ImpersonationLevel", c->impersonation_level);
-		if (c->stopped)
-			data_u(x, "RpcStatus", c->status);
-		ro_rpc_text(m, index, buf, sizeof(buf));
-		data(x, "Rpc", buf);
-	}
-	uint32_t op = alpcscope_model_message_wmi_operation(m, index, &as_provider);
-	const struct alpcscope_wmi_operation *o = alpcscope_model_wmi_operation_at(m, op);
-
-	if (o) {
-		data_u(x, "WmiOperationId", o->operation_id);
-		data(x, "WmiRole", as_provider ? "provider-call" : "operation");
-		ro_wmi_text(m, index, buf, sizeof(buf));
-		data(x, "Wmi", buf);
-	}
+	msg_row_fill(ctx->c, index, &r);
+	rm_xml_data(ctx, x, &msg_row_table, &r, 0);
 }
 
 static void
@@ -254,12 +131,23 @@ message_summary(char *out, size_t n, const struct alpcscope_model *m, uint32_t i
 		 msg->message_id, client->label, client->pid, server->label, server->pid);
 }
 
-static enum alpcscope_status
-finish(struct xml_out *x, struct strbuf *sb, struct alpcscope_error *err)
+/* The emitters' state for a write: labels and times cached, frames symbolized as asked. */
+static void
+ctx_open(struct rm_ctx *ctx, struct mo_cache *c, const struct alpcscope_model *m,
+	 const struct alpcscope_write_options *o, bool rpc_wmi)
 {
-	bool ok = !x->failed && !sb->oom;
+	mo_cache_init(c, m);
+	c->sym = o->symbolizer;
+	rm_ctx_init(ctx, c, RM_XML, msg_row_conds(m, o) & (rpc_wmi ? ~0u : ~(unsigned)RM_IF_RPC));
+}
 
-	strbuf_free(sb);
+static enum alpcscope_status
+finish(struct xml_out *x, struct rm_ctx *ctx, struct alpcscope_error *err)
+{
+	bool ok = !x->failed && !ctx->cell.oom;
+
+	rm_ctx_free(ctx);
+	mo_cache_free(ctx->c);
 	if (!ok) {
 		xml_out_free(x);
 		return error_set(err, ALPCSCOPE_E_IO, ALPCSCOPE_NO_OFFSET, "XML write failed");
@@ -288,14 +176,15 @@ xml_messages_write(const struct alpcscope_model *m, const struct alpcscope_write
 		   FILE *out, struct alpcscope_error *err)
 {
 	struct xml_out x;
-	struct strbuf sb = {0};
+	struct mo_cache cache;
+	struct rm_ctx ctx;
 	uint32_t n = alpcscope_model_message_count(m);
-	bool rpc_wmi = ro_any(m);
 
 	if (!open_doc(&x, out, o, "messages")) {
 		xml_out_free(&x);
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	}
+	ctx_open(&ctx, &cache, m, o, true);
 	for (uint32_t i = 0; i < n && !x.failed; i++) {
 		const struct alpcscope_message *msg = alpcscope_model_message_at(m, i);
 		struct mo_party client, server, sender;
@@ -308,24 +197,18 @@ xml_messages_write(const struct alpcscope_model *m, const struct alpcscope_write
 			 &sender);
 		begin_event(&x, EVENT_MESSAGE, "alpcscope/Messages", mo_message_time(msg), i,
 			    sender.pid, sender.tid);
-		message_data(&x, m, i, &client, &server);
-		if (rpc_wmi)
-			rpc_wmi_data(&x, m, i);
-		if (o->stacks) {
-			stack_data(&x, m, o->symbolizer, "SendStack", msg->send.stack, &sb);
-			stack_data(&x, m, o->symbolizer, "ReceiveStack", msg->receive.stack, &sb);
-		}
+		message_data(&ctx, &x, i);
 		message_summary(sum, sizeof(sum), m, i, &client, &server);
 		end_event(&x, "alpcscope/Messages", "ALPC message",
 			  alpcscope_message_kind_name((enum alpcscope_message_kind)msg->kind), sum);
 	}
-	return finish(&x, &sb, err);
+	return finish(&x, &ctx, err);
 }
 
 /* One chain node as an event. */
 static void
 write_node(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
-	   const struct alpcscope_write_options *o, struct strbuf *sb, uint64_t *record)
+	   const struct alpcscope_write_options *o, struct rm_ctx *ctx, uint64_t *record)
 {
 	const struct alpcscope_chain_node *nd = alpcscope_model_chain_node_at(m, index);
 	char sum[700], label[MO_LABEL_SIZE];
@@ -346,11 +229,7 @@ write_node(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
 		data_index(x, "ParentNode", nd->parent);
 		data_u(x, "Depth", nd->depth);
 		data(x, "NodeKind", "message");
-		message_data(x, m, nd->message, &client, &server);
-		if (o->stacks) {
-			stack_data(x, m, o->symbolizer, "SendStack", msg->send.stack, sb);
-			stack_data(x, m, o->symbolizer, "ReceiveStack", msg->receive.stack, sb);
-		}
+		message_data(ctx, x, nd->message);
 		if (o->stacks || o->symbolizer) {
 			char site[MO_FRAME_SIZE];
 
@@ -394,7 +273,7 @@ write_node(struct xml_out *x, const struct alpcscope_model *m, uint32_t index,
 /* Depth-first, children in trace order. */
 static void
 write_tree(struct xml_out *x, const struct alpcscope_model *m, uint32_t root,
-	   const struct alpcscope_write_options *o, struct strbuf *sb, uint64_t *record)
+	   const struct alpcscope_write_options *o, struct rm_ctx *ctx, uint64_t *record)
 {
 	uint32_t n = root;
 
@@ -403,7 +282,7 @@ write_tree(struct xml_out *x, const struct alpcscope_model *m, uint32_t root,
 
 		if (!nd)
 			return;
-		write_node(x, m, n, o, sb, record);
+		write_node(x, m, n, o, ctx, record);
 		if (nd->first_child != ALPCSCOPE_NONE) {
 			n = nd->first_child;
 			continue;
@@ -467,7 +346,7 @@ write_uncaused(struct xml_out *x, const struct alpcscope_model *m, uint32_t proc
 /* Path root -> @p node, written root first (caused-process mode). */
 static void
 write_path(struct xml_out *x, const struct alpcscope_model *m, uint32_t node,
-	   const struct alpcscope_write_options *o, struct strbuf *sb, uint64_t *record)
+	   const struct alpcscope_write_options *o, struct rm_ctx *ctx, uint64_t *record)
 {
 	uint32_t path[256];
 	uint32_t depth = 0;
@@ -477,7 +356,7 @@ write_path(struct xml_out *x, const struct alpcscope_model *m, uint32_t node,
 		n = alpcscope_model_chain_node_at(m, n)->parent;
 	}
 	while (depth--)
-		write_node(x, m, path[depth], o, sb, record);
+		write_node(x, m, path[depth], o, ctx, record);
 }
 
 enum alpcscope_status
@@ -485,13 +364,16 @@ xml_chains_write(const struct alpcscope_model *m, const struct alpcscope_write_o
 		 FILE *out, struct alpcscope_error *err)
 {
 	struct xml_out x;
-	struct strbuf sb = {0};
+	struct mo_cache cache;
+	struct rm_ctx ctx;
 	uint64_t record = 0;
 
 	if (!open_doc(&x, out, o, "chains")) {
 		xml_out_free(&x);
 		return error_set(err, ALPCSCOPE_E_NOMEM, ALPCSCOPE_NO_OFFSET, "out of memory");
 	}
+	/* chain nodes carry no rpc/wmi Data (the chains JSON and CSV have them) */
+	ctx_open(&ctx, &cache, m, o, false);
 	if (o->caused_process_only) {
 		uint32_t np = alpcscope_model_process_count(m);
 
@@ -500,7 +382,7 @@ xml_chains_write(const struct alpcscope_model *m, const struct alpcscope_write_o
 
 			if (kind == MO_CAUSED_CHAIN)
 				write_path(&x, m, alpcscope_model_process_at(m, i)->chain_node, o,
-					   &sb, &record);
+					   &ctx, &record);
 			else if (kind != MO_CAUSED_SKIP)
 				write_uncaused(&x, m, i, kind, o, &record);
 		}
@@ -510,9 +392,9 @@ xml_chains_write(const struct alpcscope_model *m, const struct alpcscope_write_o
 		for (uint32_t c = 0; c < nc && !x.failed; c++) {
 			if (o->chain_filter && !o->chain_filter(o->filter_ctx, m, c))
 				continue;
-			write_tree(&x, m, alpcscope_model_chain_at(m, c)->root_node, o, &sb,
+			write_tree(&x, m, alpcscope_model_chain_at(m, c)->root_node, o, &ctx,
 				   &record);
 		}
 	}
-	return finish(&x, &sb, err);
+	return finish(&x, &ctx, err);
 }
