@@ -4,8 +4,10 @@
 # Benchmark of the analysis commands (not a test; never registered with meson test).
 #
 # Generates a trace of ALPC conversations with the writer's generator
-# (etlgen --bench-alpc N: a request and its reply, 8 records, per conversation,
-# so the default 2,500,000 conversations give 5 M messages in 20 M records), then
+# (etlgen --bench-alpc N: a request and its reply, 8 records, per conversation;
+# a quarter of the servers make a nested call while serving, and a quarter of
+# those again, so the default 2,500,000 conversations give about 6.6 M messages
+# in 26 M records and `chains` writes about 625,000 call trees), then
 # prints wall time, CPU time (user+sys) and peak RSS of
 #   info, messages (text, jsonl), chains (text, jsonl), summary (text, json),
 #   dump --format jsonl
@@ -28,7 +30,8 @@
 #   BENCH_DIR=dir   where the trace goes (default /tmp/alpcscope-bench)
 #   KEEP=1          keep the generated trace
 #   RUNS=n          timed runs per command (default 3)
-#   STACK_CONVERSATIONS=n  conversations of the stack trace (default 200000: 400,000 messages)
+#   STACK_CONVERSATIONS=n  conversations of the stack trace (default 160000: about 420,000
+#                   messages)
 #   ALPCSCOPE=path  alpcscope binary to time (default $BUILD/cli/alpcscope), e.g. a
 #                   copy of an older build for before/after figures
 set -eu
@@ -37,7 +40,7 @@ BUILD=${BUILD:-build-bench}
 BENCH_DIR=${BENCH_DIR:-/tmp/alpcscope-bench}
 CONVERSATIONS=${1:-2500000}
 RUNS=${RUNS:-3}
-STACK_CONVERSATIONS=${STACK_CONVERSATIONS:-200000}
+STACK_CONVERSATIONS=${STACK_CONVERSATIONS:-160000}
 
 if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup "$BUILD" --buildtype=release >/dev/null
@@ -89,8 +92,12 @@ ratio() {
 
 "$ETLGEN" --bench-alpc "$CONVERSATIONS" -o "$TRACE" >/dev/null
 size=$(stat -c %s "$TRACE")
-messages=$("$ALPCSCOPE" messages --format json --pid 0 "$TRACE" 2>/dev/null |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["messages"])')
+# message_count FILE: the messages the model holds (every message is paired, none lost).
+message_count() {
+	"$ALPCSCOPE" messages --format json --pid 0 "$1" 2>/dev/null |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["messages"])'
+}
+messages=$(message_count "$TRACE")
 printf 'trace: %s, %.0f MiB, %s messages (%s conversations); build %s\n' "$TRACE" \
 	"$(echo "$size" | awk '{print $1 / 1048576}')" "$messages" "$CONVERSATIONS" "$BUILD"
 printf '%-24s %7s %7s %9s %8s %8s %9s %8s\n' command wall_s cpu_s wall/info cpu/info \
@@ -146,7 +153,7 @@ PLAIN=$BENCH_DIR/bench-alpc-plain.etl
 STACKS=$BENCH_DIR/bench-alpc-stacks.etl
 "$ETLGEN" --bench-alpc "$STACK_CONVERSATIONS" -o "$PLAIN" >/dev/null
 "$ETLGEN" --bench-alpc "$STACK_CONVERSATIONS" --stacks -o "$STACKS" >/dev/null
-smsgs=$((STACK_CONVERSATIONS * 2))
+smsgs=$(message_count "$STACKS")
 plain_b=$(mem_per_message "$PLAIN" "$smsgs")
 stacks_b=$(mem_per_message "$STACKS" "$smsgs")
 printf 'memory per message, %s messages: %.1f B without stacks, %.1f B with a stack each\n' \

@@ -2,7 +2,8 @@
 /*
  * etlgen: write an .etl file from a scenario (docs/scenario-format.md), or
  * generate large benchmark traces by streaming: --bench-alpc N (N ALPC
- * request/reply conversations with process/thread/image rundown) and
+ * request/reply conversations, a quarter of them with nested calls, with
+ * process/thread/image rundown) and
  * --bench-size BYTES (a mixed trace of at least that size). Generation keeps
  * only a small heap of pending events plus one buffer per CPU in memory.
  */
@@ -316,6 +317,78 @@ gen_rundown(struct gen *g, int64_t t, bool end)
 	return 0;
 }
 
+/*
+ * The next thread, from @drawn on, that is in no synchronous call at @at and
+ * not in a process of @avoid (the processes already on the call path): a
+ * thread makes or serves one synchronous call at a time. UINT32_MAX if none.
+ */
+static uint32_t
+gen_free_thread(const struct gen *g, uint32_t drawn, int64_t at, const uint32_t *avoid,
+		unsigned navoid)
+{
+	uint32_t nthreads = g->nprocs * g->threads_per_proc, t = drawn % nthreads;
+	for (uint32_t n = 0; n < nthreads; n++, t = (t + 1) % nthreads) {
+		bool excluded = g->busy[t] > at;
+		for (unsigned k = 0; k < navoid && !excluded; k++)
+			excluded = t / g->threads_per_proc == avoid[k];
+		if (!excluded)
+			return t;
+	}
+	return UINT32_MAX;
+}
+
+/* Deepest nesting of --bench-alpc calls: client -> broker -> provider -> backend. */
+#define GEN_MAX_DEPTH 3
+
+/*
+ * One synchronous call from thread @c to thread @s (indexes proc *
+ * threads_per_proc + k) over [at, at + dur], its ID @msg. In --bench-alpc
+ * traces the server, while serving, makes its own call to a third process
+ * as WMI and RPC brokers do (half the requests, a quarter of the nested
+ * ones), so `chains` has real trees. The nested call lies inside the serving
+ * window, and the thread has no other call open meanwhile.
+ */
+static int
+gen_call(struct gen *g, uint64_t i, uint32_t *path, unsigned depth, uint32_t c, uint32_t s,
+	 int64_t at, int64_t dur)
+{
+	uint32_t tpp = g->threads_per_proc;
+	uint32_t cpid = gen_pid(c / tpp), ctid = gen_tid(c / tpp, c % tpp);
+	uint32_t spid = gen_pid(s / tpp), stid = gen_tid(s / tpp, s % tpp);
+	int64_t lat = dur / 10;
+	uint32_t msg = (uint32_t)(0x1000 + i) + 0x40000000u * depth;
+	int rc = 0;
+	bool rpc = g->mixed && i % 4 == 0;
+	g->busy[c] = at + dur + 1 > g->busy[c] ? at + dur + 1 : g->busy[c];
+	g->busy[s] = at + dur;
+	if (rpc)
+		rc |= gen_push(g, G_RPC_START, at, cpid, ctid, (uint32_t)i);
+	rc |= gen_push(g, G_SEND, at, cpid, ctid, msg);
+	if (g->mixed)
+		rc |= gen_push(g, G_STACK, at, cpid, ctid, msg);
+	else if (g->stacks) /* requests come from 32 call sites (16 for nested ones) */
+		rc |= gen_push(g, G_STACK, at, cpid, ctid,
+			       (uint32_t)(depth ? 0x400 + i % 16 : i % 32));
+	rc |= gen_push(g, G_WAIT_REPLY, at, cpid, ctid, msg);
+	rc |= gen_push(g, G_UNWAIT, at + lat, spid, stid, 0);
+	rc |= gen_push(g, G_RECEIVE, at + lat, spid, stid, msg);
+	path[depth + 1] = s / tpp;
+	if (!g->mixed && depth + 1 < GEN_MAX_DEPTH && rng(&g->seed) % 4 == 0) {
+		uint32_t n = gen_free_thread(g, (uint32_t)rng(&g->seed), at, path, depth + 2);
+		if (n != UINT32_MAX)
+			rc |= gen_call(g, i, path, depth + 1, s, n, at + 2 * lat, dur - 4 * lat);
+	}
+	rc |= gen_push(g, G_SEND, at + dur - lat, spid, stid, msg);
+	if (g->stacks) /* replies from 8 server call sites */
+		rc |= gen_push(g, G_STACK, at + dur - lat, spid, stid, (uint32_t)(0x800 + i % 8));
+	rc |= gen_push(g, G_WAIT_NEW, at + dur - lat, spid, stid, 1);
+	rc |= gen_push(g, G_UNWAIT, at + dur, cpid, ctid, 0);
+	rc |= gen_push(g, G_RECEIVE, at + dur, cpid, ctid, msg);
+	if (rpc)
+		rc |= gen_push(g, G_RPC_STOP, at + dur, cpid, ctid, (uint32_t)i);
+	return rc;
+}
+
 /* One request/reply conversation starting at @at (and mixed extras in --bench-size). */
 static int
 gen_conversation(struct gen *g, uint64_t i, int64_t at)
@@ -328,57 +401,24 @@ gen_conversation(struct gen *g, uint64_t i, int64_t at)
 	uint32_t sk = (uint32_t)(rng(&g->seed) % g->threads_per_proc);
 	int64_t f = g->cfg->perf_freq;
 	int64_t dur = f / 20000 + (int64_t)(rng(&g->seed) % (uint64_t)(f / 500)); /* 50 us..2 ms */
-	/*
-	 * A thread makes or serves one synchronous call at a time: take the next
-	 * free thread after the drawn one (client and server in different
-	 * processes); none free: skip this slot.
-	 */
-	uint32_t nthreads = g->nprocs * g->threads_per_proc, c = cp * g->threads_per_proc + ck,
-		 s = sp * g->threads_per_proc + sk, n;
-	for (n = 0; n < nthreads && g->busy[c] > at; n++)
-		c = (c + 1) % nthreads;
-	for (n = 0; n < nthreads &&
-		    (g->busy[s] > at || s / g->threads_per_proc == c / g->threads_per_proc);
-	     n++)
-		s = (s + 1) % nthreads;
-	if (g->busy[c] > at || g->busy[s] > at ||
-	    s / g->threads_per_proc == c / g->threads_per_proc)
+	/* Client and server in different processes; no free thread: skip this slot. */
+	uint32_t path[GEN_MAX_DEPTH + 1];
+	uint32_t c = gen_free_thread(g, cp * g->threads_per_proc + ck, at, NULL, 0);
+	if (c == UINT32_MAX)
 		return 0;
-	cp = c / g->threads_per_proc;
-	sp = s / g->threads_per_proc;
-	g->busy[c] = at + dur + 1;
-	g->busy[s] = at + dur;
-	uint32_t cpid = gen_pid(cp), ctid = gen_tid(cp, c % g->threads_per_proc);
-	uint32_t spid = gen_pid(sp), stid = gen_tid(sp, s % g->threads_per_proc);
-	int64_t lat = dur / 10;
-	uint32_t msg = (uint32_t)(0x1000 + i);
-	int rc = 0;
-	bool rpc = g->mixed && i % 4 == 0;
-	if (rpc)
-		rc |= gen_push(g, G_RPC_START, at, cpid, ctid, (uint32_t)i);
-	rc |= gen_push(g, G_SEND, at, cpid, ctid, msg);
-	if (g->mixed)
-		rc |= gen_push(g, G_STACK, at, cpid, ctid, msg);
-	else if (g->stacks) /* requests come from 32 call sites, as real callers repeat */
-		rc |= gen_push(g, G_STACK, at, cpid, ctid, (uint32_t)(i % 32));
-	rc |= gen_push(g, G_WAIT_REPLY, at, cpid, ctid, msg);
-	rc |= gen_push(g, G_UNWAIT, at + lat, spid, stid, 0);
-	rc |= gen_push(g, G_RECEIVE, at + lat, spid, stid, msg);
-	rc |= gen_push(g, G_SEND, at + dur - lat, spid, stid, msg);
-	if (g->stacks) /* replies from 8 server call sites */
-		rc |= gen_push(g, G_STACK, at + dur - lat, spid, stid, (uint32_t)(0x800 + i % 8));
-	rc |= gen_push(g, G_WAIT_NEW, at + dur - lat, spid, stid, 1);
-	rc |= gen_push(g, G_UNWAIT, at + dur, cpid, ctid, 0);
-	rc |= gen_push(g, G_RECEIVE, at + dur, cpid, ctid, msg);
-	if (rpc)
-		rc |= gen_push(g, G_RPC_STOP, at + dur, cpid, ctid, (uint32_t)i);
+	path[0] = c / g->threads_per_proc;
+	uint32_t s = gen_free_thread(g, sp * g->threads_per_proc + sk, at, path, 1);
+	if (s == UINT32_MAX)
+		return 0;
+	int rc = gen_call(g, i, path, 0, c, s, at, dur);
+	uint32_t cpid = gen_pid(path[0]), ctid = gen_tid(path[0], c % g->threads_per_proc);
 	if (g->mixed && i % 64 == 0) {
 		uint32_t ntid = 0x100000 + 4 * g->extra_tid++;
 		rc |= gen_push(g, G_THREAD_START, at, cpid, ctid, ntid);
 		rc |= gen_push(g, G_THREAD_END, at + dur, cpid, ctid, ntid);
 	}
 	if (g->mixed && i % 256 == 0)
-		rc |= gen_push(g, G_IMAGE_LOAD, at + lat, cpid, ctid, (uint32_t)i);
+		rc |= gen_push(g, G_IMAGE_LOAD, at + dur / 10, cpid, ctid, (uint32_t)i);
 	return rc;
 }
 
