@@ -3,9 +3,9 @@
  * The public reader: maps the file, indexes every buffer (resynchronising
  * after damage), reads the log-file header, then delivers records in time
  * order with a k-way merge of the per-processor streams (docs/etl-layout.md#event-order). One event
- * struct per stream is reused, so delivering an event allocates nothing; a compressed buffer is
- * inflated into its stream's scratch buffer, so memory is (processors x buffer size), flat in file
- * size.
+ * struct per stream is reused, so delivering an event allocates nothing; a buffer is read (or a
+ * compressed one inflated) into its stream's scratch buffer, so memory is (processors x buffer
+ * size), flat in file size (docs/format-notes.md#memory).
  */
 #include "reader/reader_internal.h"
 
@@ -309,7 +309,8 @@ stream_load_next(struct alpcscope_reader *r, struct stream *s)
 
 	if (next->gap_before && s->has_event)
 		s->window_open = true; /* from the last record before to the next after */
-	prefault_ahead(r, next->file_offset + next->avail);
+	if (next->flags & WMIBUF_FLAG_COMPRESSED) /* uncompressed ones are read, not mapped */
+		prefault_ahead(r, next->file_offset + next->avail);
 	(void)buffer_load(r, s, next);
 	return true;
 }
@@ -572,11 +573,13 @@ read_logfile_header(struct alpcscope_reader *r, const struct buffer_ref *ref)
 
 				r->info.compression_format = (fmt >= 2 && fmt <= 4) ? fmt : 3u;
 			}
+			free(probe.scratch);
 			return;
 		}
 	} else {
 		r->stats.buffers_read = 0;
 	}
+	free(probe.scratch);
 	reader_diag(r, "ALPCSCOPE-W301", ALPCSCOPE_SEV_ERROR, ref->file_offset + WMIBUF_HEADER_SIZE,
 		    0, "first record is not a log-file header event; times stay raw");
 }
