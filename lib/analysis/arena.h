@@ -2,8 +2,8 @@
 /*
  * Bump allocator owned by a model: everything the model keeps (strings,
  * stack frames, chunks of records) comes from here and is released at once
- * by arena_free(). Blocks grow geometrically up to 1 MiB; larger requests
- * get a block of their own.
+ * by arena_free(). Blocks grow geometrically up to 8 MiB (big ones on
+ * huge pages, arena.c); larger requests get a block of their own.
  */
 #ifndef ALPCSCOPE_ANALYSIS_ARENA_H
 #define ALPCSCOPE_ANALYSIS_ARENA_H
