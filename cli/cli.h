@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include "options.h"
+
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_DAMAGED = 1,    /* trace damaged but read; diagnostics explain */
@@ -14,19 +16,40 @@ enum exit_code {
 	EXIT_UNREADABLE = 3, /* cannot open or not an ETL file */
 };
 
-/* --progress / --quiet (any command, anywhere on the line; handled in main.c). */
+/* --progress / --no-progress. */
 enum cli_progress {
 	CLI_PROGRESS_AUTO = 0, /* on when stderr is a terminal */
 	CLI_PROGRESS_ON,
 	CLI_PROGRESS_OFF,
 };
-extern enum cli_progress cli_progress;
-/* --quiet: no progress, no warnings, no per-record diagnostics (errors still print). */
-extern bool cli_quiet;
-/* --threads N (any command; main.c): reader threads, 0 = one per online processor. */
-extern uint32_t cli_threads;
-/* Usage lines of the options every command takes. */
-extern const char cli_common_usage[];
+
+/* The options every command takes, anywhere on the line (taken out of argv by main.c). */
+struct cli_common_options {
+	enum cli_progress progress;
+	/* --quiet: no progress, no warnings, no per-record diagnostics (errors still print). */
+	bool quiet;
+	/* --threads N: reader threads, 0 = one per online processor. */
+	uint32_t threads;
+};
+extern struct cli_common_options cli_common;
+/* Their table (the group's struct is cli_common), and -h/--help of every command. */
+extern const struct cli_opt cli_common_opts[];
+extern const struct cli_opt cli_help_opts[];
+/* --csv-raw of the commands that write CSV (the group's struct is a bool). */
+extern const struct cli_opt cli_csv_raw_opts[];
+#define CLI_COMMON_GROUP                                                                           \
+	{                                                                                          \
+		.opts = cli_common_opts, .global = &cli_common, .synopsis = ""                     \
+	}
+#define CLI_HELP_GROUP                                                                             \
+	{                                                                                          \
+		.opts = cli_help_opts                                                              \
+	}
+
+/* The commands, in the order `alpcscope --help` lists them; NULL ends the list. */
+extern const struct cli_command *const cli_commands[];
+extern const struct cli_command cli_cmd_info, cli_cmd_dump, cli_cmd_messages, cli_cmd_chains,
+    cli_cmd_summary, cli_cmd_graph, cli_cmd_symbols, cli_cmd_profile;
 
 /* A warning on stderr ("alpcscope CMD: warning: ..." is the caller's text), unless --quiet. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -61,22 +84,10 @@ int cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 int cli_read_xml(struct cli_read *cr, cli_event_fn fn, void *ctx,
 		 struct alpcscope_reader **reader_out);
 
-/* True when @p arg equals @p name or starts with "name=" (value in *value). */
-bool cli_opt(const char *arg, const char *name, const char **value, int *i, int argc, char **argv);
-
 /*
  * Diagnostic callback of both reading loops (ctx = struct cli_read): counts
  * damage, forwards to diag_sink, prints the first 20 with file and offset.
  */
 void cli_on_diag(void *ctx, const struct alpcscope_diagnostic *d);
-
-int cmd_info(int argc, char **argv);
-int cmd_dump(int argc, char **argv);
-int cmd_profile(int argc, char **argv);
-int cmd_messages(int argc, char **argv);
-int cmd_chains(int argc, char **argv);
-int cmd_graph(int argc, char **argv);
-int cmd_summary(int argc, char **argv);
-int cmd_symbols(int argc, char **argv);
 
 #endif

@@ -12,31 +12,47 @@
 #include "report.h"
 #include "suggest.h"
 
-static int
-extra_option(int argc, char **argv, int *i, struct alpcscope_write_options *wo,
-	     struct cli_filter *f)
-{
-	const char *v;
+static const struct cli_choice formats[] = {
+    {"text", ALPCSCOPE_OUTPUT_TEXT, false},
+    {"json", ALPCSCOPE_OUTPUT_JSON, false},
+    {"jsonl", ALPCSCOPE_OUTPUT_JSONL, false},
+    {"csv", ALPCSCOPE_OUTPUT_CSV, false},
+    {"xml", ALPCSCOPE_OUTPUT_XML, false},
+    {"mermaid", ALPCSCOPE_OUTPUT_MERMAID, false},
+    {NULL, 0, false},
+};
 
-	if ((cli_opt(argv[*i], "--format", &v, i, argc, argv) ||
-	     cli_opt(argv[*i], "-f", &v, i, argc, argv))) {
-		if (strcmp(v, "mermaid") == 0) {
-			wo->format = ALPCSCOPE_OUTPUT_MERMAID;
-			return 1;
-		}
-		return filter_parse_format("chains", v, &wo->format) ? 1 : -1;
+static bool
+take_caused_process(void *dest, const char *value, char *why, size_t why_size)
+{
+	if (!value[0]) {
+		snprintf(why, why_size, "--caused-process needs a name or PID");
+		return false;
 	}
-	if (!cli_opt(argv[*i], "--caused-process", &v, i, argc, argv))
-		return 0;
-	if (!v[0]) {
-		fprintf(stderr, "alpcscope chains: --caused-process needs a name or PID\n");
-		return -1;
-	}
-	f->caused_process = v;
-	wo->caused_process_only = true;
-	wo->process_filter = filter_caused_process;
-	return 1;
+	*(const char **)dest = value;
+	return true;
 }
+
+static const struct cli_opt chains_opts[] = {
+    {.name = "caused-process",
+     .kind = CLI_OPT_CALL,
+     .offset = offsetof(struct report_args, filter.caused_process),
+     .value_name = "NAME|PID",
+     .take = take_caused_process,
+     .help = "who really created each process NAME (or PID): the call\nchain hop by hop, or "
+	     "the creator when no ALPC call led\nto it, or that the trace does not have it"},
+    CLI_FORMAT_OPTION(struct report_args, format, formats,
+		      "text (default), json, jsonl, csv, xml, mermaid (a sequence\ndiagram per "
+		      "chain)"),
+    {0},
+};
+
+static const struct cli_opt_group groups[] = {
+    {.opts = chains_opts},
+    REPORT_STACK_GROUPS,
+    REPORT_TAIL_GROUPS,
+    {0},
+};
 
 static void
 bind_filter(struct alpcscope_write_options *wo)
@@ -72,24 +88,17 @@ before_write(const struct alpcscope_model *m, const struct cli_filter *f,
 	return !text; /* other formats still write their (empty) document */
 }
 
-static const struct report_cmd chains_cmd = {
-    .name = "chains",
-    .usage =
-	"usage: alpcscope chains TRACE.etl [--format text|json|jsonl|csv|xml|mermaid] [--stacks]\n"
-	"                        [--caused-process NAME|PID] [--expire SECONDS] [filters]\n"
-	"  --caused-process NAME|PID who really created each process NAME (or PID): the call\n"
-	"                            chain hop by hop, or the creator when no ALPC call led\n"
-	"                            to it, or that the trace does not have it\n",
-    .formats = "text (default), json, jsonl, csv, xml, mermaid (a sequence diagram per chain)",
-    .stacks = true,
+static const struct report_cmd chains_report = {
     .write = alpcscope_chains_write,
-    .extra_option = extra_option,
     .bind_filter = bind_filter,
     .before_write = before_write,
 };
 
-int
-cmd_chains(int argc, char **argv)
-{
-	return report_run(&chains_cmd, argc, argv);
-}
+const struct cli_command cli_cmd_chains = {
+    .name = "chains",
+    .summary = "call chains across processes; --caused-process NAME",
+    .operand = "TRACE.etl",
+    .groups = groups,
+    .run = report_run,
+    .impl = &chains_report,
+};

@@ -6,13 +6,13 @@
  * highlighted and the shared filters. Folded processes are listed on
  * stderr as well as in the graph. See docs/graph.md.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <alpcscope/graph.h>
 
+#include "analyse.h"
 #include "cli.h"
 #include "filter.h"
 #include "outfile.h"
@@ -20,37 +20,12 @@
 
 #define MAX_HIGHLIGHT 64
 
-static void
-usage(FILE *out)
-{
-	fprintf(
-	    out,
-	    "usage: alpcscope graph TRACE.etl -o OUT.dot|OUT.svg|OUT.png|- [options] "
-	    "[filters]\n"
-	    "  -o, --output PATH         format from the extension; '-' writes DOT to stdout\n"
-	    "  --format dot|svg|png      override the extension\n"
-	    "  --max-nodes N             fold the least active processes beyond N nodes\n"
-	    "                            (default 60, 0 = no limit); folded ones are listed\n"
-	    "  --max-edges N             fold the least active conversations beyond N edges\n"
-	    "                            (default 300, 0 = no limit: layout may take long)\n"
-	    "  --chain N                 highlight chain N (as numbered by 'chains'); repeatable\n"
-	    "  --caused-process NAME|PID highlight the path to each process NAME created inside\n"
-	    "                            a call chain; repeatable\n"
-	    "  --no-highlight            highlight nothing (default: every chain that created\n"
-	    "                            a process)\n"
-	    "  --parents                 also draw OS parent and logical parent edges\n"
-	    "  --all                     with --chain/--caused-process, draw the whole trace\n"
-	    "                            (default: those chains' processes and their direct\n"
-	    "                            ALPC neighbours only)\n"
-	    "  --expire SECONDS          pending-send expiry window (default 60)\n"
-	    "  -h, --help                this help\n%s%s",
-	    filter_usage, cli_common_usage);
-}
-
 struct graph_cli {
 	struct cli_filter f;
-	const char *output, *format_text;
-	enum alpcscope_graph_format format;
+	struct cli_interfaces interfaces;
+	struct alpcscope_model_options model; /* --expire */
+	const char *output;
+	int format; /* enum alpcscope_graph_format; -1: from the output's name */
 	uint32_t max_nodes, max_edges;
 	uint32_t chains[MAX_HIGHLIGHT];
 	uint32_t nchains;
@@ -64,33 +39,125 @@ struct graph_cli {
 	uint8_t *in_focus; /* by process index: 1 on a focused chain, 2 a direct neighbour */
 };
 
-static bool
-parse_u32(const char *text, uint32_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v > UINT32_MAX)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
+static const struct cli_choice formats[] = {
+    {"dot", ALPCSCOPE_GRAPH_DOT, false},
+    {"svg", ALPCSCOPE_GRAPH_SVG, false},
+    {"png", ALPCSCOPE_GRAPH_PNG, false},
+    {NULL, 0, false},
+};
 
 static bool
-parse_format(const char *text, enum alpcscope_graph_format *out)
+take_max_nodes(void *dest, const char *value, char *why, size_t why_size)
 {
-	static const enum alpcscope_graph_format all[] = {ALPCSCOPE_GRAPH_DOT, ALPCSCOPE_GRAPH_SVG,
-							  ALPCSCOPE_GRAPH_PNG};
+	uint64_t v;
 
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (strcmp(text, alpcscope_graph_format_name(all[i])) == 0) {
-			*out = all[i];
-			return true;
-		}
+	if (cli_uint_parse(value, &v) && v <= UINT32_MAX && v != 1) {
+		*(uint32_t *)dest = (uint32_t)v;
+		return true;
+	}
+	snprintf(why, why_size, "bad --max-nodes '%s' (0 = no limit, or at least 2)", value);
 	return false;
 }
+
+static bool
+take_chain(void *dest, const char *value, char *why, size_t why_size)
+{
+	struct graph_cli *g = dest;
+	uint64_t v;
+
+	if (g->nchains < MAX_HIGHLIGHT && cli_uint_parse(value, &v) && v <= UINT32_MAX) {
+		g->chains[g->nchains++] = (uint32_t)v;
+		return true;
+	}
+	snprintf(why, why_size, "bad or too many --chain '%s'", value);
+	return false;
+}
+
+static bool
+take_caused_process(void *dest, const char *value, char *why, size_t why_size)
+{
+	struct graph_cli *g = dest;
+
+	if (g->ncaused < MAX_HIGHLIGHT && value[0]) {
+		g->caused[g->ncaused++] = value;
+		return true;
+	}
+	snprintf(why, why_size, "bad or too many --caused-process");
+	return false;
+}
+
+static const struct cli_opt graph_opts[] = {
+    {.name = "output",
+     .short_name = 'o',
+     .kind = CLI_OPT_STRING,
+     CLI_DEST(struct graph_cli, output),
+     .value_name = "PATH",
+     .synopsis = "-o OUT.dot|OUT.svg|OUT.png|-",
+     .required = true,
+     .complete = CLI_COMPLETE_FILE,
+     .help = "format from the extension; '-' writes DOT to stdout"},
+    {.name = "format",
+     .short_name = 'f',
+     .kind = CLI_OPT_CHOICE,
+     CLI_DEST(struct graph_cli, format),
+     .value_name = "dot|svg|png",
+     .choices = formats,
+     .choice_what = "format",
+     .complete = CLI_COMPLETE_CHOICES,
+     .help = "override the extension"},
+    {.name = "max-nodes",
+     .kind = CLI_OPT_CALL,
+     .offset = offsetof(struct graph_cli, max_nodes),
+     .value_name = "N",
+     .take = take_max_nodes,
+     .help = "fold the least active processes beyond N nodes\n(default 60, 0 = no limit); "
+	     "folded ones are listed"},
+    {.name = "max-edges",
+     .kind = CLI_OPT_UINT,
+     CLI_DEST(struct graph_cli, max_edges),
+     .value_name = "N",
+     .max = UINT32_MAX,
+     .range = "0 = no limit",
+     .help = "fold the least active conversations beyond N edges\n(default 300, 0 = no "
+	     "limit: layout may take long)"},
+    {.name = "chain",
+     .kind = CLI_OPT_CALL,
+     .value_name = "N",
+     .take = take_chain,
+     .repeatable = true,
+     .help = "highlight chain N (as numbered by 'chains'); repeatable"},
+    {.name = "caused-process",
+     .kind = CLI_OPT_CALL,
+     .value_name = "NAME|PID",
+     .take = take_caused_process,
+     .repeatable = true,
+     .help = "highlight the path to each process NAME created inside\na call chain; "
+	     "repeatable"},
+    {.name = "no-highlight",
+     .kind = CLI_OPT_FLAG,
+     CLI_DEST(struct graph_cli, no_highlight),
+     .help = "highlight nothing (default: every chain that created\na process)"},
+    {.name = "parents",
+     .kind = CLI_OPT_FLAG,
+     CLI_DEST(struct graph_cli, parents),
+     .help = "also draw OS parent and logical parent edges"},
+    {.name = "all",
+     .kind = CLI_OPT_FLAG,
+     CLI_DEST(struct graph_cli, all),
+     .help = "with --chain/--caused-process, draw the whole trace\n(default: those chains' "
+	     "processes and their direct\nALPC neighbours only)"},
+    {0},
+};
+
+static const struct cli_opt_group groups[] = {
+    {.opts = graph_opts},
+    {.opts = cli_expiry_opts, .offset = offsetof(struct graph_cli, model)},
+    CLI_HELP_GROUP,
+    {.opts = cli_filter_opts, .offset = offsetof(struct graph_cli, f), .synopsis = "[filters]"},
+    {.opts = cli_interface_opts, .offset = offsetof(struct graph_cli, interfaces), .synopsis = ""},
+    CLI_COMMON_GROUP,
+    {0},
+};
 
 /* Append @p text to the graph label's filter line. */
 static void
@@ -107,19 +174,14 @@ note_filter_text(struct graph_cli *g, const char *text)
 
 /* Record the filter options as given, for the graph label. */
 static void
-note_filter(struct graph_cli *g, char **argv, int from, int to)
+note_filter(void *args, const struct cli_opt_group *group, char **argv, int first, int last)
 {
-	for (int k = from; k <= to; k++) {
-		int w =
-		    snprintf(g->filter_text + g->filter_len, sizeof(g->filter_text) - g->filter_len,
-			     "%s%s", g->filter_len ? " " : "", argv[k]);
+	struct graph_cli *g = args;
 
-		if (w < 0 || (size_t)w >= sizeof(g->filter_text) - g->filter_len) {
-			g->filter_len = sizeof(g->filter_text) - 1;
-			return;
-		}
-		g->filter_len += (size_t)w;
-	}
+	if (group->opts != cli_filter_opts && group->opts != cli_interface_opts)
+		return;
+	for (int k = first; k <= last; k++)
+		note_filter_text(g, argv[k]);
 }
 
 static void
@@ -332,7 +394,7 @@ write_graph(struct graph_cli *g, const struct alpcscope_model *m, const char *pa
 	int rc = EXIT_OK;
 
 	snprintf(title, sizeof(title), "alpcscope graph %s", base ? base + 1 : path);
-	go.format = g->format;
+	go.format = (enum alpcscope_graph_format)g->format;
 	go.max_nodes = g->max_nodes;
 	go.max_edges = g->max_edges;
 	go.message_filter = filter_message;
@@ -392,150 +454,73 @@ write_graph(struct graph_cli *g, const struct alpcscope_model *m, const char *pa
 	return rc;
 }
 
-/*
- * Read the options into @p g and @p mo, the trace into *path, and the output
- * format (from --format or the file name); -1 to go on, else the exit code
- * (EXIT_USAGE: the caller prints the usage).
- */
+/* The output format: --format, else from the output's name ('-': DOT). */
 static int
-parse_args(int argc, char **argv, struct graph_cli *g, struct alpcscope_model_options *mo,
-	   const char **path)
+choose_format(const struct cli_command *cmd, struct graph_cli *g)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *v;
-		int first = i;
-		int r = filter_parse_arg(&g->f, "graph", argc, argv, &i);
+	const char *dot = strrchr(g->output, '.');
 
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r > 0) {
-			note_filter(g, argv, first, i);
-			continue;
+	if (g->format >= 0)
+		return CLI_PARSED;
+	g->format = ALPCSCOPE_GRAPH_DOT;
+	if (strcmp(g->output, "-") == 0)
+		return CLI_PARSED;
+	for (const struct cli_choice *c = formats; dot && c->name; c++)
+		if (strcmp(dot + 1, c->name) == 0) {
+			g->format = c->value;
+			return CLI_PARSED;
 		}
-		if (cli_opt(argv[i], "--output", &v, &i, argc, argv) ||
-		    cli_opt(argv[i], "-o", &v, &i, argc, argv)) {
-			g->output = v;
-		} else if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
-			   cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
-			if (!parse_format(v, &g->format)) {
-				fprintf(stderr,
-					"alpcscope graph: unknown format '%s' (dot, svg, png)\n",
-					v);
-				return EXIT_USAGE;
-			}
-			g->format_text = v;
-		} else if (cli_opt(argv[i], "--max-nodes", &v, &i, argc, argv)) {
-			if (!parse_u32(v, &g->max_nodes) || g->max_nodes == 1) {
-				fprintf(
-				    stderr,
-				    "alpcscope graph: bad --max-nodes '%s' (0 = no limit, or at "
-				    "least 2)\n",
-				    v);
-				return EXIT_USAGE;
-			}
-		} else if (cli_opt(argv[i], "--max-edges", &v, &i, argc, argv)) {
-			if (!parse_u32(v, &g->max_edges)) {
-				fprintf(stderr,
-					"alpcscope graph: bad --max-edges '%s' (0 = no limit)\n",
-					v);
-				return EXIT_USAGE;
-			}
-		} else if (cli_opt(argv[i], "--chain", &v, &i, argc, argv)) {
-			if (g->nchains == MAX_HIGHLIGHT || !parse_u32(v, &g->chains[g->nchains])) {
-				fprintf(stderr, "alpcscope graph: bad or too many --chain '%s'\n",
-					v);
-				return EXIT_USAGE;
-			}
-			g->nchains++;
-		} else if (cli_opt(argv[i], "--caused-process", &v, &i, argc, argv)) {
-			if (g->ncaused == MAX_HIGHLIGHT || !v[0]) {
-				fprintf(stderr,
-					"alpcscope graph: bad or too many --caused-process\n");
-				return EXIT_USAGE;
-			}
-			g->caused[g->ncaused++] = v;
-		} else if (cli_opt(argv[i], "--expire", &v, &i, argc, argv)) {
-			if (!filter_parse_expiry("graph", v, mo))
-				return EXIT_USAGE;
-		} else if (strcmp(argv[i], "--no-highlight") == 0) {
-			g->no_highlight = true;
-		} else if (strcmp(argv[i], "--parents") == 0) {
-			g->parents = true;
-		} else if (strcmp(argv[i], "--all") == 0) {
-			g->all = true;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return EXIT_OK;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "alpcscope graph: unknown option '%s'\n", argv[i]);
-			return EXIT_USAGE;
-		} else if (!*path) {
-			*path = argv[i];
-		} else {
-			fprintf(stderr, "alpcscope graph: more than one trace given\n");
-			return EXIT_USAGE;
-		}
-	}
-	if (!*path || !g->output) {
-		if (*path && !g->output)
-			fprintf(stderr,
-				"alpcscope graph: -o OUT.dot|OUT.svg|OUT.png|- is required\n");
-		return EXIT_USAGE;
-	}
-	if (!g->format_text) {
-		const char *dot = strrchr(g->output, '.');
-
-		if (strcmp(g->output, "-") == 0)
-			g->format = ALPCSCOPE_GRAPH_DOT;
-		else if (!dot || !parse_format(dot + 1, &g->format)) {
-			fprintf(
-			    stderr,
-			    "alpcscope graph: cannot tell the format of '%s' (.dot, .svg, .png, "
-			    "or --format)\n",
-			    g->output);
-			return EXIT_USAGE;
-		}
-	}
-	return -1;
+	return cli_usage_error(
+	    cmd, "cannot tell the format of '%s' (.dot, .svg, .png, or --format)", g->output);
 }
 
-int
-cmd_graph(int argc, char **argv)
+static int
+run(const struct cli_command *cmd, int argc, char **argv)
 {
 	struct alpcscope_model_options mo = ALPCSCOPE_MODEL_OPTIONS_INIT;
-	struct alpcscope_model *m = NULL;
+	struct cli_analysis an;
 	struct graph_cli g;
 	const char *path = NULL;
-	int64_t start = 0, end = 0;
 	int rc;
 
 	memset(&g, 0, sizeof(g));
 	filter_init(&g.f);
+	g.model = mo;
+	g.format = -1;
 	g.max_nodes = 60;
 	g.max_edges = ALPCSCOPE_GRAPH_DEFAULT_MAX_EDGES;
-	rc = parse_args(argc, argv, &g, &mo, &path);
-	if (rc >= 0) {
-		if (rc == EXIT_USAGE)
-			usage(stderr);
+	rc = cli_parse(cmd, argc, argv, &g, &path);
+	if (rc == CLI_PARSED)
+		rc = choose_format(cmd, &g);
+	if (rc != CLI_PARSED) {
 		filter_free(&g.f);
 		return rc;
 	}
-	rc = cli_analyse("graph", path, &mo, &m, &start, &end);
-	if (!m) {
+	rc = cli_analyse("graph", path, &g.model, &g.interfaces, &an);
+	if (!an.model) {
 		filter_free(&g.f);
 		return rc;
 	}
-	if (!filter_resolve_time(&g.f, "graph", start) ||
-	    !filter_check(&g.f, "graph", m, start, end)) {
+	if (!filter_resolve_time(&g.f, "graph", an.trace_start) ||
+	    !filter_check(&g.f, "graph", an.model, an.trace_start, an.trace_end)) {
 		rc = EXIT_USAGE;
 	} else {
-		int wrc = write_graph(&g, m, path);
+		int wrc = write_graph(&g, an.model, path);
 
 		if (wrc != EXIT_OK)
 			rc = wrc;
 	}
-	alpcscope_model_free(m);
+	cli_analysis_free(&an);
 	filter_free(&g.f);
 	free(g.in_focus);
 	return rc;
 }
+
+const struct cli_command cli_cmd_graph = {
+    .name = "graph",
+    .summary = "process graph of ALPC conversations (DOT, SVG, PNG)",
+    .operand = "TRACE.etl",
+    .groups = groups,
+    .run = run,
+    .taken = note_filter,
+};

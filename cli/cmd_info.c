@@ -5,15 +5,29 @@
 #include <stdio.h>
 #include <string.h>
 
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-		"usage: alpcscope info TRACE.etl [--format text|json]\n"
-		"  -f, --format FORMAT       text (default) or json (keys: docs/info-json.md)\n"
-		"  -h, --help                this help\n%s",
-		cli_common_usage);
-}
+/* The options of `info`, where its option table puts them. */
+struct info_args {
+	int format; /* enum alpcscope_summary_format */
+};
+
+static const struct cli_choice formats[] = {
+    {"text", ALPCSCOPE_SUMMARY_TEXT, false},
+    {"json", ALPCSCOPE_SUMMARY_JSON, false},
+    {NULL, 0, false},
+};
+
+static const struct cli_opt info_opts[] = {
+    CLI_FORMAT_OPTION(struct info_args, format, formats,
+		      "text (default) or json (keys: docs/info-json.md)"),
+    {0},
+};
+
+static const struct cli_opt_group groups[] = {
+    {.opts = info_opts},
+    CLI_HELP_GROUP,
+    CLI_COMMON_GROUP,
+    {0},
+};
 
 static enum alpcscope_status
 add(void *ctx, const struct alpcscope_event *ev, struct alpcscope_error *err)
@@ -21,48 +35,21 @@ add(void *ctx, const struct alpcscope_event *ev, struct alpcscope_error *err)
 	return alpcscope_summary_add_event(ctx, ev, err);
 }
 
-int
-cmd_info(int argc, char **argv)
+static int
+run(const struct cli_command *cmd, int argc, char **argv)
 {
-	const char *path = NULL, *format = "text";
+	const char *path = NULL;
+	struct info_args a = {ALPCSCOPE_SUMMARY_TEXT};
 	struct alpcscope_summary *summary = NULL;
 	struct alpcscope_reader *reader = NULL;
 	struct alpcscope_error err;
 	struct cli_read cr;
-	int rc;
+	int rc = cli_parse(cmd, argc, argv, &a, &path);
 
-	for (int i = 1; i < argc; i++) {
-		const char *v;
+	if (rc != CLI_PARSED)
+		return rc;
+	enum alpcscope_summary_format fmt = (enum alpcscope_summary_format)a.format;
 
-		if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
-		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
-			format = v;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return EXIT_OK;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "alpcscope info: unknown option '%s'\n", argv[i]);
-			return EXIT_USAGE;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			fprintf(stderr, "alpcscope info: more than one trace given\n");
-			return EXIT_USAGE;
-		}
-	}
-	if (!path) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	enum alpcscope_summary_format fmt;
-	if (strcmp(format, "text") == 0) {
-		fmt = ALPCSCOPE_SUMMARY_TEXT;
-	} else if (strcmp(format, "json") == 0) {
-		fmt = ALPCSCOPE_SUMMARY_JSON;
-	} else {
-		fprintf(stderr, "alpcscope info: unknown format '%s' (text, json)\n", format);
-		return EXIT_USAGE;
-	}
 	memset(&err, 0, sizeof(err));
 	if (alpcscope_summary_new(&summary, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope info: %s\n", err.message);
@@ -91,3 +78,11 @@ cmd_info(int argc, char **argv)
 	alpcscope_reader_free(reader);
 	return rc;
 }
+
+const struct cli_command cli_cmd_info = {
+    .name = "info",
+    .summary = "trace header, record counts, processes, diagnostics, capabilities",
+    .operand = "TRACE.etl",
+    .groups = groups,
+    .run = run,
+};

@@ -9,37 +9,42 @@
 #include <stdio.h>
 #include <string.h>
 
-static void
-usage(FILE *out)
-{
-	fprintf(out, "usage: alpcscope profile [-o FILE.wprp]\n"
-		     "  -o, --output FILE         write the profile to FILE ('-' or none: stdout)\n"
-		     "  -h, --help                this help\n");
-}
+/* The options of `profile`, where its option table puts them. */
+struct profile_args {
+	const char *output;
+};
 
-int
-cmd_profile(int argc, char **argv)
+static const struct cli_opt profile_opts[] = {
+    {.name = "output",
+     .short_name = 'o',
+     .kind = CLI_OPT_STRING,
+     CLI_DEST(struct profile_args, output),
+     .value_name = "FILE",
+     .synopsis = "[-o FILE.wprp]",
+     .complete = CLI_COMPLETE_FILE,
+     .help = "write the profile to FILE ('-' or none: stdout)"},
+    {0},
+};
+
+static const struct cli_opt_group groups[] = {
+    {.opts = profile_opts},
+    CLI_HELP_GROUP,
+    {0},
+};
+
+static int
+run(const struct cli_command *cmd, int argc, char **argv)
 {
-	const char *path = NULL;
+	struct profile_args a = {NULL};
+	const char *operand, *path;
 	struct alpcscope_error err;
 	struct outfile of;
-	int rc = EXIT_OK;
+	int rc = cli_parse(cmd, argc, argv, &a, &operand);
 
-	for (int i = 1; i < argc; i++) {
-		const char *v;
-
-		if (cli_opt(argv[i], "--output", &v, &i, argc, argv) ||
-		    cli_opt(argv[i], "-o", &v, &i, argc, argv)) {
-			path = v;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return EXIT_OK;
-		} else {
-			fprintf(stderr, "alpcscope profile: unknown argument '%s'\n", argv[i]);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	if (rc != CLI_PARSED)
+		return rc;
+	path = a.output;
+	rc = EXIT_OK;
 	/* A temporary beside a regular target, renamed when complete (outfile.h). */
 	if (!outfile_open(&of, "profile", path ? path : "-"))
 		return EXIT_UNREADABLE;
@@ -64,3 +69,11 @@ cmd_profile(int argc, char **argv)
 			path, ALPCSCOPE_WPR_PROFILE_NAME, path, ALPCSCOPE_WPR_PROFILE_NAME);
 	return rc;
 }
+
+const struct cli_command cli_cmd_profile = {
+    .name = "profile",
+    .summary = "write the WPR recording profile (.wprp) alpcscope needs",
+    .operand = NULL,
+    .groups = groups,
+    .run = run,
+};

@@ -6,9 +6,7 @@
  * served others, and the chains with the most hops and what they created.
  * Same filters as messages/chains.
  */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdint.h>
 
 #include <alpcscope/conversations.h>
 
@@ -17,64 +15,66 @@
 /* One command runs per process: its summary options live here. */
 static struct alpcscope_summary_options summary_opts = {20, 10,
 							ALPCSCOPE_SUMMARY_TABLE_CONVERSATIONS};
+/* --table, as the option table sets it (an int), for summary_opts.table. */
+static int summary_table = ALPCSCOPE_SUMMARY_TABLE_CONVERSATIONS;
 
-static bool
-parse_count(const char *opt, const char *text, uint32_t *out)
-{
-	char *end;
-	unsigned long v;
+static const struct cli_choice tables[] = {
+    {"conversations", ALPCSCOPE_SUMMARY_TABLE_CONVERSATIONS, false},
+    {"processes", ALPCSCOPE_SUMMARY_TABLE_PROCESSES, false},
+    {"chains", ALPCSCOPE_SUMMARY_TABLE_CHAINS, false},
+    {NULL, 0, false},
+};
 
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v > UINT32_MAX) {
-		fprintf(stderr, "alpcscope summary: bad %s '%s' (a count, 0 = all)\n", opt, text);
-		return false;
-	}
-	*out = (uint32_t)v;
-	return true;
-}
+static const struct cli_opt summary_count_opts[] = {
+    {.name = "top",
+     .kind = CLI_OPT_UINT,
+     CLI_DEST(struct alpcscope_summary_options, top),
+     .value_name = "N",
+     .max = UINT32_MAX,
+     .range = "a count, 0 = all",
+     .help = "conversations and processes shown (default 20,\n0 = all), busiest first"},
+    {.name = "top-chains",
+     .kind = CLI_OPT_UINT,
+     CLI_DEST(struct alpcscope_summary_options, top_chains),
+     .value_name = "N",
+     .max = UINT32_MAX,
+     .range = "a count, 0 = all",
+     .help = "chains shown, most messages first (default 10, 0 = all)"},
+    {0},
+};
 
-static int
-extra_option(int argc, char **argv, int *i, struct alpcscope_write_options *wo,
-	     struct cli_filter *f)
-{
-	static const char *const tables[] = {"conversations", "processes", "chains"};
-	const char *v;
+static const struct cli_opt summary_table_opts[] = {
+    {.name = "table",
+     .kind = CLI_OPT_CHOICE,
+     .size = sizeof(int),
+     .value_name = "NAME",
+     .choices = tables,
+     .choice_what = "table",
+     .complete = CLI_COMPLETE_CHOICES,
+     .help = "csv: conversations (default), processes or chains"},
+    {0},
+};
 
-	(void)f;
-	if (cli_opt(argv[*i], "--format", &v, i, argc, argv) ||
-	    cli_opt(argv[*i], "-f", &v, i, argc, argv)) {
-		if (strcmp(v, "text") == 0)
-			wo->format = ALPCSCOPE_OUTPUT_TEXT;
-		else if (strcmp(v, "json") == 0)
-			wo->format = ALPCSCOPE_OUTPUT_JSON;
-		else if (strcmp(v, "csv") == 0)
-			wo->format = ALPCSCOPE_OUTPUT_CSV;
-		else {
-			fprintf(stderr,
-				"alpcscope summary: unknown format '%s' (text, json, csv)\n", v);
-			return -1;
-		}
-		return 1;
-	}
-	if (cli_opt(argv[*i], "--top", &v, i, argc, argv))
-		return parse_count("--top", v, &summary_opts.top) ? 1 : -1;
-	if (cli_opt(argv[*i], "--top-chains", &v, i, argc, argv))
-		return parse_count("--top-chains", v, &summary_opts.top_chains) ? 1 : -1;
-	if (cli_opt(argv[*i], "--table", &v, i, argc, argv)) {
-		for (size_t k = 0; k < sizeof(tables) / sizeof(tables[0]); k++)
-			if (strcmp(v, tables[k]) == 0) {
-				summary_opts.table = (enum alpcscope_summary_table)k;
-				return 1;
-			}
-		fprintf(
-		    stderr,
-		    "alpcscope summary: unknown table '%s' (conversations, processes, chains)\n",
-		    v);
-		return -1;
-	}
-	return 0;
-}
+static const struct cli_choice formats[] = {
+    {"text", ALPCSCOPE_OUTPUT_TEXT, false},
+    {"json", ALPCSCOPE_OUTPUT_JSON, false},
+    {"csv", ALPCSCOPE_OUTPUT_CSV, false},
+    {NULL, 0, false},
+};
+
+static const struct cli_opt summary_format_opts[] = {
+    CLI_FORMAT_OPTION(struct report_args, format, formats, "text (default), json, csv"),
+    {0},
+};
+
+static const struct cli_opt_group groups[] = {
+    {.opts = summary_count_opts, .global = &summary_opts},
+    {.opts = summary_table_opts, .global = &summary_table},
+    {.opts = summary_format_opts},
+    REPORT_EXPIRY_CSV_GROUPS,
+    REPORT_TAIL_GROUPS,
+    {0},
+};
 
 static void
 bind_filter(struct alpcscope_write_options *wo)
@@ -91,30 +91,23 @@ write_summary(const struct alpcscope_model *m, const struct alpcscope_write_opti
 	enum alpcscope_status st =
 	    alpcscope_conversations_build(m, o->message_filter, o->filter_ctx, &c, err);
 
+	summary_opts.table = (enum alpcscope_summary_table)summary_table;
 	if (st == ALPCSCOPE_OK)
 		st = alpcscope_summary_tables_write(m, c, o, &summary_opts, out, err);
 	alpcscope_conversations_free(c);
 	return st;
 }
 
-static const struct report_cmd summary_cmd = {
-    .name = "summary",
-    .usage = "usage: alpcscope summary TRACE.etl [--format text|json|csv] [--top N]\n"
-	     "                         [--top-chains N] [--table NAME] [filters]\n"
-	     "  --top N                   conversations and processes shown (default 20,\n"
-	     "                            0 = all), busiest first\n"
-	     "  --top-chains N            chains shown, most messages first (default 10, 0 = all)\n"
-	     "  --table NAME              csv: conversations (default), processes or chains\n",
-    .formats = "text (default), json, csv",
-    .stacks = false,
+static const struct report_cmd summary_report = {
     .write = write_summary,
-    .extra_option = extra_option,
     .bind_filter = bind_filter,
-    .before_write = NULL,
 };
 
-int
-cmd_summary(int argc, char **argv)
-{
-	return report_run(&summary_cmd, argc, argv);
-}
+const struct cli_command cli_cmd_summary = {
+    .name = "summary",
+    .summary = "conversations and processes busiest first, latency percentiles",
+    .operand = "TRACE.etl",
+    .groups = groups,
+    .run = report_run,
+    .impl = &summary_report,
+};

@@ -9,81 +9,75 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyse.h"
 #include "cli.h"
-#include "filter.h"
 #include "symbols_opt.h"
 
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-		"usage: alpcscope symbols TRACE.etl [--symbols PATH] [--format text|json]\n"
-		"  -f, --format FORMAT       text (default) or json\n"
-		"%s  -h, --help                this help\n%s",
-		cli_symbols_usage, cli_common_usage);
-}
+/* The options of `symbols`, where its option tables put them. */
+struct symbols_args {
+	int format; /* enum alpcscope_symbols_report_format */
+	struct cli_symbols symbols;
+};
 
-int
-cmd_symbols(int argc, char **argv)
+static const struct cli_choice formats[] = {
+    {"text", ALPCSCOPE_SYMBOLS_REPORT_TEXT, false},
+    {"json", ALPCSCOPE_SYMBOLS_REPORT_JSON, false},
+    {NULL, 0, false},
+};
+
+static const struct cli_opt symbols_cmd_opts[] = {
+    CLI_FORMAT_OPTION(struct symbols_args, format, formats, "text (default) or json"),
+    {0},
+};
+
+static const struct cli_opt_group groups[] = {
+    {.opts = symbols_cmd_opts},
+    {.opts = cli_symbols_opts, .offset = offsetof(struct symbols_args, symbols)},
+    CLI_HELP_GROUP,
+    CLI_COMMON_GROUP,
+    {0},
+};
+
+static int
+run(const struct cli_command *cmd, int argc, char **argv)
 {
-	const char *path = NULL, *format = "text";
+	const char *path = NULL;
 	struct alpcscope_model_options mo = ALPCSCOPE_MODEL_OPTIONS_INIT;
 	struct alpcscope_symbolizer_options so = ALPCSCOPE_SYMBOLIZER_OPTIONS_INIT;
 	struct alpcscope_symbolizer *s = NULL;
-	struct alpcscope_model *m = NULL;
-	struct cli_symbols syms = {0};
+	struct symbols_args a = {ALPCSCOPE_SYMBOLS_REPORT_TEXT, {NULL, false}};
+	struct cli_analysis an;
 	struct alpcscope_error err;
-	int64_t start = 0, end = 0;
-	int rc;
+	int rc = cli_parse(cmd, argc, argv, &a, &path);
 
-	for (int i = 1; i < argc; i++) {
-		const char *v;
-
-		if (cli_symbols_parse_arg(&syms, argc, argv, &i))
-			continue;
-		if (cli_opt(argv[i], "--format", &v, &i, argc, argv) ||
-		    cli_opt(argv[i], "-f", &v, &i, argc, argv)) {
-			format = v;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return EXIT_OK;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "alpcscope symbols: unknown option '%s'\n", argv[i]);
-			return EXIT_USAGE;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			fprintf(stderr, "alpcscope symbols: more than one trace given\n");
-			return EXIT_USAGE;
-		}
-	}
-	if (!path || (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)) {
-		if (path)
-			fprintf(stderr, "alpcscope symbols: unknown format '%s' (text, json)\n",
-				format);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (rc != CLI_PARSED)
+		return rc;
 	/* An empty path still lists the modules and where their PDBs would be. */
-	so.symbol_path = syms.path ? syms.path : getenv("_NT_SYMBOL_PATH");
+	so.symbol_path = a.symbols.path ? a.symbols.path : getenv("_NT_SYMBOL_PATH");
 	memset(&err, 0, sizeof(err));
 	if (alpcscope_symbolizer_new(&s, &so, &err) != ALPCSCOPE_OK) {
 		fprintf(stderr, "alpcscope symbols: %s\n", err.message);
 		return EXIT_UNREADABLE;
 	}
-	rc = cli_analyse("symbols", path, &mo, &m, &start, &end);
-	if (m) {
+	rc = cli_analyse("symbols", path, &mo, NULL, &an);
+	if (an.model) {
 		setvbuf(stdout, NULL, _IOFBF, 1u << 20);
-		if (alpcscope_symbols_report_write(m, s,
-						   strcmp(format, "json") == 0
-						       ? ALPCSCOPE_SYMBOLS_REPORT_JSON
-						       : ALPCSCOPE_SYMBOLS_REPORT_TEXT,
+		if (alpcscope_symbols_report_write(an.model, s,
+						   (enum alpcscope_symbols_report_format)a.format,
 						   path, stdout, &err) != ALPCSCOPE_OK) {
 			fprintf(stderr, "alpcscope symbols: %s\n", err.message);
 			rc = EXIT_UNREADABLE;
 		}
 	}
-	alpcscope_model_free(m);
+	cli_analysis_free(&an);
 	alpcscope_symbolizer_free(s);
 	return rc;
 }
+
+const struct cli_command cli_cmd_symbols = {
+    .name = "symbols",
+    .summary = "modules on stacks, their PDBs and where they are (--symbols PATH)",
+    .operand = "TRACE.etl",
+    .groups = groups,
+    .run = run,
+};

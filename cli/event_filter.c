@@ -2,8 +2,6 @@
 /* The dump filter: parsing of `key[!]=a|b` terms and matching against events. */
 #include "event_filter.h"
 
-#include <alpcscope/reader.h> /* alpcscope_filetime_parse */
-
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,9 +155,9 @@ bool
 event_filter_match(const struct event_filter *f, const struct alpcscope_event *ev,
 		   const struct alpcscope_decoded *d)
 {
-	if (f->has_from && ev->filetime_100ns < f->from_ft)
+	if (f->from.text && ev->filetime_100ns < f->from_ft)
 		return false;
-	if (f->has_to && ev->filetime_100ns > f->to_ft)
+	if (f->to.text && ev->filetime_100ns > f->to_ft)
 		return false;
 	for (int i = 0; i < f->nterms; i++) {
 		const struct event_filter_term *t = &f->terms[i];
@@ -173,44 +171,18 @@ event_filter_match(const struct event_filter *f, const struct alpcscope_event *e
 	return true;
 }
 
-bool
-event_filter_set_time(struct event_filter *f, bool is_from, const char *value)
+/* A relative bound counts from the trace start. */
+static int64_t
+bound(const struct cli_time *t, int64_t start)
 {
-	int64_t ft;
-	char *end;
-
-	if (alpcscope_filetime_parse(value, &ft)) {
-		if (is_from) {
-			f->has_from = true;
-			f->from_is_rel = false;
-			f->from_ft = ft;
-		} else {
-			f->has_to = true;
-			f->to_is_rel = false;
-			f->to_ft = ft;
-		}
-		return true;
-	}
-	double rel = strtod(value, &end);
-	if (end == value || *end != '\0' || rel < 0)
-		return false;
-	if (is_from) {
-		f->has_from = true;
-		f->from_is_rel = true;
-		f->from_rel = rel;
-	} else {
-		f->has_to = true;
-		f->to_is_rel = true;
-		f->to_rel = rel;
-	}
-	return true;
+	return t->relative ? start + (int64_t)(t->seconds * 1e7) : t->filetime;
 }
 
 void
 event_filter_bind(struct event_filter *f, int64_t start)
 {
-	if (f->has_from && f->from_is_rel)
-		f->from_ft = start + (int64_t)(f->from_rel * 1e7);
-	if (f->has_to && f->to_is_rel)
-		f->to_ft = start + (int64_t)(f->to_rel * 1e7);
+	if (f->from.text)
+		f->from_ft = bound(&f->from, start);
+	if (f->to.text)
+		f->to_ft = bound(&f->to, start);
 }

@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include "options.h"
+
 #define EVENT_FILTER_MAX_TERMS 16
 #define EVENT_FILTER_MAX_ALTS  8
 
@@ -33,17 +35,12 @@ struct event_filter_term {
 struct event_filter {
 	int nterms;
 	struct event_filter_term terms[EVENT_FILTER_MAX_TERMS];
-	bool has_from, has_to;
-	int64_t from_ft, to_ft;  /* absolute FILETIME bounds */
-	double from_rel, to_rel; /* seconds from trace start, when relative */
-	bool from_is_rel, to_is_rel;
+	struct cli_time from, to; /* --from/--to as parsed (text NULL: not given) */
+	int64_t from_ft, to_ft;   /* absolute FILETIME bounds, by event_filter_bind() */
 };
 
 /* Parse and add one --filter expression; false with a message in @p why. */
 bool event_filter_add(struct event_filter *f, const char *expr, char *why, size_t whylen);
-
-/* Parse a --from/--to value: ISO-8601 UTC or seconds from trace start. */
-bool event_filter_set_time(struct event_filter *f, bool is_from, const char *value);
 
 /* Resolve relative times against the trace start (call once the reader is open). */
 void event_filter_bind(struct event_filter *f, int64_t trace_start_ft);

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "options.h"
+
 #define FILTER_MAX_ITEMS 64
 
 struct cli_filter {
@@ -27,8 +29,7 @@ struct cli_filter {
 	size_t n_include_pids;
 	uint32_t exclude_pids[FILTER_MAX_ITEMS];
 	size_t n_exclude_pids;
-	const char *from_text, *to_text; /* as given */
-	bool has_from, has_to;
+	struct cli_time from, to;           /* as given (text NULL: not given) */
 	int64_t from_filetime, to_filetime; /* resolved by filter_resolve_time() */
 	const char *caused_process;         /* chains --caused-process */
 	/* storage for the comma-split option values */
@@ -39,15 +40,8 @@ struct cli_filter {
 void filter_init(struct cli_filter *f);
 void filter_free(struct cli_filter *f);
 
-/*
- * Try to consume argv[*i] (and its value) as a filter option. Returns 1 when
- * consumed, 0 when it is not a filter option, -1 after printing a usage
- * error prefixed with @p cmd.
- */
-int filter_parse_arg(struct cli_filter *f, const char *cmd, int argc, char **argv, int *i);
-
-/* Usage lines of the filter options. */
-extern const char filter_usage[];
+/* The filter options (the group's struct is a struct cli_filter). */
+extern const struct cli_opt cli_filter_opts[];
 
 /*
  * Turn --from/--to into FILETIMEs; numbers are seconds after
@@ -84,20 +78,5 @@ bool filter_active(const struct cli_filter *f);
  */
 bool filter_check(const struct cli_filter *f, const char *cmd, const struct alpcscope_model *m,
 		  int64_t trace_start, int64_t trace_end);
-
-/*
- * Read @p path into a new finished model (diagnostics on stderr). Returns the
- * exit code of the read (0, 1 damaged, 3 unreadable); *model_out is NULL when
- * there is no model to write. *trace_start_out, *trace_end_out: the
- * trace's StartTime and EndTime (0 when unknown).
- */
-int cli_analyse(const char *cmd, const char *path, const struct alpcscope_model_options *opt,
-		struct alpcscope_model **model_out, int64_t *trace_start_out,
-		int64_t *trace_end_out);
-
-/* --format value; false after printing an error. */
-bool filter_parse_format(const char *cmd, const char *text, enum alpcscope_output_format *out);
-/* --expire SECONDS: pending-send expiry window; false after printing an error. */
-bool filter_parse_expiry(const char *cmd, const char *text, struct alpcscope_model_options *opt);
 
 #endif

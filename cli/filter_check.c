@@ -55,9 +55,9 @@ filter_check(const struct cli_filter *f, const char *cmd, const struct alpcscope
 {
 	char a[64], b[64];
 
-	if (f->has_from && f->has_to && f->from_filetime > f->to_filetime) {
+	if (f->from.text && f->to.text && f->from_filetime > f->to_filetime) {
 		fprintf(stderr, "alpcscope %s: --from %s is after --to %s: the window is empty\n",
-			cmd, f->from_text, f->to_text);
+			cmd, f->from.text, f->to.text);
 		return false;
 	}
 	for (size_t i = 0; i < f->n_include_names; i++)
@@ -80,13 +80,13 @@ filter_check(const struct cli_filter *f, const char *cmd, const struct alpcscope
 		return true;
 	alpcscope_filetime_format(a, sizeof(a), trace_start);
 	alpcscope_filetime_format(b, sizeof(b), trace_end);
-	if (f->has_from && f->from_filetime > trace_end)
+	if (f->from.text && f->from_filetime > trace_end)
 		cli_warn(
 		    "alpcscope %s: warning: --from %s is after the trace ends (trace: %s .. %s)\n",
-		    cmd, f->from_text, a, b);
-	if (f->has_to && f->to_filetime < trace_start)
+		    cmd, f->from.text, a, b);
+	if (f->to.text && f->to_filetime < trace_start)
 		cli_warn(
 		    "alpcscope %s: warning: --to %s is before the trace starts (trace: %s .. %s)\n",
-		    cmd, f->to_text, a, b);
+		    cmd, f->to.text, a, b);
 	return true;
 }

@@ -14,23 +14,12 @@
 
 #define DIAG_PRINT_LIMIT 20
 
-enum cli_progress cli_progress = CLI_PROGRESS_AUTO;
-bool cli_quiet;
-uint32_t cli_threads; /* 0: one per online processor */
-const char cli_common_usage[] =
-    "  --progress, --no-progress show reading progress on stderr or not (default: only on a\n"
-    "                            terminal)\n"
-    "  --quiet                   no progress, warnings or per-record diagnostics (errors and\n"
-    "                            the exit code still tell)\n"
-    "  --threads N               threads decompressing buffers (default: one per processor;\n"
-    "                            1 = none); the output is the same for any N\n";
-
 void
 cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (cli_quiet)
+	if (cli_common.quiet)
 		return;
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -46,7 +35,7 @@ cli_on_diag(void *ctx, const struct alpcscope_diagnostic *d)
 		cr->damage++;
 	if (cr->diag_sink)
 		alpcscope_summary_add_diagnostic(cr->diag_sink, d);
-	if (cr->quiet_diagnostics || cli_quiet || cr->printed >= DIAG_PRINT_LIMIT)
+	if (cr->quiet_diagnostics || cli_common.quiet || cr->printed >= DIAG_PRINT_LIMIT)
 		return;
 	cr->printed++;
 	/* Messages may quote names from the trace: shown as safe text (alpcscope/text.h). */
@@ -85,8 +74,8 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 	const struct alpcscope_event *ev;
 	enum alpcscope_status st;
 	bool tty = isatty(STDERR_FILENO) != 0;
-	bool progress =
-	    cli_progress == CLI_PROGRESS_ON || (cli_progress == CLI_PROGRESS_AUTO && tty);
+	bool progress = cli_common.progress == CLI_PROGRESS_ON ||
+			(cli_common.progress == CLI_PROGRESS_AUTO && tty);
 	/* on a terminal one line rewritten in place; elsewhere (--progress into a log) lines */
 	const char *lead = tty ? "\r" : "", *tail = tty ? "" : "\n";
 	double start = now_seconds(), last = start;
@@ -97,7 +86,7 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 	opt.diag_ctx = cr;
 	opt.file_order = cr->file_order;
 	opt.buffer_order = cr->buffer_order;
-	opt.threads = cli_threads;
+	opt.threads = cli_common.threads;
 	*reader_out = NULL;
 	if (alpcscope_xml_sniff_file(cr->path)) /* XML dump instead of .etl: cli/read_xml.c */
 		return cli_read_xml(cr, fn, ctx, reader_out);
@@ -135,7 +124,7 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 	}
 	if (shown && tty)
 		fprintf(stderr, "\r%*s\r", 70, "");
-	if (cli_progress == CLI_PROGRESS_ON) /* asked for: say where reading ended */
+	if (cli_common.progress == CLI_PROGRESS_ON) /* asked for: say where reading ended */
 		fprintf(stderr, "%s: read %u/%u buffers, %llu events\n", cr->path,
 			stats->buffers_read, info->buffer_count,
 			(unsigned long long)stats->records_total);
@@ -145,25 +134,4 @@ cli_read_trace(struct cli_read *cr, cli_event_fn fn, void *ctx,
 								       : EXIT_DAMAGED;
 	}
 	return cr->damage ? EXIT_DAMAGED : EXIT_OK;
-}
-
-bool
-cli_opt(const char *arg, const char *name, const char **value, int *i, int argc, char **argv)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(arg, name, n) != 0)
-		return false;
-	if (arg[n] == '=') {
-		*value = arg + n + 1;
-		return true;
-	}
-	if (arg[n] != '\0')
-		return false;
-	if (value) {
-		if (*i + 1 >= argc)
-			return false;
-		*value = argv[++*i];
-	}
-	return true;
 }

@@ -9,12 +9,21 @@
 
 #include "cli.h"
 
-const char cli_symbols_usage[] =
-    "  --symbols PATH            name stack frames from the PDBs and binaries on PATH\n"
-    "                            (';'-separated: symbol stores, srv*CACHE*URL and\n"
-    "                            cache*DIR (their local folder only), flat folders);\n"
-    "                            default $_NT_SYMBOL_PATH; never uses the network\n"
-    "  --symbols-verbose         report every module's symbol file on stderr\n";
+const struct cli_opt cli_symbols_opts[] = {
+    {.name = "symbols",
+     .kind = CLI_OPT_STRING,
+     CLI_DEST(struct cli_symbols, path),
+     .value_name = "PATH",
+     .complete = CLI_COMPLETE_DIR,
+     .help = "name stack frames from the PDBs and binaries on PATH\n(';'-separated: symbol "
+	     "stores, srv*CACHE*URL and\ncache*DIR (their local folder only), flat "
+	     "folders);\ndefault $_NT_SYMBOL_PATH; never uses the network"},
+    {.name = "symbols-verbose",
+     .kind = CLI_OPT_FLAG,
+     CLI_DEST(struct cli_symbols, verbose),
+     .help = "report every module's symbol file on stderr"},
+    {0},
+};
 
 static void symbols_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -26,22 +35,6 @@ symbols_print(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-}
-
-int
-cli_symbols_parse_arg(struct cli_symbols *cs, int argc, char **argv, int *i)
-{
-	const char *v;
-
-	if (strcmp(argv[*i], "--symbols-verbose") == 0) {
-		cs->verbose = true;
-		return 1;
-	}
-	if (cli_opt(argv[*i], "--symbols", &v, i, argc, argv)) {
-		cs->path = v;
-		return 1;
-	}
-	return 0;
 }
 
 struct alpcscope_symbolizer *

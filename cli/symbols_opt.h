@@ -11,16 +11,15 @@
 
 #include <stdbool.h>
 
+#include "options.h"
+
 struct cli_symbols {
 	const char *path; /* --symbols value, NULL when not given */
 	bool verbose;
 };
 
-/* Usage lines of the two options. */
-extern const char cli_symbols_usage[];
-
-/* Consume argv[*i] (and its value) when it is a symbols option: 1 taken, 0 not ours. */
-int cli_symbols_parse_arg(struct cli_symbols *cs, int argc, char **argv, int *i);
+/* The two options (the group's struct is a struct cli_symbols). */
+extern const struct cli_opt cli_symbols_opts[];
 
 /*
  * The symbolizer for the path given or in _NT_SYMBOL_PATH; NULL when there
