@@ -1,6 +1,7 @@
 # bash completion for alpcscope(1). Installed into the bash-completion
-# completions directory; the option lists follow each command's --help
-# (tests/cli/check-completion.sh checks that they do).
+# completions directory; the option lists and what each option's value
+# completes to follow the CLI's option tables (cli/options.h;
+# tests/cli/check-options.py checks that they do).
 _alpcscope()
 {
 	local cur prev words cword
@@ -53,7 +54,8 @@ _alpcscope()
 		return
 		;;
 	--process | --pid | --exclude | --from | --to | --limit | --expire | --caused-process | \
-		--chain | --max-nodes | --max-edges | --top | --top-chains | --filter | --payload-bytes)
+		--chain | --max-nodes | --max-edges | --top | --top-chains | --filter | --payload-bytes | \
+		--threads)
 		return
 		;;
 	esac
