@@ -90,7 +90,7 @@ cw_write_caused(struct cw *w, const struct alpcscope_write_options *o, uint32_t 
 			struct nrow r;
 
 			cw_fill_nrow(w, path[k], &r);
-			cw_node_json(w, o, &r, false);
+			cw_node_json(w, &r);
 			mo_putc(sb, '}');
 			if (k)
 				mo_putc(sb, ',');

@@ -53,14 +53,18 @@ cw_sb_text(const struct strbuf *sb)
 static void
 nrow_message(struct cw *w, struct nrow *r)
 {
-	const struct alpcscope_model *m = w->c.m;
 	struct strbuf *sum = &w->summary;
 
-	r->msg = alpcscope_model_message_at(m, r->n->message);
-	mo_fclient_server(&w->c, r->msg, &r->client, &r->server);
-	r->time = mo_message_time(r->msg);
-	r->evidence = mo_shown_evidence(m, r->msg);
-	const char *port = alpcscope_model_port_name(m, r->msg->port);
+	msg_row_fill(&w->c, r->n->message, &r->mr);
+	r->msg = r->mr.msg;
+	r->client = r->mr.client;
+	r->server = r->mr.server;
+	r->time = r->mr.time;
+	r->evidence = r->mr.evidence;
+	r->when = CW_MESSAGE;
+	r->node_kind = "message";
+	r->ts_desc = "ALPC request in call chain";
+	const char *port = r->mr.port;
 
 	mo_putc(sum, '#');
 	mo_sb_u64(sum, r->n->message);
@@ -79,7 +83,7 @@ nrow_message(struct cw *w, struct nrow *r)
 	mo_putc(sum, ' ');
 	mo_puts(sum, alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
 	mo_putc(sum, ' ');
-	mo_sb_latency(sum, mo_latency(m, r->msg));
+	mo_sb_latency(sum, r->mr.latency_100ns);
 	if (port) {
 		MO_LIT(sum, " port=");
 		mo_puts(sum, port);
@@ -97,6 +101,13 @@ nrow_process(struct cw *w, struct nrow *r)
 
 	r->proc = alpcscope_model_process_at(m, r->n->process);
 	r->time = r->proc->start_filetime_100ns;
+	r->when = CW_PROCESS;
+	r->node_kind = "process";
+	r->ts_desc = "Process created in call chain";
+	r->process_index = r->n->process;
+	r->created_pid = r->proc->pid;
+	r->created_image = r->proc->image_name;
+	r->created_command_line = r->proc->command_line;
 	const struct alpcscope_thread_instance *t =
 	    alpcscope_model_thread_at(m, r->proc->creator_thread);
 
@@ -157,10 +168,12 @@ nrow_edge(struct cw *w, struct nrow *r)
 	const struct alpcscope_message *reply = alpcscope_model_message_at(m, p->related);
 
 	r->has_edge = true;
+	r->when |= CW_EDGE;
 	r->parent_message = pn->message;
 	r->window_start_ordinal = p->receive.ordinal;
 	r->window_closed = reply && reply->send.thread != ALPCSCOPE_NONE;
 	r->window_end_ordinal = r->window_closed ? reply->send.ordinal : 0;
+	r->window_end_cell = r->window_closed ? r->window_end_ordinal : UINT64_MAX;
 	r->window_end = window_end_name(p, r->window_closed);
 	mo_puts(edge, r->msg ? "Send" : "Process Start (header TID = creator)");
 	MO_LIT(edge, " ord ");
@@ -200,6 +213,9 @@ cw_fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
 	strbuf_reset(edge);
 	r->node = node;
 	r->n = alpcscope_model_chain_node_at(m, node);
+	r->chain = r->n->chain;
+	r->depth = r->n->depth;
+	r->parent_node = r->n->parent;
 	if (r->n->kind == ALPCSCOPE_NODE_MESSAGE)
 		nrow_message(w, r);
 	else
@@ -207,6 +223,7 @@ cw_fill_nrow(struct cw *w, uint32_t node, struct nrow *r)
 	mo_sb_cut(sum, 0, 1023); /* was snprintf into char[1024] */
 	r->summary = cw_sb_text(sum);
 	r->edge_text = cw_sb_text(edge);
+	r->ts_timestamp = (r->time - UNIX_EPOCH_FILETIME) / 10;
 	nrow_edge(w, r);
 }
 
@@ -383,173 +400,167 @@ write_text_chain(struct cw *w, const struct alpcscope_write_options *o, uint32_t
 	mo_putc(sb, '\n');
 }
 
-/* ---- json / jsonl / csv ---- */
+/* ---- json / jsonl / csv: the node table ---- */
 
-static void
-key(struct strbuf *sb, const char *k)
+static bool
+process_wmi_json(struct rm_ctx *ctx, struct strbuf *sb, const void *process)
 {
-	mo_putc(sb, ',');
-	mo_sb_key(sb, k);
-}
+	json_object *x = ro_process_wmi_json(ctx->c->m, *(const uint32_t *)process);
 
-static void
-add_json(struct strbuf *sb, const char *k, json_object *x)
-{
 	if (!x)
-		return;
-	key(sb, k);
+		return false;
 	mo_sb_json(sb, x);
 	json_object_put(x);
+	return true;
 }
 
-/* One node's object without its closing brace (the tree adds "children"). */
-void
-cw_node_json(struct cw *w, const struct alpcscope_write_options *o, const struct nrow *r, bool flat)
+/* CSV: the message's WMI operation, or WMI's word on the created process. */
+static void
+node_wmi_csv(struct rm_ctx *ctx, struct strbuf *sb, const void *row)
 {
-	const struct alpcscope_model *m = w->c.m;
-	struct strbuf *sb = &w->out;
-	bool ts = flat && o->format == ALPCSCOPE_OUTPUT_JSONL;
+	const struct nrow *r = row;
+	char buf[1400];
 
-	mo_putc(sb, '{');
-	if (ts) {
-		MO_LIT(sb, "\"message\":");
-		mo_sb_jstr(sb, r->summary);
-		MO_LIT(sb, ",\"datetime\":");
-		mo_putc(sb, '"');
-		mo_sb_time(&w->c, sb, r->time);
-		mo_putc(sb, '"');
-		MO_LIT(sb, ",\"timestamp\":");
-		mo_sb_i64(sb, (r->time - UNIX_EPOCH_FILETIME) / 10);
-		MO_LIT(sb, ",\"timestamp_desc\":");
-		mo_puts(sb, r->msg ? "\"ALPC request in call chain\""
-				   : "\"Process created in call chain\"");
-		mo_putc(sb, ',');
-	}
-	MO_LIT(sb, "\"chain\":");
-	mo_sb_u64(sb, r->n->chain);
-	MO_LIT(sb, ",\"node\":");
-	mo_sb_u64(sb, r->node);
-	MO_LIT(sb, ",\"depth\":");
-	mo_sb_u64(sb, r->n->depth);
-	MO_LIT(sb, ",\"parent_node\":");
-	mo_sb_jnone(sb, r->n->parent);
-	MO_LIT(sb, ",\"node_kind\":");
-	mo_puts(sb, r->msg ? "\"message\"" : "\"process\"");
-	if (!ts) {
-		MO_LIT(sb, ",\"time\":");
-		mo_putc(sb, '"');
-		mo_sb_time(&w->c, sb, r->time);
-		mo_putc(sb, '"');
-	}
-	MO_LIT(sb, ",\"summary\":");
-	mo_sb_jstr(sb, r->summary);
-	MO_LIT(sb, ",\"path\":");
-	mo_sb_jstr(sb, cw_path_text(w, r->node, " > "));
-	if (r->msg) {
-		MO_LIT(sb, ",\"message_index\":");
-		mo_sb_u64(sb, r->n->message);
-		MO_LIT(sb, ",\"message_id\":");
-		mo_sb_u64(sb, r->msg->message_id);
-		MO_LIT(sb, ",\"message_id_hex\":\"");
-		mo_sb_hex32(sb, r->msg->message_id);
-		mo_putc(sb, '"');
-		MO_LIT(sb, ",\"kind\":");
-		mo_sb_jstr(sb,
-			   alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
-		MO_LIT(sb, ",\"client_pid\":");
-		mo_sb_jid(sb, r->client.pid);
-		MO_LIT(sb, ",\"client_tid\":");
-		mo_sb_jid(sb, r->client.tid);
-		MO_LIT(sb, ",\"client_process\":");
-		mo_sb_jlabel(&w->c, sb, r->client.process);
-		MO_LIT(sb, ",\"server_pid\":");
-		mo_sb_jid(sb, r->server.pid);
-		MO_LIT(sb, ",\"server_tid\":");
-		mo_sb_jid(sb, r->server.tid);
-		MO_LIT(sb, ",\"server_process\":");
-		mo_sb_jlabel(&w->c, sb, r->server.process);
-		MO_LIT(sb, ",\"port\":");
-		mo_sb_jstr(sb, alpcscope_model_port_name(m, r->msg->port));
-		MO_LIT(sb, ",\"evidence\":");
-		mo_putc(sb, '"');
-		mo_sb_evidence(sb, r->evidence);
-		mo_putc(sb, '"');
-		if (!flat) {
-			MO_LIT(sb, ",\"send\":");
-			mo_sb_jevent(&w->c, sb, &r->msg->send, o->stacks);
-			MO_LIT(sb, ",\"receive\":");
-			mo_sb_jevent(&w->c, sb, &r->msg->receive, o->stacks);
-		}
-		if (o->stacks || o->symbolizer) {
-			char site[MO_FRAME_SIZE];
+	if ((r->msg && ro_wmi_text(ctx->c->m, r->n->message, buf, sizeof(buf))) ||
+	    (r->proc && ro_process_wmi_text(ctx->c->m, r->n->process, buf, sizeof(buf))))
+		mo_sb_csv(ctx->c, sb, buf);
+}
 
-			if (mo_call_site(&w->c, r->msg, site, sizeof(site))) {
-				MO_LIT(sb, ",\"call_site\":");
-				mo_sb_jstr(sb, site);
-			}
-		}
-		/* only when present: rows of traces without RPC/WMI are unchanged */
-		add_json(sb, "rpc", ro_rpc_json(m, r->n->message));
-		add_json(sb, "wmi", ro_wmi_json(m, r->n->message));
-	} else {
-		MO_LIT(sb, ",\"created_pid\":");
-		mo_sb_u64(sb, r->proc->pid);
-		MO_LIT(sb, ",\"created_image\":");
-		mo_sb_jstr(sb, r->proc->image_name);
-		MO_LIT(sb, ",\"created_command_line\":");
-		mo_sb_jstr(sb, r->proc->command_line);
-		MO_LIT(sb, ",\"creator_pid\":");
-		mo_sb_jid(sb, r->creator_pid);
-		MO_LIT(sb, ",\"creator_tid\":");
-		mo_sb_jid(sb, r->creator_tid);
-		MO_LIT(sb, ",\"creator_process\":");
-		mo_sb_jstr(sb, r->creator);
-		add_json(sb, "wmi", ro_process_wmi_json(m, r->n->process));
-	}
-	MO_LIT(sb, ",\"edge_ordinal\":");
-	mo_sb_u64(sb, r->edge_ordinal);
-	MO_LIT(sb, ",\"edge_file_offset\":");
-	mo_sb_u64(sb, r->edge_file_offset);
-	MO_LIT(sb, ",\"edge\":");
-	mo_sb_jstr(sb, r->edge_text);
-	if (r->has_edge) {
-		MO_LIT(sb, ",\"parent_message\":");
-		mo_sb_u64(sb, r->parent_message);
-		MO_LIT(sb, ",\"window_start_ordinal\":");
-		mo_sb_u64(sb, r->window_start_ordinal);
-		MO_LIT(sb, ",\"window_end_ordinal\":");
-		if (r->window_closed)
-			mo_sb_u64(sb, r->window_end_ordinal);
-		else
-			MO_LIT(sb, "null");
-		MO_LIT(sb, ",\"window_end\":");
-		mo_sb_jstr(sb, r->window_end);
-	}
+static const struct rm_custom process_wmi_cell = {process_wmi_json, msg_no_csv, msg_no_xml};
+static const struct rm_custom node_wmi_csv_cell = {NULL, node_wmi_csv, msg_no_xml};
+
+#define NODE(member) RM_AT(struct nrow, member)
+#define JSON_CSV     (RM_JSON | RM_CSV)
+#define ALL_BUT_XML  (RM_ANY_JSON | RM_CSV)
+
+/*
+ * JSON keeps its key order; CSV columns that only some traces or options
+ * have (rpc, wmi, stacks, call site) come last so the fixed columns keep
+ * their positions, hence their own CSV-only lines at the end.
+ */
+static const struct rm_column node_columns[] = {
+    /* Timesketch's keys first in JSON lines */
+    {RM_KEY("message"), .type = RM_TEXT, NODE(summary), .formats = RM_JSONL},
+    {RM_KEY("datetime"), .type = RM_TIME, NODE(time), .formats = RM_JSONL},
+    {RM_KEY("timestamp"), .type = RM_I64, NODE(ts_timestamp), .formats = RM_JSONL},
+    {RM_KEY("timestamp_desc"), .type = RM_WORD, NODE(ts_desc), .formats = RM_JSONL},
+    {RM_KEY("chain"), .type = RM_U32, NODE(chain), .formats = ALL_BUT_XML},
+    {RM_KEY("node"), .type = RM_U32, NODE(node), .formats = ALL_BUT_XML},
+    {RM_KEY("depth"), .type = RM_U32, NODE(depth), .formats = ALL_BUT_XML},
+    {RM_KEY("parent_node"), .type = RM_OPT_U32, NODE(parent_node), .formats = ALL_BUT_XML},
+    {RM_KEY("node_kind"), .type = RM_WORD, NODE(node_kind), .formats = ALL_BUT_XML},
+    {RM_KEY("time"), .type = RM_TIME, NODE(time), .formats = JSON_CSV},
+    {RM_KEY("summary"), .type = RM_TEXT, NODE(summary), .formats = ALL_BUT_XML},
+    {RM_KEY("path"), .type = RM_TEXT, NODE(path), .formats = ALL_BUT_XML},
+    /* a message node */
+    {RM_KEY("message_index"), .type = RM_U32, NODE(mr.index), .formats = ALL_BUT_XML,
+     .when = CW_MESSAGE},
+    {RM_KEY("message_id"), .type = RM_U32, NODE(mr.message_id), .formats = RM_ANY_JSON,
+     .when = CW_MESSAGE},
+    {RM_KEY("message_id_hex"), .csv = "message_id", .type = RM_HEX32, NODE(mr.message_id),
+     .formats = ALL_BUT_XML, .when = CW_MESSAGE},
+    {RM_KEY("kind"), .type = RM_WORD, NODE(mr.kind), .formats = ALL_BUT_XML, .when = CW_MESSAGE},
+    {RM_KEY("client_pid"), .type = RM_OPT_U32, NODE(mr.client.pid), .formats = ALL_BUT_XML,
+     .when = CW_MESSAGE},
+    {RM_KEY("client_tid"), .type = RM_OPT_U32, NODE(mr.client.tid), .formats = ALL_BUT_XML,
+     .when = CW_MESSAGE},
+    {RM_KEY("client_process"), .type = RM_LABEL, NODE(mr.client.process), .formats = ALL_BUT_XML,
+     .when = CW_MESSAGE},
+    {RM_KEY("server_pid"), .type = RM_OPT_U32, NODE(mr.server.pid), .formats = ALL_BUT_XML,
+     .when = CW_MESSAGE},
+    {RM_KEY("server_tid"), .type = RM_OPT_U32, NODE(mr.server.tid), .formats = ALL_BUT_XML,
+     .when = CW_MESSAGE},
+    {RM_KEY("server_process"), .type = RM_LABEL, NODE(mr.server.process), .formats = ALL_BUT_XML,
+     .when = CW_MESSAGE},
+    {RM_KEY("port"), .type = RM_PORT, NODE(mr.port_index), .formats = ALL_BUT_XML,
+     .when = CW_MESSAGE},
+    {RM_KEY("evidence"), .type = RM_EVIDENCE, NODE(evidence), .formats = ALL_BUT_XML,
+     .when = CW_MESSAGE},
+    {RM_KEY("send"), .type = RM_GROUP, NODE(mr.send), .formats = RM_JSON, .when = CW_MESSAGE,
+     .sub = &msg_side_table},
+    {RM_KEY("receive"), .type = RM_GROUP, NODE(mr.receive), .formats = RM_JSON, .when = CW_MESSAGE,
+     .sub = &msg_side_table},
+    {RM_KEY("call_site"), .type = RM_TEXT, NODE(call_site), .formats = RM_ANY_JSON,
+     .needs = RM_IF_SITE, .flags = RM_OMIT_NULL, .when = CW_MESSAGE},
+    {RM_KEY("rpc"), .type = RM_CUSTOM, NODE(mr.index), .formats = RM_ANY_JSON, .when = CW_MESSAGE,
+     .sub = &msg_rpc_cell},
+    {RM_KEY("wmi"), .type = RM_CUSTOM, NODE(mr.index), .formats = RM_ANY_JSON, .when = CW_MESSAGE,
+     .sub = &msg_wmi_cell},
+    /* a process node */
+    {RM_KEY("created_pid"), .type = RM_U32, NODE(created_pid), .formats = ALL_BUT_XML,
+     .when = CW_PROCESS},
+    {RM_KEY("created_image"), .type = RM_TEXT, NODE(created_image), .formats = ALL_BUT_XML,
+     .when = CW_PROCESS},
+    {RM_KEY("created_command_line"), .type = RM_TEXT, NODE(created_command_line),
+     .formats = RM_ANY_JSON, .when = CW_PROCESS},
+    {RM_KEY("creator_pid"), .type = RM_OPT_U32, NODE(creator_pid), .formats = ALL_BUT_XML,
+     .when = CW_PROCESS},
+    {RM_KEY("creator_tid"), .type = RM_OPT_U32, NODE(creator_tid), .formats = ALL_BUT_XML,
+     .when = CW_PROCESS},
+    {RM_KEY("creator_process"), .type = RM_TEXT, NODE(creator), .formats = RM_ANY_JSON,
+     .when = CW_PROCESS},
+    {RM_KEY("wmi"), .type = RM_CUSTOM, NODE(process_index), .formats = RM_ANY_JSON,
+     .when = CW_PROCESS, .sub = &process_wmi_cell},
+    /* the edge from the parent */
+    {RM_KEY("edge_ordinal"), .type = RM_U64, NODE(edge_ordinal), .formats = ALL_BUT_XML},
+    {RM_KEY("edge_file_offset"), .type = RM_U64, NODE(edge_file_offset), .formats = ALL_BUT_XML},
+    {RM_KEY("edge"), .type = RM_TEXT, NODE(edge_text), .formats = RM_ANY_JSON},
+    {RM_KEY("parent_message"), .type = RM_U32, NODE(parent_message), .formats = ALL_BUT_XML,
+     .when = CW_EDGE},
+    {RM_KEY("window_start_ordinal"), .type = RM_U64, NODE(window_start_ordinal),
+     .formats = ALL_BUT_XML, .when = CW_EDGE},
+    {RM_KEY("window_end_ordinal"), .type = RM_OPT_U64, NODE(window_end_cell),
+     .formats = ALL_BUT_XML, .when = CW_EDGE},
+    {RM_KEY("window_end"), .type = RM_WORD, NODE(window_end), .formats = ALL_BUT_XML,
+     .when = CW_EDGE},
+    /* CSV only: the optional columns */
+    {RM_KEY("rpc"), .type = RM_CUSTOM, NODE(mr.index), .formats = RM_CSV, .needs = RM_IF_RPC,
+     .when = CW_MESSAGE, .sub = &msg_rpc_cell},
+    {RM_KEY("wmi"), .type = RM_CUSTOM, .formats = RM_CSV, .needs = RM_IF_RPC,
+     .sub = &node_wmi_csv_cell},
+    {RM_KEY("send_stack"), .type = RM_STACK, NODE(mr.send.stack), .formats = RM_CSV,
+     .needs = RM_IF_STACKS, .when = CW_MESSAGE},
+    {RM_KEY("receive_stack"), .type = RM_STACK, NODE(mr.receive.stack), .formats = RM_CSV,
+     .needs = RM_IF_STACKS, .when = CW_MESSAGE},
+    {RM_KEY("call_site"), .type = RM_TEXT, NODE(call_site), .formats = RM_CSV, .needs = RM_IF_SITE,
+     .when = CW_MESSAGE},
+};
+static const struct rm_table node_table = RM_TABLE(node_columns);
+
+/* The cells only JSON and CSV show: the path and the call site. */
+static void
+node_cells(struct cw *w, struct nrow *r)
+{
+	r->path = cw_path_text(w, r->node, " > ");
+	r->call_site = NULL;
+	if (r->msg && (w->rc.conds & RM_IF_SITE))
+		r->call_site = mo_call_site(&w->c, r->msg, w->site, sizeof(w->site));
+}
+
+void
+cw_node_json(struct cw *w, struct nrow *r)
+{
+	node_cells(w, r);
+	rm_json_object(&w->rc, &w->out, &node_table, r, r->when);
 }
 
 static void
-tree_json(struct cw *w, const struct alpcscope_write_options *o, uint32_t node)
+tree_json(struct cw *w, uint32_t node)
 {
 	const struct alpcscope_model *m = w->c.m;
 	struct nrow r;
 
 	cw_fill_nrow(w, node, &r);
-	cw_node_json(w, o, &r, false);
+	cw_node_json(w, &r);
 	MO_LIT(&w->out, ",\"children\":[");
 	for (uint32_t c = r.n->first_child; c != ALPCSCOPE_NONE;
 	     c = alpcscope_model_chain_node_at(m, c)->next_sibling) {
 		if (c != r.n->first_child)
 			mo_putc(&w->out, ',');
-		tree_json(w, o, c);
+		tree_json(w, c);
 	}
 	MO_LIT(&w->out, "]}");
 }
-
-static const char *const csv_header =
-    "chain,node,depth,parent_node,node_kind,time,summary,path,message_index,message_id,kind,"
-    "client_pid,client_tid,client_process,server_pid,server_tid,server_process,port,evidence,"
-    "created_pid,created_image,creator_pid,creator_tid,edge_ordinal,edge_file_offset,"
-    "parent_message,window_start_ordinal,window_end_ordinal,window_end";
 
 void
 cw_csv_cell_u32(struct strbuf *sb, uint32_t v)
@@ -559,85 +570,6 @@ cw_csv_cell_u32(struct strbuf *sb, uint32_t v)
 	mo_putc(sb, ',');
 }
 
-static void
-write_csv_node(struct cw *w, const struct alpcscope_write_options *o, const struct nrow *r)
-{
-	const struct alpcscope_model *m = w->c.m;
-	struct strbuf *sb = &w->out;
-
-	mo_sb_u64(sb, r->n->chain);
-	mo_putc(sb, ',');
-	mo_sb_u64(sb, r->node);
-	mo_putc(sb, ',');
-	mo_sb_u64(sb, r->n->depth);
-	mo_putc(sb, ',');
-	cw_csv_cell_u32(sb, r->n->parent);
-	mo_puts(sb, r->msg ? "message," : "process,");
-	mo_sb_time(&w->c, sb, r->time);
-	mo_putc(sb, ',');
-	mo_sb_csv(&w->c, sb, r->summary);
-	mo_putc(sb, ',');
-	mo_sb_csv(&w->c, sb, cw_path_text(w, r->node, " > "));
-	mo_putc(sb, ',');
-	if (r->msg) {
-		mo_sb_u64(sb, r->n->message);
-		mo_putc(sb, ',');
-		mo_sb_hex32(sb, r->msg->message_id);
-		mo_putc(sb, ',');
-		mo_puts(sb, alpcscope_message_kind_name((enum alpcscope_message_kind)r->msg->kind));
-		mo_putc(sb, ',');
-		cw_csv_cell_u32(sb, r->client.pid);
-		cw_csv_cell_u32(sb, r->client.tid);
-		mo_sb_csv(&w->c, sb, r->client.label);
-		mo_putc(sb, ',');
-		cw_csv_cell_u32(sb, r->server.pid);
-		cw_csv_cell_u32(sb, r->server.tid);
-		mo_sb_csv(&w->c, sb, r->server.label);
-		mo_putc(sb, ',');
-		mo_sb_csv(&w->c, sb, alpcscope_model_port_name(m, r->msg->port));
-		mo_putc(sb, ',');
-		mo_sb_evidence(sb, r->evidence);
-		MO_LIT(sb, ",,,,,");
-	} else {
-		MO_LIT(sb, ",,,,,,,,,,,");
-		mo_sb_u64(sb, r->proc->pid);
-		mo_putc(sb, ',');
-		mo_sb_csv(&w->c, sb, r->proc->image_name);
-		mo_putc(sb, ',');
-		cw_csv_cell_u32(sb, r->creator_pid);
-		cw_csv_cell_u32(sb, r->creator_tid);
-	}
-	mo_sb_u64(sb, r->edge_ordinal);
-	mo_putc(sb, ',');
-	mo_sb_u64(sb, r->edge_file_offset);
-	mo_putc(sb, ',');
-	if (r->has_edge) {
-		mo_sb_u64(sb, r->parent_message);
-		mo_putc(sb, ',');
-		mo_sb_u64(sb, r->window_start_ordinal);
-		mo_putc(sb, ',');
-		if (r->window_closed)
-			mo_sb_u64(sb, r->window_end_ordinal);
-		mo_putc(sb, ',');
-		mo_puts(sb, r->window_end);
-	} else {
-		MO_LIT(sb, ",,,");
-	}
-	if (ro_any(m)) { /* rpc,wmi columns only for traces with RPC or WMI events */
-		char buf[1400];
-
-		mo_putc(sb, ',');
-		if (r->msg && ro_rpc_text(m, r->n->message, buf, sizeof(buf)))
-			mo_sb_csv(&w->c, sb, buf);
-		mo_putc(sb, ',');
-		if ((r->msg && ro_wmi_text(m, r->n->message, buf, sizeof(buf))) ||
-		    (r->proc && ro_process_wmi_text(m, r->n->process, buf, sizeof(buf))))
-			mo_sb_csv(&w->c, sb, buf);
-	}
-	mo_sb_csv_stacks(&w->c, sb, r->msg, o->stacks, o->stacks || o->symbolizer);
-	mo_putc(sb, '\n');
-}
-
 void
 cw_write_flat_node(struct cw *w, const struct alpcscope_write_options *o, uint32_t node)
 {
@@ -645,15 +577,17 @@ cw_write_flat_node(struct cw *w, const struct alpcscope_write_options *o, uint32
 
 	cw_fill_nrow(w, node, &r);
 	if (o->format == ALPCSCOPE_OUTPUT_CSV) {
-		write_csv_node(w, o, &r);
+		node_cells(w, &r);
+		rm_csv_cells(&w->rc, &w->out, &node_table, &r, r.when);
+		mo_putc(&w->out, '\n');
 		return;
 	}
-	cw_node_json(w, o, &r, true);
+	cw_node_json(w, &r);
 	MO_LIT(&w->out, "}\n");
 }
 
 static void
-chain_json(struct cw *w, const struct alpcscope_write_options *o, uint32_t ci)
+chain_json(struct cw *w, uint32_t ci)
 {
 	const struct alpcscope_chain *c = alpcscope_model_chain_at(w->c.m, ci);
 	struct strbuf *sb = &w->out;
@@ -671,7 +605,7 @@ chain_json(struct cw *w, const struct alpcscope_write_options *o, uint32_t ci)
 	MO_LIT(sb, ",\"process_span\":");
 	mo_sb_u64(sb, c->process_span);
 	MO_LIT(sb, ",\"tree\":");
-	tree_json(w, o, c->root_node);
+	tree_json(w, c->root_node);
 	mo_putc(sb, '}');
 }
 
@@ -681,15 +615,7 @@ json_open(const struct alpcscope_model *m, const struct alpcscope_write_options 
 {
 	json_object *loss = mo_loss_json(m);
 
-	fputs("{\"trace\":", out);
-	if (o->trace_path) {
-		json_object *p = json_object_new_string(o->trace_path);
-
-		mo_json_write(out, p);
-		json_object_put(p);
-	} else {
-		fputs("null", out);
-	}
+	mo_json_open_trace(out, o->trace_path);
 	if (o->chain_filter && !o->caused_process_only)
 		fprintf(out, ",\"stats\":{\"chains\":%u,\"matching\":%u}",
 			alpcscope_model_chain_count(m),
@@ -717,10 +643,6 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 		return xml_chains_write(m, o, out, err);
 	if (o->format == ALPCSCOPE_OUTPUT_MERMAID) /* mermaid_writer.c */
 		return mermaid_chains_write(m, o, out, err);
-	if (o->format == ALPCSCOPE_OUTPUT_CSV)
-		fprintf(out, "%s%s%s%s\n", csv_header, ro_any(m) ? ",rpc,wmi" : "",
-			o->stacks ? ",send_stack,receive_stack" : "",
-			o->stacks || o->symbolizer ? ",call_site" : "");
 	if (o->format == ALPCSCOPE_OUTPUT_TEXT && !o->caused_process_only) {
 		struct strbuf sb = {0};
 
@@ -744,6 +666,11 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 	mo_cache_init(&w.c, m);
 	w.c.csv_raw = mo_csv_raw(o);
 	w.c.sym = o->symbolizer;
+	rm_ctx_init(&w.rc, &w.c, rm_format(o->format), msg_row_conds(m, o));
+	if (o->format == ALPCSCOPE_OUTPUT_CSV) {
+		rm_csv_header(&w.rc, &w.out, &node_table);
+		mo_putc(&w.out, '\n');
+	}
 	if (o->caused_process_only) {
 		uint32_t np = alpcscope_model_process_count(m);
 
@@ -779,7 +706,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 			case ALPCSCOPE_OUTPUT_TEXT: write_text_chain(&w, o, ci); break;
 			case ALPCSCOPE_OUTPUT_JSON:
 				mo_puts(&w.out, first ? "\n" : ",\n");
-				chain_json(&w, o, ci);
+				chain_json(&w, ci);
 				first = false;
 				break;
 			case ALPCSCOPE_OUTPUT_JSONL:
@@ -800,6 +727,7 @@ alpcscope_chains_write(const struct alpcscope_model *m, const struct alpcscope_w
 	strbuf_free(&w.edge);
 	strbuf_free(&w.path);
 	strbuf_free(&w.tmp);
+	rm_ctx_free(&w.rc);
 	mo_cache_free(&w.c);
 	return mo_finish_write(o, out, ok, oom, err);
 }

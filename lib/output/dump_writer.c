@@ -221,6 +221,35 @@ event_name(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 }
 
 /*
+ * A string of printable ASCII from @p plain on: '"' and '\\' (Windows paths,
+ * port names) escaped here, anything else by strbuf_add_json_string().
+ */
+static void
+put_json_escaped(struct strbuf *sb, const char *s, size_t plain, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = plain; i < len; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7F) {
+			strbuf_add_json_string(sb, s);
+			return;
+		}
+	mo_putc(sb, '"');
+	mo_put(sb, s, plain);
+	for (size_t i = plain, run = plain; i <= len; i++) {
+		if (i < len && p[i] != '"' && p[i] != '\\')
+			continue;
+		mo_put(sb, s + run, i - run);
+		if (i < len) {
+			mo_putc(sb, '\\');
+			mo_putc(sb, s[i]);
+		}
+		run = i + 1;
+	}
+	mo_putc(sb, '"');
+}
+
+/*
  * strbuf_add_json_string(), with plain printable ASCII (the rule: names,
  * numbers as text) copied in one piece; anything else takes the full path.
  */
@@ -228,12 +257,21 @@ static void
 put_json_string(struct strbuf *sb, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
+	size_t len = strlen(s), n = 0;
 
+	for (; n + 8 <= len; n += 8) { /* 8 bytes at a time; DEL (0x7f) is not plain either */
+		uint64_t w, d;
+
+		memcpy(&w, p + n, sizeof(w));
+		d = w ^ 0x7f7f7f7f7f7f7f7full;
+		if (mo_needs_escape8(w) |
+		    ((d - 0x0101010101010101ull) & ~d & 0x8080808080808080ull))
+			break;
+	}
 	while (p[n] >= 0x20 && p[n] < 0x7F && p[n] != '"' && p[n] != '\\')
 		n++;
-	if (p[n] != '\0') {
-		strbuf_add_json_string(sb, s);
+	if (n != len) {
+		put_json_escaped(sb, s, n, len);
 		return;
 	}
 	if (sb->len + n + 3 > sb->cap && !strbuf_reserve(sb, n + 2))
@@ -546,13 +584,21 @@ write_jsonl(struct alpcscope_dump_writer *w, const struct alpcscope_event *ev,
 	}
 	put_json_string(sb, w->field.data ? w->field.data : "");
 	MO_LIT(sb, ",\"datetime\":\"");
+	size_t time_at = sb->len;
+
 	put_time(w, sb, ev->filetime_100ns);
+	size_t time_len = sb->len - time_at;
+
 	MO_LIT(sb, "\",\"timestamp\":");
 	mo_sb_i64(sb, (ev->filetime_100ns - UNIX_EPOCH_FILETIME) / 10);
 	MO_LIT(sb, ",\"timestamp_desc\":\"Event logged\",\"ordinal\":");
 	mo_sb_u64(sb, ev->ordinal);
 	MO_LIT(sb, ",\"time\":\"");
-	put_time(w, sb, ev->filetime_100ns);
+	if (strbuf_reserve(sb, time_len)) { /* the same text as datetime */
+		memcpy(sb->data + sb->len, sb->data + time_at, time_len);
+		sb->len += time_len;
+		sb->data[sb->len] = '\0';
+	}
 	MO_LIT(sb, "\",\"ticks\":");
 	mo_sb_i64(sb, ev->timestamp_ticks);
 	MO_LIT(sb, ",\"cpu\":");

@@ -134,20 +134,20 @@ ts_message_json(struct rm_ctx *ctx, struct strbuf *sb, const void *row)
 	return true;
 }
 
-static void
-no_csv(struct rm_ctx *ctx, struct strbuf *sb, const void *row)
+void
+msg_no_csv(struct rm_ctx *ctx, struct strbuf *sb, const void *value)
 {
-	(void)ctx, (void)sb, (void)row;
+	(void)ctx, (void)sb, (void)value;
 }
 
-static void
-no_xml(struct rm_ctx *ctx, struct xml_out *x, const void *row)
+void
+msg_no_xml(struct rm_ctx *ctx, struct xml_out *x, const void *value)
 {
-	(void)ctx, (void)x, (void)row;
+	(void)ctx, (void)x, (void)value;
 }
 
 /* JSON lines only (the column's formats) */
-static const struct rm_custom ts_message_cell = {ts_message_json, no_csv, no_xml};
+static const struct rm_custom ts_message_cell = {ts_message_json, msg_no_csv, msg_no_xml};
 
 unsigned
 msg_row_conds(const struct alpcscope_model *m, const struct alpcscope_write_options *o)
@@ -177,33 +177,34 @@ add_json(struct strbuf *sb, json_object *x)
 	return true;
 }
 
+/* The rpc and wmi cells take the message index (a uint32_t). */
 static bool
-rpc_json(struct rm_ctx *ctx, struct strbuf *sb, const void *row)
+rpc_json(struct rm_ctx *ctx, struct strbuf *sb, const void *index)
 {
-	return add_json(sb, ro_rpc_json(ctx->c->m, ((const struct msg_row *)row)->index));
+	return add_json(sb, ro_rpc_json(ctx->c->m, *(const uint32_t *)index));
 }
 
 static bool
-wmi_json(struct rm_ctx *ctx, struct strbuf *sb, const void *row)
+wmi_json(struct rm_ctx *ctx, struct strbuf *sb, const void *index)
 {
-	return add_json(sb, ro_wmi_json(ctx->c->m, ((const struct msg_row *)row)->index));
+	return add_json(sb, ro_wmi_json(ctx->c->m, *(const uint32_t *)index));
 }
 
 static void
-rpc_csv(struct rm_ctx *ctx, struct strbuf *sb, const void *row)
+rpc_csv(struct rm_ctx *ctx, struct strbuf *sb, const void *index)
 {
 	char buf[1400];
 
-	if (ro_rpc_text(ctx->c->m, ((const struct msg_row *)row)->index, buf, sizeof(buf)))
+	if (ro_rpc_text(ctx->c->m, *(const uint32_t *)index, buf, sizeof(buf)))
 		mo_sb_csv(ctx->c, sb, buf);
 }
 
 static void
-wmi_csv(struct rm_ctx *ctx, struct strbuf *sb, const void *row)
+wmi_csv(struct rm_ctx *ctx, struct strbuf *sb, const void *index)
 {
 	char buf[1400];
 
-	if (ro_wmi_text(ctx->c->m, ((const struct msg_row *)row)->index, buf, sizeof(buf)))
+	if (ro_wmi_text(ctx->c->m, *(const uint32_t *)index, buf, sizeof(buf)))
 		mo_sb_csv(ctx->c, sb, buf);
 }
 
@@ -276,19 +277,19 @@ msg_wmi_xml(struct rm_ctx *ctx, struct xml_out *x, uint32_t index)
 }
 
 static void
-rpc_xml(struct rm_ctx *ctx, struct xml_out *x, const void *row)
+rpc_xml(struct rm_ctx *ctx, struct xml_out *x, const void *index)
 {
-	msg_rpc_xml(ctx, x, ((const struct msg_row *)row)->index);
+	msg_rpc_xml(ctx, x, *(const uint32_t *)index);
 }
 
 static void
-wmi_xml(struct rm_ctx *ctx, struct xml_out *x, const void *row)
+wmi_xml(struct rm_ctx *ctx, struct xml_out *x, const void *index)
 {
-	msg_wmi_xml(ctx, x, ((const struct msg_row *)row)->index);
+	msg_wmi_xml(ctx, x, *(const uint32_t *)index);
 }
 
-static const struct rm_custom rpc_cell = {rpc_json, rpc_csv, rpc_xml};
-static const struct rm_custom wmi_cell = {wmi_json, wmi_csv, wmi_xml};
+const struct rm_custom msg_rpc_cell = {rpc_json, rpc_csv, rpc_xml};
+const struct rm_custom msg_wmi_cell = {wmi_json, wmi_csv, wmi_xml};
 
 /* ---- the table ---- */
 
@@ -307,7 +308,7 @@ static const struct rm_column side_columns[] = {
     {RM_KEY("stack_frames"), .type = RM_FRAMES, SIDE(stack), .formats = RM_ANY_JSON,
      .needs = RM_IF_STACKS | RM_IF_SYMBOLS},
 };
-static const struct rm_table side_table = RM_TABLE(side_columns);
+const struct rm_table msg_side_table = RM_TABLE(side_columns);
 
 static const struct rm_column msg_columns[] = {
     /* Timesketch's keys first in JSON lines */
@@ -342,11 +343,13 @@ static const struct rm_column msg_columns[] = {
     {RM_KEY("related"), .xml = "Related", .type = RM_OPT_U32, ROW(related), .formats = RM_ALL},
     {RM_KEY("parent"), .xml = "Parent", .type = RM_OPT_U32, ROW(parent), .formats = RM_ALL},
     {RM_KEY("send"), .xml = "Send", .type = RM_GROUP, ROW(send), .formats = RM_ALL,
-     .sub = &side_table},
+     .sub = &msg_side_table},
     {RM_KEY("receive"), .xml = "Receive", .type = RM_GROUP, ROW(receive), .formats = RM_ALL,
-     .sub = &side_table},
-    {RM_KEY("rpc"), .type = RM_CUSTOM, .formats = RM_ALL, .needs = RM_IF_RPC, .sub = &rpc_cell},
-    {RM_KEY("wmi"), .type = RM_CUSTOM, .formats = RM_ALL, .needs = RM_IF_RPC, .sub = &wmi_cell},
+     .sub = &msg_side_table},
+    {RM_KEY("rpc"), .type = RM_CUSTOM, ROW(index), .formats = RM_ALL, .needs = RM_IF_RPC,
+     .sub = &msg_rpc_cell},
+    {RM_KEY("wmi"), .type = RM_CUSTOM, ROW(index), .formats = RM_ALL, .needs = RM_IF_RPC,
+     .sub = &msg_wmi_cell},
     {RM_KEY("send_stack"), .xml = "SendStack", .type = RM_STACK, ROW(send.stack),
      .formats = RM_CSV | RM_XML, .needs = RM_IF_STACKS},
     {RM_KEY("receive_stack"), .xml = "ReceiveStack", .type = RM_STACK, ROW(receive.stack),

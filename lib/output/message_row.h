@@ -39,8 +39,14 @@ struct msg_row {
 	const char *ts_desc;
 };
 
-/* The columns of a message row. */
+/* The columns of a message row, and of one side (RM_GROUP of a struct msg_side). */
 extern const struct rm_table msg_row_table;
+extern const struct rm_table msg_side_table;
+/* The rpc / wmi cells of the message whose index (uint32_t) is at the column's offset. */
+extern const struct rm_custom msg_rpc_cell, msg_wmi_cell;
+/* For custom columns that one format lacks. */
+void msg_no_csv(struct rm_ctx *ctx, struct strbuf *sb, const void *value);
+void msg_no_xml(struct rm_ctx *ctx, struct xml_out *x, const void *value);
 
 /* Fill @p r for message @p index (not the Timesketch fields). */
 void msg_row_fill(struct mo_cache *c, uint32_t index, struct msg_row *r);

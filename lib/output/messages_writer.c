@@ -170,19 +170,6 @@ write_text_header(const struct alpcscope_model *m, const struct alpcscope_write_
 		ro_any(m) ? " [iface=... op=... (RPC call)] [wmi=... (WMI operation)]" : "");
 }
 
-/* The format's bit in the column table, and the conditions that hold. */
-static unsigned
-row_format(enum alpcscope_output_format f)
-{
-	switch (f) {
-	case ALPCSCOPE_OUTPUT_JSON: return RM_JSON;
-	case ALPCSCOPE_OUTPUT_JSONL: return RM_JSONL;
-	case ALPCSCOPE_OUTPUT_CSV: return RM_CSV;
-	case ALPCSCOPE_OUTPUT_XML: return RM_XML;
-	default: return 0;
-	}
-}
-
 static void
 write_header(const struct alpcscope_model *m, const struct alpcscope_write_options *o,
 	     struct rm_ctx *ctx, FILE *out)
@@ -201,15 +188,7 @@ write_header(const struct alpcscope_model *m, const struct alpcscope_write_optio
 	case ALPCSCOPE_OUTPUT_JSON: {
 		json_object *s = stats_json(m, o);
 
-		fputs("{\"trace\":", out);
-		if (o->trace_path) {
-			json_object *p = json_object_new_string(o->trace_path);
-
-			mo_json_write(out, p);
-			json_object_put(p);
-		} else {
-			fputs("null", out);
-		}
+		mo_json_open_trace(out, o->trace_path);
 		fputs(",\"stats\":", out);
 		mo_json_write(out, s);
 		json_object_put(s);
@@ -281,7 +260,7 @@ alpcscope_messages_write(const struct alpcscope_model *m, const struct alpcscope
 	mo_cache_init(&cache, m);
 	cache.csv_raw = mo_csv_raw(o);
 	cache.sym = o->symbolizer;
-	rm_ctx_init(&ctx, &cache, row_format(o->format), msg_row_conds(m, o));
+	rm_ctx_init(&ctx, &cache, rm_format(o->format), msg_row_conds(m, o));
 	write_header(m, o, &ctx, out);
 	for (uint32_t i = 0; i < n && ok; i++) {
 		struct msg_row r;

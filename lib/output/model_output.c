@@ -232,6 +232,20 @@ mo_json_write(FILE *out, json_object *obj)
 	return fputs(s, out) >= 0;
 }
 
+void
+mo_json_open_trace(FILE *out, const char *trace_path)
+{
+	fputs("{\"trace\":", out);
+	if (trace_path) {
+		json_object *p = json_object_new_string(trace_path);
+
+		mo_json_write(out, p);
+		json_object_put(p);
+	} else {
+		fputs("null", out);
+	}
+}
+
 /* ---- streaming row formatting ---- */
 
 const uint64_t mo_pow10[20] = {
@@ -532,7 +546,7 @@ mo_sb_text(struct strbuf *sb, const char *s)
 }
 
 void
-mo_sb_time(struct mo_cache *c, struct strbuf *sb, int64_t ft)
+mo_sb_time_slow(struct mo_cache *c, struct strbuf *sb, int64_t ft)
 {
 	char t[MO_TIME_SIZE];
 
@@ -540,7 +554,7 @@ mo_sb_time(struct mo_cache *c, struct strbuf *sb, int64_t ft)
 		mo_puts(sb, mo_time(t, ft));
 		return;
 	}
-	int64_t sec = ft / 10000000, frac = ft % 10000000;
+	int64_t sec = ft / 10000000;
 
 	if (sec != c->time_sec) {
 		mo_time(t, ft);
@@ -554,18 +568,7 @@ mo_sb_time(struct mo_cache *c, struct strbuf *sb, int64_t ft)
 		memcpy(c->time_prefix, t, 20);
 		c->time_sec = sec;
 	}
-	if (!strbuf_reserve(sb, 28))
-		return;
-	char *p = sb->data + sb->len;
-
-	memcpy(p, c->time_prefix, 20);
-	for (int i = 26; i >= 20; i--) {
-		p[i] = (char)('0' + frac % 10);
-		frac /= 10;
-	}
-	p[27] = 'Z';
-	sb->len += 28;
-	sb->data[sb->len] = '\0';
+	mo_sb_time(c, sb, ft); /* now from the cache */
 }
 
 void
@@ -614,20 +617,6 @@ mo_sb_csv(const struct mo_cache *c, struct strbuf *sb, const char *s)
 		strbuf_add_csv_field(sb, s, c->csv_raw);
 }
 
-/*
- * Nonzero when one of the 8 bytes of @p w is below 0x20, '"', '\\' or not
- * ASCII (no false negatives): those take the byte-by-byte path.
- */
-static inline uint64_t
-needs_escape8(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-
-	return (w & high) | ((w - ones * 0x20) & ~w & high) | ((q - ones) & ~q & high) |
-	       ((b - ones) & ~b & high);
-}
-
 void
 mo_sb_jstr(struct strbuf *sb, const char *s)
 {
@@ -655,7 +644,7 @@ mo_sb_jstr_body(struct strbuf *sb, const char *s, size_t n)
 			uint64_t w;
 
 			memcpy(&w, s + i, sizeof(w));
-			if (!needs_escape8(w)) {
+			if (!mo_needs_escape8(w)) {
 				i += 8;
 				continue;
 			}

@@ -121,6 +121,8 @@ json_object *mo_jstr_valid(const char *s);
 json_object *mo_ju64(uint64_t v);
 /* Write @p obj as one compact line (no newline). Returns false on a write error. */
 bool mo_json_write(FILE *out, json_object *obj);
+/* The start of a report's JSON document: {"trace":"PATH" (null without a path). */
+void mo_json_open_trace(FILE *out, const char *trace_path);
 
 /*
  * ---- streaming row formatting ----
@@ -225,22 +227,30 @@ mo_fmt_u64(char *p, uint64_t v)
 {
 	char *end = p + mo_digits_u64(v), *q = end;
 
-	while (v > UINT32_MAX) { /* four digits a step; below 2^32, cheaper 32-bit steps */
-		uint32_t r = (uint32_t)(v % 10000);
+	while (v > UINT32_MAX) { /* eight digits a 64-bit step, the rest in cheaper 32-bit steps */
+		uint32_t r = (uint32_t)(v % 100000000), hi = r / 10000, lo = r % 10000;
 
-		v /= 10000;
+		v /= 100000000;
+		q -= 8;
+		memcpy(q, mo_digit_pairs + 2 * (hi / 100), 2);
+		memcpy(q + 2, mo_digit_pairs + 2 * (hi % 100), 2);
+		memcpy(q + 4, mo_digit_pairs + 2 * (lo / 100), 2);
+		memcpy(q + 6, mo_digit_pairs + 2 * (lo % 100), 2);
+	}
+	uint32_t w = (uint32_t)v;
+
+	while (w >= 10000) {
+		uint32_t r = w % 10000;
+
+		w /= 10000;
 		q -= 4;
 		memcpy(q, mo_digit_pairs + 2 * (r / 100), 2);
 		memcpy(q + 2, mo_digit_pairs + 2 * (r % 100), 2);
 	}
-	uint32_t w = (uint32_t)v;
-
-	while (w >= 100) {
-		uint32_t d = w % 100;
-
-		w /= 100;
+	if (w >= 100) {
 		q -= 2;
-		memcpy(q, mo_digit_pairs + 2 * d, 2);
+		memcpy(q, mo_digit_pairs + 2 * (w % 100), 2);
+		w /= 100;
 	}
 	if (w >= 10)
 		memcpy(q - 2, mo_digit_pairs + 2 * w, 2);
@@ -290,8 +300,33 @@ void mo_sb_hex64(struct strbuf *sb, uint64_t v);
 void mo_sb_pad(struct strbuf *sb, const char *s, size_t width);
 /* Cut the text appended since @p start to at most @p max bytes (snprintf into a max+1 buffer). */
 void mo_sb_cut(struct strbuf *sb, size_t start, size_t max);
-/* mo_time() */
-void mo_sb_time(struct mo_cache *c, struct strbuf *sb, int64_t filetime_100ns);
+/* mo_sb_time() when the second is not the cached one (or the time not positive). */
+void mo_sb_time_slow(struct mo_cache *c, struct strbuf *sb, int64_t filetime_100ns);
+
+/* mo_time(): the second's "YYYY-MM-DDTHH:MM:SS." cached, the 100 ns digits by hand. */
+static inline void
+mo_sb_time(struct mo_cache *c, struct strbuf *sb, int64_t ft)
+{
+	if (ft <= 0 || ft / 10000000 != c->time_sec) {
+		mo_sb_time_slow(c, sb, ft);
+		return;
+	}
+	if (sb->len + 29 > sb->cap && !strbuf_reserve(sb, 28))
+		return;
+	char *p = sb->data + sb->len;
+	uint32_t frac = (uint32_t)(ft % 10000000);
+
+	memcpy(p, c->time_prefix, 20);
+	p[26] = (char)('0' + frac % 10);
+	frac /= 10;
+	memcpy(p + 24, mo_digit_pairs + 2 * (frac % 100), 2);
+	frac /= 100;
+	memcpy(p + 22, mo_digit_pairs + 2 * (frac % 100), 2);
+	memcpy(p + 20, mo_digit_pairs + 2 * (frac / 100), 2);
+	p[27] = 'Z';
+	sb->len += 28;
+	sb->data[sb->len] = '\0';
+}
 /* mo_latency_str() */
 void mo_sb_latency(struct strbuf *sb, int64_t latency_100ns);
 /* mo_evidence() */
@@ -300,6 +335,20 @@ void mo_sb_evidence(struct strbuf *sb, uint16_t evidence);
 void mo_sb_text(struct strbuf *sb, const char *s);
 /* One CSV cell from untrusted text (strbuf_add_csv_field() with c->csv_raw); NULL = empty. */
 void mo_sb_csv(const struct mo_cache *c, struct strbuf *sb, const char *s);
+/*
+ * Nonzero when one of the 8 bytes of @p w is below 0x20, '"', '\\' or not
+ * ASCII (no false negatives): those take the byte-by-byte path.
+ */
+static inline uint64_t
+mo_needs_escape8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (w & high) | ((w - ones * 0x20) & ~w & high) | ((q - ones) & ~q & high) |
+	       ((b - ones) & ~b & high);
+}
+
 /* JSON string as json-c writes it (JSON_C_TO_STRING_NOSLASHESCAPE); NULL -> null. */
 void mo_sb_jstr(struct strbuf *sb, const char *s);
 /* The same without the quotes, of @p n bytes. */

@@ -8,6 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+unsigned
+rm_format(enum alpcscope_output_format f)
+{
+	switch (f) {
+	case ALPCSCOPE_OUTPUT_JSON: return RM_JSON;
+	case ALPCSCOPE_OUTPUT_JSONL: return RM_JSONL;
+	case ALPCSCOPE_OUTPUT_CSV: return RM_CSV;
+	case ALPCSCOPE_OUTPUT_XML: return RM_XML;
+	default: return 0;
+	}
+}
+
 void
 rm_ctx_init(struct rm_ctx *ctx, struct mo_cache *c, unsigned format, unsigned conds)
 {
@@ -44,6 +56,7 @@ no_value(const void *row, const struct rm_column *col)
 {
 	switch ((enum rm_type)col->type) {
 	case RM_OPT_U32: return U32_AT(row, col) == ALPCSCOPE_NONE;
+	case RM_OPT_U64: return U64_AT(row, col) == UINT64_MAX;
 	case RM_LATENCY: return I64_AT(row, col) < 0;
 	case RM_TEXT: return !STR_AT(row, col);
 	case RM_PORT: return U32_AT(row, col) == ALPCSCOPE_NONE;
@@ -120,31 +133,6 @@ json_group(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_plan *pl, cons
 	mo_putc(sb, '}');
 }
 
-/* ISO-8601 time; the second's prefix is cached, the 100 ns digits written by hand. */
-static inline void
-put_time(struct rm_ctx *ctx, struct strbuf *sb, int64_t ft)
-{
-	struct mo_cache *c = ctx->c;
-
-	if (ft > 0 && ft / 10000000 == c->time_sec) {
-		char *p = sb->data + sb->len;
-		uint32_t frac = (uint32_t)(ft % 10000000);
-
-		memcpy(p, c->time_prefix, 20);
-		p[26] = (char)('0' + frac % 10);
-		frac /= 10;
-		memcpy(p + 24, mo_digit_pairs + 2 * (frac % 100), 2);
-		frac /= 100;
-		memcpy(p + 22, mo_digit_pairs + 2 * (frac % 100), 2);
-		frac /= 100;
-		memcpy(p + 20, mo_digit_pairs + 2 * frac, 2);
-		p[27] = 'Z';
-		sb->len += 28;
-		return;
-	}
-	mo_sb_time(c, sb, ft);
-}
-
 static void
 put_evidence(struct rm_ctx *ctx, struct strbuf *sb, uint16_t bits)
 {
@@ -178,7 +166,8 @@ json_value(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_step *st, cons
 	switch ((enum rm_type)col->type) {
 	case RM_U32:
 	case RM_OPT_U32: sb->len = (size_t)(mo_fmt_u64(p, U32_AT(row, col)) - sb->data); break;
-	case RM_U64: sb->len = (size_t)(mo_fmt_u64(p, U64_AT(row, col)) - sb->data); break;
+	case RM_U64:
+	case RM_OPT_U64: sb->len = (size_t)(mo_fmt_u64(p, U64_AT(row, col)) - sb->data); break;
 	case RM_I64: {
 		int64_t v = I64_AT(row, col);
 
@@ -196,7 +185,7 @@ json_value(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_step *st, cons
 		break;
 	case RM_TIME:
 		sb->data[sb->len++] = '"';
-		put_time(ctx, sb, I64_AT(row, col));
+		mo_sb_time(ctx->c, sb, I64_AT(row, col));
 		mo_putc(sb, '"');
 		break;
 	case RM_LATENCY: {
@@ -261,7 +250,7 @@ json_members(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_plan *pl, co
 		sb->len += st->key_len;
 		if (col->type == RM_CUSTOM) {
 			sb->data[sb->len] = '\0';
-			if (!((const struct rm_custom *)col->sub)->json(ctx, sb, row)) {
+			if (!((const struct rm_custom *)col->sub)->json(ctx, sb, at(row, col))) {
 				sb->len = mark; /* no value: no key */
 				sb->data[mark] = '\0';
 				continue;
@@ -293,22 +282,6 @@ rm_json_object(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_table *t, 
 		sb->data[open] = '{'; /* in place of the first member's comma */
 	else
 		mo_putc(sb, '{');
-	if (sb->data && sb->len < sb->cap)
-		sb->data[sb->len] = '\0';
-}
-
-void
-rm_json_members(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_table *t, const void *row,
-		unsigned when)
-{
-	const struct rm_plan *pl = plan_for(ctx, t);
-	bool any = false;
-
-	if (!pl) {
-		sb->oom = true;
-		return;
-	}
-	json_members(ctx, sb, pl, row, when, &any);
 	if (sb->data && sb->len < sb->cap)
 		sb->data[sb->len] = '\0';
 }
@@ -396,13 +369,11 @@ csv_cell(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_step *st, const 
 	switch ((enum rm_type)col->type) {
 	case RM_U32:
 	case RM_OPT_U32: mo_sb_u64(sb, U32_AT(row, col)); break;
-	case RM_U64: mo_sb_u64(sb, U64_AT(row, col)); break;
+	case RM_U64:
+	case RM_OPT_U64: mo_sb_u64(sb, U64_AT(row, col)); break;
 	case RM_I64: mo_sb_i64(sb, I64_AT(row, col)); break;
 	case RM_HEX32: mo_sb_hex32(sb, U32_AT(row, col)); break;
-	case RM_TIME:
-		if (room(sb))
-			put_time(ctx, sb, I64_AT(row, col));
-		break;
+	case RM_TIME: mo_sb_time(ctx->c, sb, I64_AT(row, col)); break;
 	case RM_LATENCY: mo_sb_jlatency_us(sb, I64_AT(row, col)); break;
 	case RM_WORD: mo_puts(sb, STR_AT(row, col)); break;
 	case RM_TEXT: mo_sb_csv(ctx->c, sb, STR_AT(row, col)); break;
@@ -414,7 +385,7 @@ csv_cell(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_step *st, const 
 	case RM_STACK: csv_stack(ctx, sb, U32_AT(row, col)); break;
 	case RM_FRAMES: break; /* JSON only */
 	case RM_GROUP: break;  /* above */
-	case RM_CUSTOM: ((const struct rm_custom *)col->sub)->csv(ctx, sb, row); break;
+	case RM_CUSTOM: ((const struct rm_custom *)col->sub)->csv(ctx, sb, at(row, col)); break;
 	}
 }
 
@@ -491,7 +462,8 @@ xml_value(struct rm_ctx *ctx, const struct rm_column *col, const void *row)
 	switch ((enum rm_type)col->type) {
 	case RM_U32:
 	case RM_OPT_U32: mo_sb_u64(sb, U32_AT(row, col)); break;
-	case RM_U64: mo_sb_u64(sb, U64_AT(row, col)); break;
+	case RM_U64:
+	case RM_OPT_U64: mo_sb_u64(sb, U64_AT(row, col)); break;
 	case RM_I64: mo_sb_i64(sb, I64_AT(row, col)); break;
 	case RM_HEX32: mo_sb_hex32(sb, U32_AT(row, col)); break;
 	case RM_TIME: mo_sb_time(ctx->c, sb, I64_AT(row, col)); break;
@@ -526,7 +498,7 @@ xml_data(struct rm_ctx *ctx, struct xml_out *x, const struct rm_table *t, const 
 			continue;
 		}
 		if (col->type == RM_CUSTOM) {
-			((const struct rm_custom *)col->sub)->xml(ctx, x, row);
+			((const struct rm_custom *)col->sub)->xml(ctx, x, at(row, col));
 			continue;
 		}
 		if (!xml_value(ctx, col, row))

@@ -32,6 +32,7 @@ enum rm_type {
 	RM_U64,      /* uint64_t, decimal */
 	RM_I64,      /* int64_t, decimal */
 	RM_OPT_U32,  /* uint32_t; ALPCSCOPE_NONE (== ALPCSCOPE_ID_UNKNOWN): no value */
+	RM_OPT_U64,  /* uint64_t; UINT64_MAX: no value */
 	RM_HEX32,    /* uint32_t as "0x1f" (a JSON string) */
 	RM_TIME,     /* int64_t FILETIME as ISO-8601 UTC, "-" for 0 (a JSON string) */
 	RM_LATENCY,  /* int64_t 100 ns as microseconds with one decimal; negative: no value */
@@ -74,14 +75,17 @@ struct rm_ctx;
 struct rm_column;
 struct rm_plan;
 
-/* A column whose cells no type above describes: one function per format. */
+/*
+ * A column whose cells no type above describes: one function per format,
+ * given the value at the column's offset in the row (offset 0: the row).
+ */
 struct rm_custom {
 	/* Append the JSON value; false when there is none (the key is then dropped). */
-	bool (*json)(struct rm_ctx *ctx, struct strbuf *sb, const void *row);
+	bool (*json)(struct rm_ctx *ctx, struct strbuf *sb, const void *value);
 	/* Append the CSV cell (may be empty). */
-	void (*csv)(struct rm_ctx *ctx, struct strbuf *sb, const void *row);
+	void (*csv)(struct rm_ctx *ctx, struct strbuf *sb, const void *value);
 	/* Write the XML Data elements, if any. */
-	void (*xml)(struct rm_ctx *ctx, struct xml_out *x, const void *row);
+	void (*xml)(struct rm_ctx *ctx, struct xml_out *x, const void *value);
 };
 
 struct rm_table {
@@ -164,6 +168,9 @@ rm_shown(const struct rm_ctx *ctx, const struct rm_column *col)
 	return (col->formats & ctx->format) && !(col->needs & ~ctx->conds);
 }
 
+/* The RM_JSON ... bit of an output format; 0 for text, XML and mermaid layouts of their own. */
+unsigned rm_format(enum alpcscope_output_format f);
+
 void rm_ctx_init(struct rm_ctx *ctx, struct mo_cache *c, unsigned format, unsigned conds);
 void rm_ctx_free(struct rm_ctx *ctx);
 
@@ -174,9 +181,6 @@ void rm_ctx_free(struct rm_ctx *ctx);
  */
 void rm_json_object(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_table *t,
 		    const void *row, unsigned when);
-/* The same fields as members `,"key":value` (each after a comma) of an open object. */
-void rm_json_members(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_table *t,
-		     const void *row, unsigned when);
 /* The CSV header names (no newline) and one row's cells (no newline). */
 void rm_csv_header(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_table *t);
 void rm_csv_cells(struct rm_ctx *ctx, struct strbuf *sb, const struct rm_table *t, const void *row,

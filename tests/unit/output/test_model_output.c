@@ -122,6 +122,33 @@ test_numbers(void)
 		if (strcmp(want, sb.data) != 0 && bad++ < 5)
 			fprintf(stderr, "numbers: %s != %s\n", want, sb.data);
 	}
+	/* digit-count and step boundaries: 10^k - 1, 10^k, 2^32 - 1, 2^32, 2^64 - 1 */
+	static const uint64_t edges[] = {0,
+					 9,
+					 10,
+					 99,
+					 100,
+					 9999,
+					 10000,
+					 99999999,
+					 100000000,
+					 4294967295ull,
+					 4294967296ull,
+					 9999999999999999999ull,
+					 10000000000000000000ull,
+					 UINT64_MAX};
+
+	for (size_t i = 0; i < 3 * (sizeof(edges) / sizeof(edges[0])); i++) {
+		uint64_t v = edges[i / 3] + (uint64_t)(i % 3) - 1; /* edge - 1, edge, edge + 1 */
+
+		strbuf_reset(&sb);
+		mo_sb_u64(&sb, v);
+		mo_putc(&sb, ' ');
+		mo_sb_hex64(&sb, v);
+		snprintf(want, sizeof(want), "%" PRIu64 " 0x%" PRIx64, v, v);
+		if (strcmp(want, sb.data) != 0 && bad++ < 5)
+			fprintf(stderr, "numbers: %s != %s\n", want, sb.data);
+	}
 	CHECK(bad == 0);
 	strbuf_reset(&sb);
 	mo_sb_u64(&sb, 0);
