@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `alpcscope dump TRACE [--format text|jsonl|csv|xml] [--filter EXPR]... [--from T]
- * [--to T] [--limit N] [--file-order] [--manifest FILE] [--manifest-dir DIR]
- * [--symbols PATH]`: every event, decoded fields by name; with symbols, a
- * StackWalk's frames named in a "Symbols" field (a first pass builds the
- * image maps).
+ * `alpcscope dump TRACE [options]` (the options: dump_opts below): every
+ * event, decoded fields by name; with symbols, a StackWalk's frames named
+ * in a "Symbols" field (a first pass builds the image maps).
  */
 #include "analyse.h"
 #include "cli.h"
