@@ -28,9 +28,22 @@ xpress_decompress(const uint8_t *in, size_t in_size, uint8_t *out, size_t out_si
 		}
 		flag_count--;
 		if (!(flags & (1u << flag_count))) {
-			if (ip >= in_size)
+			/* A literal, and the clear flag bits after it: a run copied at once. */
+			uint32_t below = flags & ((1u << flag_count) - 1);
+			size_t run = 1 + (below ? (size_t)(__builtin_clz(below) - (32 - flag_count))
+						: (size_t)flag_count);
+
+			if (run > out_size - op)
+				run = out_size - op;
+			if (run > in_size - ip)
 				return -1;
-			out[op++] = in[ip++];
+			if (run <= 8 && in_size - ip >= 8 && out_size - op >= 8)
+				memcpy(out + op, in + ip, 8); /* the excess is overwritten next */
+			else
+				memcpy(out + op, in + ip, run);
+			op += run;
+			ip += run;
+			flag_count -= (int)(run - 1);
 			continue;
 		}
 		if (in_size - ip < 2)
@@ -76,7 +89,7 @@ xpress_decompress(const uint8_t *in, size_t in_size, uint8_t *out, size_t out_si
 		length += 3;
 		if (distance > op || length > out_size - op)
 			return -1;
-		op = lz_copy_match(out, op, distance, length);
+		op = lz_copy_match_wide(out, op, distance, length, out_size);
 	}
 	return op == out_size ? 0 : -1;
 }
