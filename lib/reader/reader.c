@@ -225,6 +225,81 @@ close_loss_window(struct alpcscope_reader *r, struct stream *s)
 	    (struct loss_window_ticks){s->last_ticks, s->ev.timestamp_ticks, s->ev.processor};
 }
 
+/* File offset of the record at @p pos of @p s's buffer (a compressed buffer's own offset). */
+static uint64_t
+record_file_offset(const struct stream *s, size_t pos)
+{
+	const struct buffer_ref *ref = s->cur;
+
+	return (ref->flags & WMIBUF_FLAG_COMPRESSED) ? ref->file_offset : ref->file_offset + pos;
+}
+
+/* The parsed record becomes the stream's event: where it lies, its time, the step past it. */
+static inline void
+take_record(struct alpcscope_reader *r, struct stream *s, size_t size)
+{
+	const struct buffer_ref *ref = s->cur;
+	struct alpcscope_event *ev = &s->ev;
+
+	ev->processor = ref->processor;
+	ev->buffer_index = ref->index;
+	ev->buffer_offset = (uint32_t)s->pos;
+	ev->file_offset = record_file_offset(s, s->pos);
+	if (!ev->has_timestamp)
+		ev->timestamp_ticks = s->last_ticks;
+	else if (ev->timestamp_ticks < s->last_ticks && s != &r->header)
+		r->stats.time_inversions++;
+	if (s->window_open)
+		close_loss_window(r, s);
+	s->last_ticks = ev->timestamp_ticks;
+	s->pos += size;
+	/* Four processor streams interleave; help the hardware prefetcher. */
+	if (s->end - s->pos > PREFETCH_DISTANCE)
+		__builtin_prefetch(s->data + s->pos + PREFETCH_DISTANCE);
+	s->has_event = true;
+}
+
+/*
+ * The rare outcomes of a parse, out of the per-record path: a record whose
+ * extended items overrun it (still lent), a damaged record (the rest of the
+ * buffer is skipped) or the fill. True when a record is lent.
+ */
+static __attribute__((noinline)) bool
+take_unusual_record(struct alpcscope_reader *r, struct stream *s, enum record_result rr,
+		    size_t size, const char *why)
+{
+	if (rr == RECORD_EXT_DAMAGED) {
+		reader_diag(r, "ALPCSCOPE-W204", ALPCSCOPE_SEV_WARNING,
+			    record_file_offset(s, s->pos), s->cur->index,
+			    "extended data items overrun their record at buffer offset 0x%zx",
+			    s->pos);
+		take_record(r, s, size);
+		return true;
+	}
+	if (rr == RECORD_BAD) {
+		reader_diag(r, "ALPCSCOPE-W201", ALPCSCOPE_SEV_ERROR, record_file_offset(s, s->pos),
+			    s->cur->index,
+			    "%s at buffer offset 0x%zx; rest of buffer (%zu bytes) skipped", why,
+			    s->pos, s->end - s->pos);
+		r->stats.buffers_damaged++;
+	}
+	s->pos = s->end; /* fill or damage: this buffer is done */
+	return false;
+}
+
+/* End-of-buffer bookkeeping: the header's uncounted records, the pool slot, consumed pages. */
+static __attribute__((noinline)) void
+leave_buffer(struct alpcscope_reader *r, struct stream *s)
+{
+	if (s == &r->header && s->cur)
+		buffer_count_past_saved(r, s->cur);
+	s->data = NULL;
+	if (r->pool)
+		decompress_pool_release(r->pool, &s->pool_slot);
+	if (s != &r->header)
+		release_consumed(r);
+}
+
 /*
  * Lend the next record of the stream's current buffer; false once the buffer
  * is done (filled, damaged or never loaded), after its end-of-buffer
@@ -238,62 +313,15 @@ stream_next_in_buffer(struct alpcscope_reader *r, struct stream *s)
 		const char *why = NULL;
 		enum record_result rr = record_parse(s->data, s->pos, s->end, &s->ev, &size, &why);
 
-		if (rr == RECORD_OK || rr == RECORD_EXT_DAMAGED) {
-			const struct buffer_ref *ref = s->cur;
-			struct alpcscope_event *ev = &s->ev;
-
-			if (rr == RECORD_EXT_DAMAGED)
-				reader_diag(r, "ALPCSCOPE-W204", ALPCSCOPE_SEV_WARNING,
-					    (ref->flags & WMIBUF_FLAG_COMPRESSED)
-						? ref->file_offset
-						: ref->file_offset + s->pos,
-					    ref->index,
-					    "extended data items overrun their record at buffer "
-					    "offset 0x%zx",
-					    s->pos);
-			ev->processor = ref->processor;
-			ev->buffer_index = ref->index;
-			ev->buffer_offset = (uint32_t)s->pos;
-			ev->file_offset = (ref->flags & WMIBUF_FLAG_COMPRESSED)
-					      ? ref->file_offset
-					      : ref->file_offset + s->pos;
-			if (!ev->has_timestamp)
-				ev->timestamp_ticks = s->last_ticks;
-			else if (ev->timestamp_ticks < s->last_ticks && s != &r->header)
-				r->stats.time_inversions++;
-			if (s->window_open)
-				close_loss_window(r, s);
-			s->last_ticks = ev->timestamp_ticks;
-			s->pos += size;
-			/* Four processor streams interleave; help the hardware prefetcher. */
-			if (s->end - s->pos > PREFETCH_DISTANCE)
-				__builtin_prefetch(s->data + s->pos + PREFETCH_DISTANCE);
-			s->has_event = true;
+		if (__builtin_expect(rr == RECORD_OK, 1)) {
+			take_record(r, s, size);
 			return true;
 		}
-		if (rr == RECORD_BAD) {
-			const struct buffer_ref *ref = s->cur;
-
-			reader_diag(r, "ALPCSCOPE-W201", ALPCSCOPE_SEV_ERROR,
-				    (ref->flags & WMIBUF_FLAG_COMPRESSED)
-					? ref->file_offset
-					: ref->file_offset + s->pos,
-				    ref->index,
-				    "%s at buffer offset 0x%zx; rest of buffer (%zu bytes) skipped",
-				    why, s->pos, s->end - s->pos);
-			r->stats.buffers_damaged++;
-		}
-		s->pos = s->end; /* fill or damage: this buffer is done */
+		if (take_unusual_record(r, s, rr, size, why))
+			return true;
 	}
-	if (s->data && s == &r->header && s->cur)
-		buffer_count_past_saved(r, s->cur);
-	if (s->data) {
-		s->data = NULL;
-		if (r->pool)
-			decompress_pool_release(r->pool, &s->pool_slot);
-		if (s != &r->header)
-			release_consumed(r);
-	}
+	if (s->data)
+		leave_buffer(r, s);
 	return false;
 }
 
