@@ -127,7 +127,7 @@ tid_slot(uint32_t tid)
 	return (tid * 2654435761u) >> 22; /* 10 bits */
 }
 
-static void
+static __attribute__((noinline)) void
 note_process(struct alpcscope_summary *s, const struct alpcscope_event *ev)
 {
 	const struct alpcscope_decoded *d;
@@ -239,6 +239,10 @@ summary_processes(const struct alpcscope_summary *s, struct summary_process **ou
 	return true;
 }
 
+static enum alpcscope_status add_provider_event(struct alpcscope_summary *s,
+						const struct alpcscope_event *ev,
+						struct alpcscope_error *err);
+
 enum alpcscope_status
 alpcscope_summary_add_event(struct alpcscope_summary *s, const struct alpcscope_event *ev,
 			    struct alpcscope_error *err)
@@ -290,7 +294,17 @@ alpcscope_summary_add_event(struct alpcscope_summary *s, const struct alpcscope_
 	}
 	if (ev->kind == ALPCSCOPE_RECORD_OPAQUE)
 		return ALPCSCOPE_OK;
+	return add_provider_event(s, ev, err);
+}
 
+/*
+ * A provider's event: counted per provider and kind. Out of line, so that
+ * the kernel events, most of a trace, take the short path above.
+ */
+static __attribute__((noinline)) enum alpcscope_status
+add_provider_event(struct alpcscope_summary *s, const struct alpcscope_event *ev,
+		   struct alpcscope_error *err)
+{
 	struct alpcscope_guid none = {0, 0, 0, {0}};
 	const struct alpcscope_guid *g = ev->has_provider ? &ev->provider : &none;
 	bool is_wpp = ev->kind == ALPCSCOPE_RECORD_WPP_MESSAGE;
