@@ -9,11 +9,6 @@
 
 #include <stddef.h>
 
-struct group_entry {
-	const char *name;
-	struct alpcscope_guid guid;
-};
-
 #define G(n, d1, d2, d3, a, b, c, d, e, f, g, h)                                                   \
 	{                                                                                          \
 		n,                                                                                 \
@@ -25,7 +20,7 @@ struct group_entry {
 		}                                                                                  \
 	}
 
-static const struct group_entry groups[0x1F] = {
+const struct kernel_group kernel_groups[KERNEL_GROUP_COUNT] = {
     G("EventTrace", 0x68fdd900, 0x4a3e, 0x11d1, 0x84, 0xf4, 0x00, 0x00, 0xf8, 0x04, 0x64, 0xe3),
     G("DiskIo", 0x3d6fa8d4, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c),
     G("PageFault", 0x3d6fa8d3, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c),
@@ -62,13 +57,7 @@ static const struct group_entry groups[0x1F] = {
 const char *
 alpcscope_kernel_group_name(uint8_t group)
 {
-	return group < 0x1F ? groups[group].name : NULL;
-}
-
-const struct alpcscope_guid *
-kernel_group_guid(uint8_t group)
-{
-	return group < 0x1F ? &groups[group].guid : NULL;
+	return group < KERNEL_GROUP_COUNT ? kernel_groups[group].name : NULL;
 }
 
 const struct alpcscope_guid *
@@ -141,7 +130,7 @@ kernel_group_from_guid(const struct alpcscope_guid *g, uint8_t *group)
 	case 0x2ce9a149: i = 30; break; /* HypervisorX */
 	default: return false;
 	}
-	if (!alpcscope_guid_equal(&groups[i].guid, g))
+	if (!alpcscope_guid_equal(&kernel_groups[i].guid, g))
 		return false;
 	*group = (uint8_t)i;
 	return true;

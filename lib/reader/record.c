@@ -298,11 +298,12 @@ parse_system(const uint8_t *r, size_t avail, uint8_t header_type, struct alpcsco
 		*why = "system record size out of bounds";
 		return RECORD_BAD;
 	}
-	ev->kind = header_type == HT_SYSTEM32    ? ALPCSCOPE_RECORD_SYSTEM32
-		   : header_type == HT_SYSTEM64  ? ALPCSCOPE_RECORD_SYSTEM64
-		   : header_type == HT_COMPACT32 ? ALPCSCOPE_RECORD_COMPACT32
-						 : ALPCSCOPE_RECORD_COMPACT64;
-	ev->pointer_size = (header_type == HT_SYSTEM32 || header_type == HT_COMPACT32) ? 4 : 8;
+	/* Indexed by header_type - HT_SYSTEM32 (SYSTEM32, SYSTEM64, COMPACT32, COMPACT64). */
+	static const uint8_t kinds[4] = {ALPCSCOPE_RECORD_SYSTEM32, ALPCSCOPE_RECORD_SYSTEM64,
+					 ALPCSCOPE_RECORD_COMPACT32, ALPCSCOPE_RECORD_COMPACT64};
+
+	ev->kind = kinds[header_type - HT_SYSTEM32];
+	ev->pointer_size = (header_type & 1) ? 4 : 8; /* the 32-bit forms are odd */
 	ev->version = r[SYS_OFF_VERSION];
 	set_kernel_identity(ev, r);
 	ev->thread_id = le32_load(r + SYS_OFF_THREAD_ID);
