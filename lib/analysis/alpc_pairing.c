@@ -3,14 +3,18 @@
  * ALPC message pairing: an explicit state machine per message ID plus a
  * little state per thread (docs/analysis.md §Pairing; docs/event-layouts.md#alpc-call-sequence).
  *
- *   Send(id)     -> new message, appended to pending[id] (FIFO)
- *   Receive(id)  -> oldest pending Send of id is delivered (ID_REUSE when
- *                   several were pending); no pending Send -> orphan receive.
- *                   A delivered message is the *reply* to request q when q is
- *                   being served by the sending thread and either carries the
- *                   same ID (SAME_ID) or was sent by the receiving thread
- *                   (NEW_ID). Otherwise it is a request, and the receiving
- *                   thread now serves it (pushed on its "held" stack).
+ *   Send(id)     -> new message, now the one pending Send of id (an older one
+ *                   is superseded). When a message that awaits its reply
+ *                   under id (`awaiting`) was received by a thread of the
+ *                   sender's process, this is its candidate reply (SAME_ID,
+ *                   HANDOFF from another thread); else that message is over.
+ *   Receive(id)  -> takes the pending Send of id; none -> orphan receive.
+ *                   A delivered message is the *reply* to request q when it
+ *                   is q's candidate reply confirmed by its receiver, or was
+ *                   sent while its sender served q and reaches q's sender
+ *                   (NEW_ID), or reaches a thread waiting for q from q's
+ *                   server process. Otherwise it is a request, and the
+ *                   receiving thread now serves it (its "held" stack).
  *   Wait-For-Reply(id)       -> the thread's last Send of id waited (evidence)
  *   Wait-For-New-Message     -> the thread listens on a port (name carried to
  *                   what it receives); requests it still held are abandoned
@@ -75,7 +79,7 @@ new_message(struct alpcscope_model *m, bool *oom)
 	msg->parent = ALPCSCOPE_NONE;
 	msg->chain_node = ALPCSCOPE_NONE;
 	msg->role = ALPCSCOPE_ROLE_UNKNOWN;
-	*model_work(m, idx) = (struct msg_work){ALPCSCOPE_NONE, MSG_CLASSIFIED, false};
+	*model_work(m, idx) = (struct msg_work){ALPCSCOPE_NONE, MSG_CLASSIFIED, false, false};
 	return idx;
 }
 
@@ -162,7 +166,7 @@ retire(struct alpcscope_model *m, uint32_t idx, uint16_t why)
 
 /*
  * Requests that left their receiving thread unanswered (it listened again or
- * ended) wait in `served` for a hand-off reply; the FIFO, in the order they
+ * ended) stay in `awaiting` for a hand-off reply; the FIFO, in the order they
  * entered, lets them expire like pending Sends.
  */
 static void
@@ -174,8 +178,8 @@ expire_served(struct alpcscope_model *m, int64_t now)
 
 		if (now - msg->receive.filetime_100ns < m->opt.pending_expiry_100ns)
 			return;
-		if (idmap_get(&m->served, msg->message_id) == q)
-			idmap_del(&m->served, msg->message_id);
+		if (idmap_get(&m->awaiting, msg->message_id) == q)
+			idmap_del(&m->awaiting, msg->message_id);
 		m->served_head++;
 	}
 }
@@ -203,7 +207,7 @@ expire(struct alpcscope_model *m, int64_t now)
 		expire_served(m, now);
 }
 
-/* Remember request @p q, left unanswered by its thread, for a hand-off reply. */
+/* Request @p q, left unanswered by its thread, stays in `awaiting` until it expires. */
 static bool
 note_served(struct alpcscope_model *m, uint32_t q)
 {
@@ -217,14 +221,7 @@ note_served(struct alpcscope_model *m, uint32_t q)
 			sizeof(*m->served_fifo)))
 		return false;
 	m->served_fifo[m->nserved_fifo++] = q;
-	return idmap_put(&m->served, model_msg(m, q)->message_id, q);
-}
-
-static void
-held_push(struct alpcscope_model *m, struct thread_state *ts, uint32_t idx)
-{
-	LINK(m, idx) = ts->held;
-	ts->held = idx;
+	return true;
 }
 
 static void
@@ -244,6 +241,55 @@ held_remove(struct alpcscope_model *m, struct thread_state *ts, uint32_t idx)
 	}
 }
 
+static bool
+held_has(const struct alpcscope_model *m, const struct thread_state *ts, uint32_t idx)
+{
+	for (uint32_t q = ts->held; q != ALPCSCOPE_NONE; q = LINK(m, q))
+		if (q == idx)
+			return true;
+	return false;
+}
+
+/* Message @p q no longer awaits a reply under its ID. */
+static void
+awaiting_forget(struct alpcscope_model *m, uint32_t q)
+{
+	uint32_t id = model_msg(m, q)->message_id;
+
+	if (idmap_get(&m->awaiting, id) == q)
+		idmap_del(&m->awaiting, id);
+}
+
+/*
+ * Request @p q is over: its ID names another message now (an ID is not
+ * reused while its message lives), so its thread no longer serves it.
+ */
+static void
+awaiting_over(struct alpcscope_model *m, uint32_t q)
+{
+	uint32_t t = model_msg(m, q)->receive.thread;
+
+	awaiting_forget(m, q);
+	if (t != ALPCSCOPE_NONE)
+		held_remove(m, &m->tstate[t], q);
+}
+
+/*
+ * The thread now serves message @p idx, which awaits its reply under its ID;
+ * an older message awaiting under that ID is over. False on out of memory.
+ */
+static bool
+held_push(struct alpcscope_model *m, struct thread_state *ts, uint32_t idx)
+{
+	uint32_t id = model_msg(m, idx)->message_id, old = idmap_get(&m->awaiting, id);
+
+	LINK(m, idx) = ts->held;
+	ts->held = idx;
+	if (old != IDMAP_NONE && old != idx)
+		awaiting_over(m, old);
+	return idmap_put(&m->awaiting, id, idx);
+}
+
 /* A synchronous request, or a request received while listening whose Send we missed. */
 static bool
 can_cause(const struct alpcscope_message *msg)
@@ -257,8 +303,8 @@ can_cause(const struct alpcscope_message *msg)
 /*
  * The thread stops serving what it holds (it listens again, ends, or the
  * trace ends: @p why). An unanswered request may still be answered by
- * another thread of the process (hand-off): it is remembered in `served`
- * (not at trace end). False on out of memory.
+ * another thread of the process (hand-off): it stays in `awaiting` (not at
+ * trace end). False on out of memory.
  */
 static bool
 held_abandon(struct alpcscope_model *m, struct thread_state *ts, uint16_t why)
@@ -271,11 +317,15 @@ held_abandon(struct alpcscope_model *m, struct thread_state *ts, uint16_t why)
 
 		ts->held = LINK(m, qi);
 		LINK(m, qi) = ALPCSCOPE_NONE;
-		if (!can_cause(q))
+		if (!can_cause(q)) {
+			awaiting_forget(m, qi);
 			continue;
+		}
 		q->evidence |= why;
 		if (why != ALPCSCOPE_EVIDENCE_TRACE_END && q->related == ALPCSCOPE_NONE && ok)
 			ok = note_served(m, qi);
+		else
+			awaiting_forget(m, qi);
 	}
 	return ok;
 }
@@ -315,6 +365,7 @@ drop_one_way(struct alpcscope_model *m, struct thread_state *ts)
 		    !(q->evidence & ALPCSCOPE_EVIDENCE_LISTENING)) {
 			*pp = LINK(m, qi);
 			LINK(m, qi) = ALPCSCOPE_NONE;
+			awaiting_forget(m, qi);
 		} else {
 			pp = &LINK(m, qi);
 		}
@@ -461,17 +512,32 @@ find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint32_
 		uint32_t q = msg->related;
 		const struct alpcscope_message *qm = model_msg(m, q);
 
-		*how = ALPCSCOPE_EVIDENCE_SAME_ID;
-		if (qm->receive.thread != msg->send.thread)
-			*how |= ALPCSCOPE_EVIDENCE_HANDOFF;
-		if (!(qm->send.thread == receiver || qm->send.thread == ALPCSCOPE_NONE ||
-		      thread_process(m, qm->send.thread) == thread_process(m, receiver))) {
-			if (!repair(m, q, waited))
-				return false;
-			*how |= ALPCSCOPE_EVIDENCE_GUESS;
+		bool exact = qm->send.thread == receiver || qm->send.thread == ALPCSCOPE_NONE;
+		bool fits =
+		    exact || thread_process(m, qm->send.thread) == thread_process(m, receiver);
+
+		/*
+		 * A request its sender was not serving at the Send (msg->parent is
+		 * only set then): when the request the sender was serving came
+		 * from the receiver itself, the message is that one's new-ID reply.
+		 */
+		if (!exact && msg->parent != ALPCSCOPE_NONE &&
+		    model_msg(m, msg->parent)->send.thread == receiver &&
+		    model_msg(m, msg->parent)->related == ALPCSCOPE_NONE && no_wait) {
+			msg->related = ALPCSCOPE_NONE;
+			model_work(m, q)->reply_sent = false;
+		} else {
+			*how = ALPCSCOPE_EVIDENCE_SAME_ID;
+			if (qm->receive.thread != msg->send.thread)
+				*how |= ALPCSCOPE_EVIDENCE_HANDOFF;
+			if (!fits) {
+				if (!repair(m, q, waited))
+					return false;
+				*how |= ALPCSCOPE_EVIDENCE_GUESS;
+			}
+			*found = q;
+			return true;
 		}
-		*found = q;
-		return true;
 	}
 	if (msg->parent != ALPCSCOPE_NONE) {
 		const struct alpcscope_message *q = model_msg(m, msg->parent);
@@ -492,7 +558,15 @@ find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint32_
 		uint16_t id = w->message_id == msg->message_id ? ALPCSCOPE_EVIDENCE_SAME_ID
 							       : ALPCSCOPE_EVIDENCE_NEW_ID;
 
-		if (w->related != ALPCSCOPE_NONE)
+		/*
+		 * Answered already: its reply was sent (that reply's Receive was
+		 * lost), or its ID named another message since (over).
+		 */
+		if (w->related != ALPCSCOPE_NONE || model_work(m, waited)->reply_sent)
+			return true;
+		if (w->receive.thread == ALPCSCOPE_NONE
+			? !is_pending(m, waited) && w->message_id != msg->message_id
+			: idmap_get(&m->awaiting, w->message_id) != waited)
 			return true;
 		if (w->receive.thread == ALPCSCOPE_NONE) { /* its Receive was lost */
 			*how = id;
@@ -515,10 +589,7 @@ link_reply(struct alpcscope_model *m, uint32_t idx, uint32_t q, uint16_t how,
 {
 	struct alpcscope_message *msg = model_msg(m, idx), *req = model_msg(m, q);
 
-	if (req->receive.thread != ALPCSCOPE_NONE)
-		held_remove(m, &m->tstate[req->receive.thread], q);
-	if (m->served.count && idmap_get(&m->served, req->message_id) == q)
-		idmap_del(&m->served, req->message_id);
+	awaiting_over(m, q);
 	/* Listening again after answering (or letting another thread answer) is not abandoning. */
 	req->evidence &= (uint16_t) ~(ALPCSCOPE_EVIDENCE_ABANDONED | ALPCSCOPE_EVIDENCE_TRACE_END);
 	msg->role = ALPCSCOPE_ROLE_REPLY;
@@ -557,30 +628,30 @@ on_send(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t th
 	msg->message_id = id;
 	model_work(m, idx)->state = MSG_PENDING;
 	/*
-	 * Sent while serving a request: the answer to it when it reuses its ID
-	 * (confirmed at the Receive), else a child of the innermost one.
+	 * A request with this very ID awaits its reply: as an ID is not reused
+	 * while its message lives, this Send is that reply when it comes from
+	 * the request's process (its own thread, or another one: hand-off;
+	 * confirmed at the Receive), and otherwise shows that the request is
+	 * over. Else the message is a child of the request the thread serves.
 	 */
-	for (uint32_t q = ts->held; q != ALPCSCOPE_NONE; q = LINK(m, q))
-		if (model_msg(m, q)->message_id == id) {
+	uint32_t q = m->awaiting.count ? idmap_get(&m->awaiting, id) : IDMAP_NONE;
+	bool weak = false;
+
+	if (q != IDMAP_NONE) {
+		const struct alpcscope_message *qm = model_msg(m, q);
+		uint32_t qt = qm->receive.thread;
+
+		if (qm->related == ALPCSCOPE_NONE &&
+		    thread_process(m, qt) == thread_process(m, thread) &&
+		    (qt == thread || can_cause(qm))) {
 			msg->related = q;
-			held_remove(m, ts, q);
-			break;
+			model_work(m, q)->reply_sent = true;
+			/* Not served by this thread right now: the receiver confirms it. */
+			weak = !held_has(m, ts, q);
 		}
-	if (msg->related == ALPCSCOPE_NONE) {
-		/* A request with this ID received by a thread of this process: a hand-off reply. */
-		uint32_t q = m->served.count ? idmap_get(&m->served, id) : IDMAP_NONE;
-
-		if (q != IDMAP_NONE) {
-			const struct alpcscope_message *qm = model_msg(m, q);
-
-			if (qm->related == ALPCSCOPE_NONE &&
-			    thread_process(m, qm->receive.thread) == thread_process(m, thread))
-				msg->related = q;
-			else /* a new message with this ID: that request is over */
-				idmap_del(&m->served, id);
-		}
+		awaiting_over(m, q);
 	}
-	if (msg->related == ALPCSCOPE_NONE)
+	if (msg->related == ALPCSCOPE_NONE || weak)
 		msg->parent = serving(m, ts);
 
 	/* IDs are not reused while a message lives: an older pending Send of it is dead. */
@@ -614,14 +685,29 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 		idx = IDMAP_NONE;
 	/*
 	 * A thread listening on a server port receives requests, never a reply:
-	 * a pending reply then is stale (its Receive was lost) and this message's
-	 * Send was lost.
+	 * a pending reply to another client's synchronous request (that client
+	 * waits for it) is stale (its Receive was lost) and this message's Send
+	 * was lost. When the request's Send was not seen, or its sender did not
+	 * wait, the listener may be the real client (its own Receive, Send and
+	 * Wait-For-Reply lost together): it takes the reply (and the reply path
+	 * repairs the request's pairing).
 	 */
 	if (idx != IDMAP_NONE && rs->wait == WAIT_NEW_MSG && rs->listen_server &&
-	    (model_msg(m, idx)->related != ALPCSCOPE_NONE ||
-	     model_msg(m, idx)->role == ALPCSCOPE_ROLE_REPLY)) {
-		retire(m, idx, ALPCSCOPE_EVIDENCE_SUPERSEDED);
-		idx = IDMAP_NONE;
+	    model_msg(m, idx)->related != ALPCSCOPE_NONE) {
+		const struct alpcscope_message *q = model_msg(m, model_msg(m, idx)->related);
+
+		if (q->send.thread != ALPCSCOPE_NONE && q->send.thread != thread &&
+		    (q->evidence & ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY)) {
+			retire(m, idx, ALPCSCOPE_EVIDENCE_SUPERSEDED);
+			idx = IDMAP_NONE;
+		}
+	}
+	/* A message with this ID is delivered: whatever awaited under it is over. */
+	if (m->awaiting.count) {
+		uint32_t a = idmap_get(&m->awaiting, id);
+
+		if (a != IDMAP_NONE && (idx == IDMAP_NONE || model_msg(m, idx)->related != a))
+			awaiting_over(m, a);
 	}
 	if (rs->unwait)
 		ctx |= ALPCSCOPE_EVIDENCE_UNWAIT;
@@ -661,7 +747,8 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 				msg->role = ALPCSCOPE_ROLE_REQUEST;
 				msg->port = rs->port;
 			}
-			held_push(m, rs, idx);
+			if (!held_push(m, rs, idx))
+				return false;
 		}
 	} else {
 		struct alpcscope_message *msg = model_msg(m, idx);
@@ -689,7 +776,8 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 			msg->related = ALPCSCOPE_NONE;
 			if (rs->wait == WAIT_NEW_MSG)
 				msg->port = rs->port;
-			held_push(m, rs, idx);
+			if (!held_push(m, rs, idx))
+				return false;
 		}
 	}
 	sender_moves_on(m, rs);
@@ -732,6 +820,15 @@ alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_event *e
 			if (msg->message_id == value) {
 				msg->evidence |= ALPCSCOPE_EVIDENCE_WAIT_FOR_REPLY;
 				ts->wait_reply_msg = ts->last_sent;
+				/* A reply is never waited for: this candidate reply is a request.
+				 */
+				if (msg->related != ALPCSCOPE_NONE &&
+				    is_pending(m, ts->last_sent)) {
+					model_work(m, msg->related)->reply_sent = false;
+					msg->related = ALPCSCOPE_NONE;
+					if (msg->parent == ALPCSCOPE_NONE)
+						msg->parent = serving(m, ts);
+				}
 			}
 		}
 		return true;
@@ -788,76 +885,18 @@ alpc_pairing_on_thread_end(struct alpcscope_model *m, uint32_t thread)
 	return ok;
 }
 
-static int
-cmp_span(const void *x, const void *y)
-{
-	const struct loss_span *a = x, *b = y;
-
-	return a->start < b->start ? -1 : a->start > b->start;
-}
-
-/* Sort the loss windows and merge overlapping ones (ends then ascend too). */
-static void
-merge_loss(struct alpcscope_model *m)
-{
-	uint32_t n = 0;
-
-	if (!m->nloss)
-		return;
-	qsort(m->loss, m->nloss, sizeof(*m->loss), cmp_span);
-	for (uint32_t i = 1; i < m->nloss; i++) {
-		if (m->loss[i].start <= m->loss[n].end) {
-			if (m->loss[i].end > m->loss[n].end)
-				m->loss[n].end = m->loss[i].end;
-		} else {
-			m->loss[++n] = m->loss[i];
-		}
-	}
-	m->nloss = n + 1;
-}
-
-/* Does [from, to] meet a loss window? */
-static bool
-near_loss(const struct alpcscope_model *m, int64_t from, int64_t to)
-{
-	uint32_t lo = 0, hi = m->nloss;
-
-	while (lo < hi) { /* first window ending at or after @p from */
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (m->loss[mid].end < from)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < m->nloss && m->loss[lo].start <= to;
-}
-
-static void
-mark_near_loss(struct alpcscope_model *m, struct alpcscope_message *msg)
-{
-	int64_t a = msg->send.thread != ALPCSCOPE_NONE ? msg->send.filetime_100ns
-						       : msg->receive.filetime_100ns;
-	int64_t b = msg->receive.thread != ALPCSCOPE_NONE ? msg->receive.filetime_100ns : a;
-
-	if (near_loss(m, a < b ? a : b, a < b ? b : a)) {
-		msg->evidence |= ALPCSCOPE_EVIDENCE_NEAR_LOSS;
-		m->stats.messages_near_loss++;
-	}
-}
-
 void
 alpc_pairing_finish(struct alpcscope_model *m)
 {
 	for (uint32_t t = 0; t < m->nthreads; t++)
 		held_abandon(m, &m->tstate[t], ALPCSCOPE_EVIDENCE_TRACE_END);
 	idmap_free(&m->pending);
-	idmap_free(&m->served);
+	idmap_free(&m->awaiting);
 	free(m->served_fifo);
 	m->served_fifo = NULL;
 	m->nserved_fifo = m->cap_served_fifo = m->served_head = 0;
 	m->npending = 0;
-	merge_loss(m);
+	alpc_loss_merge(m);
 	free(m->chain_bits);
 	m->chain_bits = calloc((size_t)m->nmsgs / 64 + 1, sizeof(uint64_t));
 	for (uint32_t i = 0; i < m->nmsgs; i++) {
@@ -897,6 +936,6 @@ alpc_pairing_finish(struct alpcscope_model *m)
 		if (msg->kind < ALPCSCOPE_MESSAGE_KIND_COUNT)
 			m->stats.messages_by_kind[msg->kind]++;
 		if (m->nloss)
-			mark_near_loss(m, msg);
+			alpc_loss_mark(m, msg);
 	}
 }

@@ -63,7 +63,7 @@ alpcscope_model_new(struct alpcscope_model **out, const struct alpcscope_model_o
 	idmap_init(&m->port_map);
 	idmap_init(&m->port_raw_map);
 	idmap_init(&m->pending);
-	idmap_init(&m->served);
+	idmap_init(&m->awaiting);
 	idmap_init(&m->key_map);
 	idmap_init(&m->farray_map);
 	enum alpcscope_status st = alpcscope_decoder_new(&m->decoder, err);
@@ -107,7 +107,7 @@ alpcscope_model_free(struct alpcscope_model *m)
 	idmap_free(&m->port_map);
 	idmap_free(&m->port_raw_map);
 	idmap_free(&m->pending);
-	idmap_free(&m->served);
+	idmap_free(&m->awaiting);
 	idmap_free(&m->key_map);
 	arena_free(&m->arena);
 	free(m);

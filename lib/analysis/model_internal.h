@@ -42,9 +42,10 @@ enum msg_state {
 
 /* Pairing's working state of one message, same index as the message. */
 struct msg_work {
-	uint32_t link;  /* next in the pending FIFO of its ID or in its receiver's held stack */
-	uint8_t state;  /* enum msg_state */
-	bool has_child; /* after pairing: a nested message or a created process hangs off it */
+	uint32_t link;   /* next in the pending FIFO of its ID or in its receiver's held stack */
+	uint8_t state;   /* enum msg_state */
+	bool has_child;  /* after pairing: a nested message or a created process hangs off it */
+	bool reply_sent; /* a request whose candidate reply was sent (its Receive may be lost) */
 };
 
 enum wait_state {
@@ -150,11 +151,14 @@ struct alpcscope_model {
 	uint32_t nmsgs;
 	struct idmap pending; /* message ID -> its pending Send (message index) */
 	/*
-	 * message ID -> request its receiving thread left unanswered (listened
-	 * again, ended): a Send with that ID by its process is a hand-off reply.
-	 * served_fifo holds them in the order they came, for expiry.
+	 * message ID -> the message that awaits its reply under that ID: held by
+	 * its receiving thread, or left unanswered by it (listened again, ended).
+	 * A Send with that ID by its process is its reply (by another thread: a
+	 * hand-off reply); by another process, it shows the message is over.
+	 * served_fifo holds the ones left unanswered in the order they came, for
+	 * expiry.
 	 */
-	struct idmap served;
+	struct idmap awaiting;
 	uint32_t *served_fifo;
 	uint32_t nserved_fifo, cap_served_fifo, served_head;
 	uint64_t npending;
@@ -275,6 +279,9 @@ bool alpc_pairing_on_event(struct alpcscope_model *m, const struct alpcscope_eve
 /* Intern a port name; ALPCSCOPE_NONE for an empty name or on out of memory (*oom). */
 uint32_t alpc_pairing_intern_port(struct alpcscope_model *m, const char *name, bool *oom);
 void alpc_pairing_finish(struct alpcscope_model *m);
+/* alpc_loss.c: merge the loss windows (at finish), then mark a message near one. */
+void alpc_loss_merge(struct alpcscope_model *m);
+void alpc_loss_mark(struct alpcscope_model *m, struct alpcscope_message *msg);
 bool alpc_pairing_on_process_start(struct alpcscope_model *m, uint32_t process,
 				   uint32_t creator_thread);
 bool alpc_pairing_on_thread_end(struct alpcscope_model *m, uint32_t thread);

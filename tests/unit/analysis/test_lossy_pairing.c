@@ -94,6 +94,69 @@ link_ok(const struct ctx *c, uint32_t want, uint32_t got)
 }
 
 static void
+show_truth(const struct ctx *c, uint32_t j, const char *mark)
+{
+	const struct lossy_truth *u = &c->res->truth[j];
+	fprintf(stderr,
+		"  %s%u k%u%s id 0x%x send %u@%lld%s recv %u@%lld%s%s req %d rep %d par %d | rows "
+		"s%d r%d\n",
+		mark, j, u->kind, u->handoff ? "h" : "", u->id, u->send_tid,
+		(long long)(u->send_ticks - c->res->start_ticks), u->send_lost ? "L" : "",
+		u->receive_tid, (long long)(u->receive_ticks - c->res->start_ticks),
+		u->receive_lost ? "L" : "", u->wait_lost ? " waitL" : "", (int)u->request,
+		(int)u->reply, (int)u->parent, (int)c->row_of_send[j], (int)c->row_of_recv[j]);
+}
+
+static void
+show_row(const struct ctx *c, const char *what, uint32_t row)
+{
+	if (row == ALPCSCOPE_NONE)
+		return;
+	const struct alpcscope_message *r = alpcscope_model_message_at(c->m, row);
+	uint32_t st = 0, rt = 0;
+	int ts = 0, tr = 0, trs = -1, trr = -1;
+	if (r->send.thread != ALPCSCOPE_NONE) {
+		st = alpcscope_model_thread_at(c->m, r->send.thread)->tid;
+		ts = (int)(r->send.filetime_100ns - c->res->start_filetime);
+	}
+	if (r->receive.thread != ALPCSCOPE_NONE) {
+		rt = alpcscope_model_thread_at(c->m, r->receive.thread)->tid;
+		tr = (int)(r->receive.filetime_100ns - c->res->start_filetime);
+	}
+	for (uint32_t j = 0; j < c->res->ntruth; j++) {
+		if (c->row_of_send[j] == row)
+			trs = (int)j;
+		if (c->row_of_recv[j] == row)
+			trr = (int)j;
+	}
+	fprintf(stderr,
+		"    %s row %u id 0x%x %s send %u@%d recv %u@%d rel %d par %d ev 0x%x (truth s%d "
+		"r%d)\n",
+		what, row, r->message_id, alpcscope_message_kind_name(r->kind), st, ts, rt, tr,
+		(int)r->related, (int)r->parent, r->evidence, trs, trr);
+}
+
+static void
+show_context(const struct ctx *c, uint32_t i)
+{
+	uint32_t row = c->row_of_send[i];
+	const struct alpcscope_message *msg = alpcscope_model_message_at(c->m, row);
+	show_row(c, "self", row);
+	show_row(c, "recvrow", c->row_of_recv[i]);
+	show_row(c, "related", msg->related);
+	show_row(c, "parent", msg->parent);
+	const struct lossy_truth *t = &c->res->truth[i];
+	uint32_t lo = i > 60 ? i - 60 : 0, hi = i + 60 < c->res->ntruth ? i + 60 : c->res->ntruth;
+	for (uint32_t j = lo; j < hi; j++) {
+		const struct lossy_truth *u = &c->res->truth[j];
+		if (u->id == t->id || j == t->request || j == t->reply || j == i ||
+		    (t->request != LOSSY_NONE && u->id == c->res->truth[t->request].id) ||
+		    (t->reply != LOSSY_NONE && u->id == c->res->truth[t->reply].id))
+			show_truth(c, j, j == i ? "*" : " ");
+	}
+}
+
+static void
 check_one(struct ctx *c, uint32_t i)
 {
 	const struct lossy_truth *t = &c->res->truth[i];
@@ -135,6 +198,12 @@ check_one(struct ctx *c, uint32_t i)
 	else
 		bad[3] = !link_ok(c, t->parent, msg->parent);
 	c->wrong_messages += bad[0] || bad[1] || bad[2] || bad[3];
+	if ((bad[0] || bad[1] || bad[2] || bad[3]) && getenv("LOSSY_CONTEXT")) {
+		fprintf(stderr, "WRONG truth %u: row %u kind %s related %d parent %d ev 0x%x\n", i,
+			row, alpcscope_message_kind_name(msg->kind), (int)msg->related,
+			(int)msg->parent, msg->evidence);
+		show_context(c, i);
+	}
 	for (int k = 0; k < 4; k++)
 		if (bad[k]) {
 			c->wrong[k]++;
