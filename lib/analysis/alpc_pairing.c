@@ -479,6 +479,24 @@ repair(struct alpcscope_model *m, uint32_t q, uint32_t waited)
 }
 
 /*
+ * Request @p w, which a thread waits for, can still be answered by a message
+ * with ID @p id: not when answered already (its reply was sent, that reply's
+ * Receive lost), nor when its ID named another message since (over; a reply
+ * with its own ID supersedes it when its Receive was lost).
+ */
+static bool
+still_awaited(const struct alpcscope_model *m, uint32_t w, uint32_t id)
+{
+	const struct alpcscope_message *wm = model_msg(m, w);
+
+	if (wm->related != ALPCSCOPE_NONE || model_work(m, w)->reply_sent)
+		return false;
+	if (wm->receive.thread == ALPCSCOPE_NONE)
+		return is_pending(m, w) || wm->message_id == id;
+	return idmap_get(&m->awaiting, wm->message_id) == w;
+}
+
+/*
  * Decide whether the delivered message @p idx (sent by @p sender, received
  * by @p receiver, which waited for @p waited or NONE) answers a request.
  * Conventions, all evidence-based:
@@ -512,16 +530,15 @@ find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint32_
 		uint32_t q = msg->related;
 		const struct alpcscope_message *qm = model_msg(m, q);
 
-		bool exact = qm->send.thread == receiver || qm->send.thread == ALPCSCOPE_NONE;
-		bool fits =
-		    exact || thread_process(m, qm->send.thread) == thread_process(m, receiver);
+		bool fits = qm->send.thread == receiver || qm->send.thread == ALPCSCOPE_NONE ||
+			    thread_process(m, qm->send.thread) == thread_process(m, receiver);
 
 		/*
 		 * A request its sender was not serving at the Send (msg->parent is
 		 * only set then): when the request the sender was serving came
 		 * from the receiver itself, the message is that one's new-ID reply.
 		 */
-		if (!exact && msg->parent != ALPCSCOPE_NONE &&
+		if (qm->send.thread != receiver && msg->parent != ALPCSCOPE_NONE &&
 		    model_msg(m, msg->parent)->send.thread == receiver &&
 		    model_msg(m, msg->parent)->related == ALPCSCOPE_NONE && no_wait) {
 			msg->related = ALPCSCOPE_NONE;
@@ -558,15 +575,7 @@ find_request(struct alpcscope_model *m, uint32_t idx, uint32_t receiver, uint32_
 		uint16_t id = w->message_id == msg->message_id ? ALPCSCOPE_EVIDENCE_SAME_ID
 							       : ALPCSCOPE_EVIDENCE_NEW_ID;
 
-		/*
-		 * Answered already: its reply was sent (that reply's Receive was
-		 * lost), or its ID named another message since (over).
-		 */
-		if (w->related != ALPCSCOPE_NONE || model_work(m, waited)->reply_sent)
-			return true;
-		if (w->receive.thread == ALPCSCOPE_NONE
-			? !is_pending(m, waited) && w->message_id != msg->message_id
-			: idmap_get(&m->awaiting, w->message_id) != waited)
+		if (!still_awaited(m, waited, msg->message_id))
 			return true;
 		if (w->receive.thread == ALPCSCOPE_NONE) { /* its Receive was lost */
 			*how = id;
@@ -708,6 +717,27 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 
 		if (a != IDMAP_NONE && (idx == IDMAP_NONE || model_msg(m, idx)->related != a))
 			awaiting_over(m, a);
+	}
+	/*
+	 * Likewise a thread waiting for the reply to its own request with
+	 * another ID takes no candidate reply to someone else's request from
+	 * another process than its server: that reply's Receive was lost, and
+	 * this message's Send.
+	 */
+	if (idx != IDMAP_NONE && waited != ALPCSCOPE_NONE &&
+	    model_msg(m, waited)->message_id != id &&
+	    model_msg(m, idx)->related != ALPCSCOPE_NONE && model_msg(m, idx)->related != waited &&
+	    model_msg(m, idx)->parent != waited &&
+	    thread_process(m, model_msg(m, waited)->receive.thread) !=
+		thread_process(m, model_msg(m, idx)->send.thread) &&
+	    still_awaited(m, waited, id)) {
+		uint32_t client = model_msg(m, model_msg(m, idx)->related)->send.thread;
+
+		if (client != ALPCSCOPE_NONE && client != thread &&
+		    thread_process(m, client) != thread_process(m, thread)) {
+			retire(m, idx, ALPCSCOPE_EVIDENCE_SUPERSEDED);
+			idx = IDMAP_NONE;
+		}
 	}
 	if (rs->unwait)
 		ctx |= ALPCSCOPE_EVIDENCE_UNWAIT;

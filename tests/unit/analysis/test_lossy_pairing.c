@@ -143,6 +143,9 @@ show_context(const struct ctx *c, uint32_t i)
 	const struct alpcscope_message *msg = alpcscope_model_message_at(c->m, row);
 	show_row(c, "self", row);
 	show_row(c, "recvrow", c->row_of_recv[i]);
+	if (c->row_of_recv[i] != ALPCSCOPE_NONE)
+		show_row(c, "recvrow-related",
+			 alpcscope_model_message_at(c->m, c->row_of_recv[i])->related);
 	show_row(c, "related", msg->related);
 	show_row(c, "parent", msg->parent);
 	const struct lossy_truth *t = &c->res->truth[i];
@@ -303,6 +306,13 @@ main(int argc, char **argv)
 		check_one(&c, i);
 	}
 	(void)reused;
+	for (const char *e = getenv("LOSSY_TRUTH"); e && *e;) { /* diagnostics: "N,N,..." */
+		char *end;
+		uint32_t t = (uint32_t)strtoul(e, &end, 0);
+		for (uint32_t j = t > 8 ? t - 8 : 0; j < t + 8 && j < res.ntruth; j++)
+			show_truth(&c, j, j == t ? "*" : " ");
+		e = *end ? end + 1 : end;
+	}
 	uint64_t wrong = c.wrong_messages;
 	const struct alpcscope_model_stats *st = alpcscope_model_stats(m);
 	printf(
