@@ -79,7 +79,8 @@ new_message(struct alpcscope_model *m, bool *oom)
 	msg->parent = ALPCSCOPE_NONE;
 	msg->chain_node = ALPCSCOPE_NONE;
 	msg->role = ALPCSCOPE_ROLE_UNKNOWN;
-	*model_work(m, idx) = (struct msg_work){ALPCSCOPE_NONE, MSG_CLASSIFIED, false, false};
+	*model_work(m, idx) =
+	    (struct msg_work){ALPCSCOPE_NONE, MSG_CLASSIFIED, false, false, false};
 	return idx;
 }
 
@@ -164,6 +165,18 @@ retire(struct alpcscope_model *m, uint32_t idx, uint16_t why)
 		m->stats.pending_expired++;
 }
 
+/* Message @p q no longer awaits a reply under its ID. */
+static void
+awaiting_forget(struct alpcscope_model *m, uint32_t q)
+{
+	struct msg_work *w = model_work(m, q);
+
+	if (w->awaits) {
+		idmap_del(&m->awaiting, model_msg(m, q)->message_id);
+		w->awaits = false;
+	}
+}
+
 /*
  * Requests that left their receiving thread unanswered (it listened again or
  * ended) stay in `awaiting` for a hand-off reply; the FIFO, in the order they
@@ -178,8 +191,7 @@ expire_served(struct alpcscope_model *m, int64_t now)
 
 		if (now - msg->receive.filetime_100ns < m->opt.pending_expiry_100ns)
 			return;
-		if (idmap_get(&m->awaiting, msg->message_id) == q)
-			idmap_del(&m->awaiting, msg->message_id);
+		awaiting_forget(m, q);
 		m->served_head++;
 	}
 }
@@ -250,16 +262,6 @@ held_has(const struct alpcscope_model *m, const struct thread_state *ts, uint32_
 	return false;
 }
 
-/* Message @p q no longer awaits a reply under its ID. */
-static void
-awaiting_forget(struct alpcscope_model *m, uint32_t q)
-{
-	uint32_t id = model_msg(m, q)->message_id;
-
-	if (idmap_get(&m->awaiting, id) == q)
-		idmap_del(&m->awaiting, id);
-}
-
 /*
  * Request @p q is over: its ID names another message now (an ID is not
  * reused while its message lives), so its thread no longer serves it.
@@ -281,13 +283,18 @@ awaiting_over(struct alpcscope_model *m, uint32_t q)
 static bool
 held_push(struct alpcscope_model *m, struct thread_state *ts, uint32_t idx)
 {
-	uint32_t id = model_msg(m, idx)->message_id, old = idmap_get(&m->awaiting, id);
+	uint32_t old;
 
 	LINK(m, idx) = ts->held;
 	ts->held = idx;
-	if (old != IDMAP_NONE && old != idx)
+	if (!idmap_exchange(&m->awaiting, model_msg(m, idx)->message_id, idx, &old))
+		return false;
+	model_work(m, idx)->awaits = true;
+	if (old != IDMAP_NONE && old != idx) {
+		model_work(m, old)->awaits = false;
 		awaiting_over(m, old);
-	return idmap_put(&m->awaiting, id, idx);
+	}
+	return true;
 }
 
 /* A synchronous request, or a request received while listening whose Send we missed. */
@@ -712,10 +719,10 @@ on_receive(struct alpcscope_model *m, const struct alpcscope_event *ev, uint32_t
 		}
 	}
 	/* A message with this ID is delivered: whatever awaited under it is over. */
-	if (m->awaiting.count) {
+	if (idx == IDMAP_NONE && m->awaiting.count) {
 		uint32_t a = idmap_get(&m->awaiting, id);
 
-		if (a != IDMAP_NONE && (idx == IDMAP_NONE || model_msg(m, idx)->related != a))
+		if (a != IDMAP_NONE)
 			awaiting_over(m, a);
 	}
 	/*

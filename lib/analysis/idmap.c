@@ -99,6 +99,27 @@ idmap_put(struct idmap *m, uint64_t key, uint32_t value)
 	return true;
 }
 
+bool
+idmap_exchange(struct idmap *m, uint64_t key, uint32_t value, uint32_t *old)
+{
+	/* One probe: grow first (at worst one step early when the key is present). */
+	if ((m->count + 1) * 10 > m->cap * 7 && !grow(m))
+		return false;
+	size_t mask = m->cap - 1, i = slot_of(key, mask);
+
+	for (; m->slots[i].value != IDMAP_NONE; i = (i + 1) & mask)
+		if (m->slots[i].key == key) {
+			*old = m->slots[i].value;
+			m->slots[i].value = value;
+			return true;
+		}
+	*old = IDMAP_NONE;
+	m->slots[i].key = key;
+	m->slots[i].value = value;
+	m->count++;
+	return true;
+}
+
 void
 idmap_del(struct idmap *m, uint64_t key)
 {

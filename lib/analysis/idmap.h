@@ -31,6 +31,8 @@ void idmap_free(struct idmap *m);
 uint32_t idmap_get(const struct idmap *m, uint64_t key);
 /* Insert or replace; @p value must not be IDMAP_NONE. False on out of memory. */
 bool idmap_put(struct idmap *m, uint64_t key, uint32_t value);
+/* Insert or replace, giving the value replaced (IDMAP_NONE if none) in @p old. */
+bool idmap_exchange(struct idmap *m, uint64_t key, uint32_t value, uint32_t *old);
 /* Remove @p key if present. */
 void idmap_del(struct idmap *m, uint64_t key);
 

@@ -46,6 +46,7 @@ struct msg_work {
 	uint8_t state;   /* enum msg_state */
 	bool has_child;  /* after pairing: a nested message or a created process hangs off it */
 	bool reply_sent; /* a request whose candidate reply was sent (its Receive may be lost) */
+	bool awaits;     /* in the model's `awaiting` map under its ID */
 };
 
 enum wait_state {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* idmap: insert/replace/delete against a reference array, across growth and wrap-around. */
+/* idmap: insert/replace/exchange/delete against a reference array, across growth and wrap-around.
+ */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -31,10 +32,16 @@ main(void)
 		if ((seed >> 20) % 3 == 0) {
 			idmap_del(&m, key);
 			ref[k] = IDMAP_NONE;
-		} else {
+		} else if ((seed >> 20) % 3 == 1) {
 			uint32_t v = (uint32_t)step;
 
 			if (!idmap_put(&m, key, v))
+				mismatches++;
+			ref[k] = v;
+		} else { /* exchange gives the value it replaced */
+			uint32_t v = (uint32_t)step, old = 0;
+
+			if (!idmap_exchange(&m, key, v, &old) || old != ref[k])
 				mismatches++;
 			ref[k] = v;
 		}
